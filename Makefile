@@ -1,0 +1,112 @@
+# mptcp-run — build, test, install.
+# `make` builds the preload library and the launcher; `make check` runs every test.
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+SYSCONFDIR ?= /etc
+LIBDIR     ?= $(PREFIX)/lib/mptcp-run
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+VERSION    := 0.1.0
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
+CPPFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE -Ishim -DMR_VERSION=\"$(VERSION)\" \
+	-DMR_LIBDIR=\"$(LIBDIR)\" -DMR_SYSCONFDIR=\"$(SYSCONFDIR)\"
+ALL_CFLAGS = $(CPPFLAGS_ALL) $(WARN) -fPIC -fvisibility=hidden -fno-strict-aliasing $(CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS_CONFIG := -lconfig
+
+B := build
+
+# The pure policy engine and config loader, shared by the library, the launcher and the tests.
+POLICY_SRCS := shim/policy.c shim/endpoint.c shim/config.c
+# Everything else in shim/ is the preload library.
+SHIM_SRCS   := $(filter-out $(POLICY_SRCS),$(wildcard shim/*.c))
+# launcher/main.c holds main(); the rest is linkable into unit tests.
+LAUNCHER_SRCS := $(wildcard launcher/*.c)
+LAUNCHER_LIB_SRCS := $(filter-out launcher/main.c,$(LAUNCHER_SRCS))
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+FUNC_SRCS   := $(wildcard tests/func/*.c)
+
+POLICY_OBJS := $(POLICY_SRCS:%.c=$(B)/obj/%.o)
+SHIM_OBJS   := $(SHIM_SRCS:%.c=$(B)/obj/%.o)
+LAUNCHER_OBJS := $(LAUNCHER_SRCS:%.c=$(B)/obj/%.o)
+LAUNCHER_LIB_OBJS := $(LAUNCHER_LIB_SRCS:%.c=$(B)/obj/%.o)
+UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+FUNC_BINS   := $(FUNC_SRCS:tests/func/%.c=$(B)/tests/func/%)
+
+LIB      := $(B)/libmptcp-run.so
+LAUNCHER := $(B)/mptcp-run
+
+.PHONY: all check check-unit check-asan demo bench fuzz install uninstall clean format format-check tests
+all: $(LIB) $(if $(LAUNCHER_SRCS),$(LAUNCHER))
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/libmptcp-policy.a: $(POLICY_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIB): $(SHIM_OBJS) $(B)/libmptcp-policy.a shim/libmptcp-run.map
+	$(CC) -shared -o $@ $(SHIM_OBJS) $(B)/libmptcp-policy.a \
+		-Wl,--version-script=shim/libmptcp-run.map -Wl,-z,now -Wl,-z,relro \
+		$(LDFLAGS) $(LDLIBS_CONFIG) -ldl
+
+$(LAUNCHER): $(LAUNCHER_OBJS) $(B)/libmptcp-policy.a
+	$(CC) -o $@ $(LAUNCHER_OBJS) $(B)/libmptcp-policy.a $(LDFLAGS) $(LDLIBS_CONFIG)
+
+$(B)/liblauncher.a: $(LAUNCHER_LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^ $(if $^,,/dev/null 2>/dev/null || true)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libmptcp-policy.a $(B)/liblauncher.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(B)/liblauncher.a $(B)/libmptcp-policy.a \
+		$(LDFLAGS) -lcmocka $(LDLIBS_CONFIG)
+
+$(B)/tests/func/%: tests/func/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LDFLAGS)
+
+tests: all $(UNIT_BINS) $(FUNC_BINS)
+
+check: tests
+	@tests/run-all.sh
+
+check-unit: $(UNIT_BINS)
+	@tests/run-unit.sh
+
+demo: all
+	scripts/demo
+
+bench: all $(FUNC_BINS)
+	scripts/bench
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/libmptcp-run.so
+	$(if $(LAUNCHER_SRCS),install -m 0755 $(LAUNCHER) $(DESTDIR)$(BINDIR)/mptcp-run)
+	test -e $(DESTDIR)$(SYSCONFDIR)/mptcp-run.conf || \
+		install -m 0644 conf/mptcp-run.conf $(DESTDIR)$(SYSCONFDIR)/mptcp-run.conf
+	for m in man/*.1; do [ -e "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man1/ || true; done
+	for m in man/*.5; do [ -e "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man5/ || true; done
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libmptcp-run.so $(DESTDIR)$(BINDIR)/mptcp-run \
+		$(DESTDIR)$(MANDIR)/man1/mptcp-run.1 $(DESTDIR)$(MANDIR)/man5/mptcp-run.conf.5
+	-rmdir $(DESTDIR)$(LIBDIR)
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

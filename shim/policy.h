@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The policy engine: which program gets MPTCP for which endpoint.
+ *
+ * Pure code: no system calls, no allocation during a decision, no global
+ * state. The library, the launcher (`mptcp-run explain`) and the fuzzers all
+ * use it, so a decision means the same thing everywhere.
+ *
+ * A policy is a list of program sections plus defaults. A section has a
+ * section-level rule set and one rule set per role (connect, listen); a key
+ * missing in a role block is taken from the section, and one missing in the
+ * section from `defaults`. The most specific endpoint entry (longest prefix,
+ * then narrowest port range) among `include` and `exclude` decides; on a tie
+ * `exclude` wins.
+ */
+#ifndef MPTCP_RUN_POLICY_H
+#define MPTCP_RUN_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+enum mr_role { MR_ROLE_CONNECT = 0, MR_ROLE_LISTEN = 1, MR_ROLE_COUNT };
+enum mr_verdict { MR_TCP = 0, MR_MPTCP = 1 };
+
+/* An endpoint as the engine sees it: IPv4 (also for v4-mapped IPv6) or IPv6. */
+struct mr_endpoint {
+	int family;       /* AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* network order; IPv4 uses the first 4 bytes */
+	uint16_t port;    /* host order */
+};
+
+/* One entry of an include/exclude list: "198.18.0.0/15", "[2001:db8::]/32:443", "*:22". */
+struct mr_entry {
+	int family; /* AF_INET, AF_INET6, or AF_UNSPEC for "*" (any address) */
+	uint8_t addr[16];
+	uint8_t prefix; /* 0..32 or 0..128 */
+	uint16_t port_lo, port_hi; /* 0..65535 when no port was given */
+	uint32_t index;            /* position in the list as written, for messages */
+};
+
+/* Entries of one family and prefix length, a run of the sorted array. */
+struct mr_group {
+	int family;
+	int prefix; /* -1 for "*" entries: less specific than any prefix */
+	uint32_t start, count;
+};
+
+/* A sorted endpoint list: lookup is a binary search per prefix length (see policy.c). */
+struct mr_list {
+	struct mr_entry *v;
+	size_t n;
+	struct mr_group *groups;
+	size_t n_groups;
+	bool set; /* the key was present (even if empty) */
+};
+
+struct mr_port_range {
+	uint16_t lo, hi;
+};
+
+struct mr_ports {
+	struct mr_port_range *v;
+	size_t n;
+	bool set;
+};
+
+/* Keys that may appear in defaults, in a section and in a role block. */
+struct mr_rules {
+	int mode; /* -1 unset, MR_TCP, MR_MPTCP */
+	struct mr_list include, exclude;
+	struct mr_ports ports;
+	int line; /* config line of the block, 0 when built in */
+};
+
+struct mr_section {
+	char **match; /* program names or absolute paths, shell globs */
+	size_t n_match;
+	struct mr_rules rules;                  /* section level */
+	struct mr_rules role[MR_ROLE_COUNT];    /* connect = { }, listen = { } */
+	int sockopt_fallback;                   /* -1 unset, 0, 1 */
+	int line;
+};
+
+struct mr_policy {
+	struct mr_rules defaults;
+	int sockopt_fallback; /* defaults.sockopt_fallback, 1 unless set */
+	struct mr_section *sections;
+	size_t n_sections;
+};
+
+/* Which list decided, for messages and for `mptcp-run explain`. */
+enum mr_reason {
+	MR_BY_MODE,       /* mode = "tcp"/"mptcp" with no endpoint entry involved */
+	MR_BY_EXCLUDE,    /* an exclude entry matched */
+	MR_BY_INCLUDE,    /* an include entry matched */
+	MR_BY_NO_INCLUDE, /* include is set and nothing in it matched */
+	MR_BY_PORTS,      /* ports is set and the port is not in it */
+};
+
+/* Where a key came from. */
+enum mr_origin { MR_FROM_BUILTIN, MR_FROM_DEFAULTS, MR_FROM_SECTION, MR_FROM_ROLE, MR_FROM_FORCE };
+
+struct mr_decision {
+	enum mr_verdict verdict;
+	enum mr_reason reason;
+	enum mr_origin origin;         /* of the key that decided */
+	const struct mr_entry *entry;  /* for MR_BY_EXCLUDE / MR_BY_INCLUDE */
+	int line;                      /* config line of the block that decided, 0 if built in */
+};
+
+/*
+ * The rules in force for one program and one role, with inheritance resolved.
+ * Built once per process by mr_resolve(); a decision only reads it.
+ */
+struct mr_effective {
+	int mode;
+	enum mr_origin mode_origin;
+	const struct mr_list *include, *exclude;
+	enum mr_origin include_origin, exclude_origin;
+	const struct mr_ports *ports;
+	enum mr_origin ports_origin;
+	int mode_line, include_line, exclude_line, ports_line;
+	/* When the verdict does not depend on the endpoint: constant = true and this verdict. */
+	bool constant;
+	enum mr_verdict constant_verdict;
+};
+
+struct mr_program {
+	const struct mr_section *section; /* NULL: no section matched, defaults apply */
+	ptrdiff_t section_index;          /* -1 when NULL */
+	struct mr_effective role[MR_ROLE_COUNT];
+	bool sockopt_fallback;
+};
+
+/* The built-in policy (used when no config file exists): upgrade, loopback excluded. */
+void mr_policy_builtin(struct mr_policy *p);
+
+/*
+ * Resolves the rules for a program. exe is the absolute path of the executable
+ * (may be NULL or relative if unknown; then only basename globs can match).
+ * force_mptcp turns defaults.mode into "mptcp" (the launcher's request); an
+ * explicit mode in the program's own section or role block still wins.
+ */
+void mr_resolve(const struct mr_policy *p, const char *exe, bool force_mptcp, struct mr_program *out);
+
+/* Decides one endpoint. Never fails. */
+void mr_decide(const struct mr_effective *e, const struct mr_endpoint *ep, struct mr_decision *d);
+
+/* sockaddr -> endpoint (v4-mapped IPv6 becomes IPv4). false for other families/short lengths. */
+bool mr_endpoint_from_sockaddr(const struct sockaddr *sa, socklen_t len, struct mr_endpoint *ep);
+
+/*
+ * Parses one list entry as written in the config. Returns NULL on success or a
+ * static message explaining what is wrong.
+ */
+const char *mr_entry_parse(const char *text, struct mr_entry *out);
+/* Parses "80" or "8000-8100". Returns NULL or a static message. */
+const char *mr_ports_parse(const char *text, struct mr_port_range *out);
+/* Sorts a list and builds its groups (call after filling it). -1 if out of memory. */
+int mr_list_finish(struct mr_list *l);
+/* The most specific entry of l matching ep, or NULL. */
+const struct mr_entry *mr_list_lookup(const struct mr_list *l, const struct mr_endpoint *ep);
+
+/* Formatting, for logs and explain. All write at most `size` bytes, NUL-terminated. */
+size_t mr_format_entry(const struct mr_entry *e, char *buf, size_t size);
+size_t mr_format_endpoint(const struct mr_endpoint *ep, char *buf, size_t size);
+/* "programs[2] (match \"curl\", line 12) connect.include 198.18.0.0/15" and the like. */
+size_t mr_format_decision(const struct mr_program *prog, enum mr_role role,
+			  const struct mr_decision *d, char *buf, size_t size);
+
+const char *mr_role_name(enum mr_role r);
+const char *mr_verdict_name(enum mr_verdict v);
+
+/* Frees everything owned by p (sections, lists, strings); p itself is not freed. */
+void mr_policy_free(struct mr_policy *p);
+
+#endif
