@@ -53,7 +53,7 @@ void mr_policy_builtin(struct mr_policy *p)
 {
 	memset(p, 0, sizeof(*p));
 	rules_init(&p->defaults);
-	p->defaults.mode = MR_MPTCP;
+	/* mode stays unset: mr_resolve() then reports the built-in "mptcp" as such. */
 	p->sockopt_fallback = 1;
 }
 

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* bind(): the listen-role verdict is known here, before the port is taken. */
+#include <errno.h>
+
+#include "decide.h"
+#include "export.h"
+#include "real.h"
+
+MR_EXPORT int bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct mr_fd *e = mr_pending(fd);
+	if (!e)
+		return real_bind(fd, sa, len);
+	mr_before_bind(fd, e, sa, len);
+	int rc = real_bind(fd, sa, len);
+	int err = errno;
+	mr_after_bind(e, sa, len, rc);
+	errno = err;
+	return rc;
+}

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "decide.h"
+#include "log.h"
+#include "real.h"
+#include "runtime.h"
+#include "swap.h"
+
+static const char *proto_name(uint32_t st)
+{
+	return (st & MR_ST_MPTCP) ? "MPTCP" : "TCP";
+}
+
+static void log_decision(int fd, const char *call, const struct mr_runtime *rt, enum mr_role role,
+			 const struct mr_endpoint *ep, const struct mr_decision *d, const char *outcome)
+{
+	char rule[320], where[64];
+	if (mr_log_level < MR_LOG_DEBUG)
+		return;
+	mr_format_decision(&rt->prog, role, d, rule, sizeof(rule));
+	mr_format_endpoint(ep, where, sizeof(where));
+	mr_log_write(MR_LOG_DEBUG, "fd %d %s %s: %s, %s (rule: %s)", fd, call, where,
+		     mr_verdict_name(d->verdict), outcome, rule);
+}
+
+int mr_create_socket(int domain, int type, int protocol)
+{
+	const struct mr_runtime *rt = mr_runtime();
+	if (!rt || rt->plan == MR_PLAN_PASS || atomic_load(&mr_mptcp_unavailable))
+		return real_socket(domain, type, protocol);
+
+	bool want = rt->plan == MR_PLAN_MPTCP || atomic_load(&mr_predict_mptcp);
+	int fd = want ? real_socket(domain, type, IPPROTO_MPTCP) : real_socket(domain, type, protocol);
+	if (fd < 0 && want) {
+		int err = errno;
+		mr_note_mptcp_failure(err);
+		fd = real_socket(domain, type, protocol);
+		want = false;
+	}
+	if (fd < 0)
+		return fd;
+	struct mr_fd *e = mr_fd_get_or_create(fd);
+	if (!e) {
+		/* Cannot track it, so it could never fall back: give the program what it asked. */
+		if (want) {
+			real_close(fd);
+			return real_socket(domain, type, protocol);
+		}
+		return fd;
+	}
+	e->n_opts = 0;
+	e->n_epoll = 0;
+	e->bind_len = 0;
+	e->fork_gen = atomic_load(&mr_fork_gen);
+	atomic_store(&e->state, MR_ST_MANAGED | (want ? MR_ST_MPTCP : 0) |
+					(rt->plan == MR_PLAN_DECIDE ? MR_ST_DECIDE : 0) |
+					(domain == AF_INET6 ? MR_ST_V6 : 0));
+	if (mr_log_level >= MR_LOG_DEBUG)
+		mr_log_write(MR_LOG_DEBUG, "fd %d socket(%s): %s%s", fd,
+			     domain == AF_INET6 ? "AF_INET6" : "AF_INET", want ? "MPTCP" : "TCP",
+			     rt->plan == MR_PLAN_DECIDE ? ", verdict at bind/connect/listen"
+							: " for every endpoint");
+	return fd;
+}
+
+/* Makes the socket's protocol match the verdict, replacing it if that is safe. */
+static void apply(int fd, struct mr_fd *e, const char *call, const struct mr_runtime *rt,
+		  enum mr_role role, const struct mr_endpoint *ep, const struct mr_decision *d)
+{
+	uint32_t st = mr_fd_state(e);
+	bool is_mptcp = st & MR_ST_MPTCP, want = d->verdict == MR_MPTCP;
+	const char *why = NULL;
+	char outcome[160];
+
+	if (is_mptcp == want) {
+		log_decision(fd, call, rt, role, ep, d, is_mptcp ? "socket is MPTCP" : "socket is TCP");
+		return;
+	}
+	if (want && atomic_load(&mr_mptcp_unavailable)) {
+		log_decision(fd, call, rt, role, ep, d, "kept TCP: MPTCP unavailable");
+		return;
+	}
+	if ((st & MR_ST_BOUND) && e->bind_addr.sin6_port != 0) {
+		/* Its port is held by the old socket until the replacement: a new socket would
+		 * get EADDRINUSE where plain TCP gives none. */
+		mr_fd_noswap(e, MR_NOSWAP_FIXEDPORT);
+	}
+	if (mr_swap(fd, e, want, &why)) {
+		snprintf(outcome, sizeof(outcome), "replaced %s socket by %s", is_mptcp ? "MPTCP" : "TCP",
+			 want ? "MPTCP" : "TCP");
+		log_decision(fd, call, rt, role, ep, d, outcome);
+		return;
+	}
+	snprintf(outcome, sizeof(outcome), "kept %s: %s", proto_name(st), why);
+	log_decision(fd, call, rt, role, ep, d, outcome);
+	mr_log(MR_LOG_INFO, "fd %d %s: policy says %s but the socket stays %s: %s", fd, call,
+	       mr_verdict_name(d->verdict), proto_name(st), why);
+}
+
+static bool decide(int fd, struct mr_fd *e, const char *call, enum mr_role role,
+		   const struct mr_endpoint *ep, enum mr_verdict *verdict)
+{
+	const struct mr_runtime *rt = mr_runtime();
+	uint32_t st = mr_fd_state(e);
+	struct mr_decision d;
+
+	if (!rt || !(st & MR_ST_DECIDE) || (st & MR_ST_PINNED))
+		return false;
+	mr_decide(&rt->prog.role[role], ep, &d);
+	apply(fd, e, call, rt, role, ep, &d);
+	*verdict = d.verdict;
+	return true;
+}
+
+void mr_before_bind(int fd, struct mr_fd *e, const struct sockaddr *sa, socklen_t len)
+{
+	struct mr_endpoint ep;
+	enum mr_verdict v;
+	if (mr_fd_state(e) & MR_ST_BOUND)
+		return;
+	if (mr_endpoint_from_sockaddr(sa, len, &ep))
+		decide(fd, e, "bind", MR_ROLE_LISTEN, &ep, &v);
+}
+
+void mr_after_bind(struct mr_fd *e, const struct sockaddr *sa, socklen_t len, int rc)
+{
+	if (rc != 0)
+		return;
+	if (len > (socklen_t)sizeof(e->bind_addr) || !sa) {
+		mr_fd_noswap(e, MR_NOSWAP_ADDR);
+		return;
+	}
+	memset(&e->bind_addr, 0, sizeof(e->bind_addr));
+	memcpy(&e->bind_addr, sa, len);
+	e->bind_len = len;
+	/* sin_port and sin6_port sit at the same offset: one check serves both families. */
+	mr_fd_set_bits(e, MR_ST_BOUND);
+}
+
+void mr_before_connect(int fd, struct mr_fd *e, const struct sockaddr *sa, socklen_t len)
+{
+	struct mr_endpoint ep;
+	enum mr_verdict v;
+	if (mr_endpoint_from_sockaddr(sa, len, &ep) && decide(fd, e, "connect", MR_ROLE_CONNECT, &ep, &v))
+		atomic_store_explicit(&mr_predict_mptcp, v == MR_MPTCP, memory_order_relaxed);
+	mr_fd_set_bits(e, MR_ST_LIVE);
+}
+
+void mr_before_listen(int fd, struct mr_fd *e)
+{
+	uint32_t st = mr_fd_state(e);
+	enum mr_verdict v;
+	if (!(st & MR_ST_BOUND)) {
+		/* listen() without bind(): the kernel binds the wildcard address, ephemeral port. */
+		struct mr_endpoint ep = {.family = (st & MR_ST_V6) ? AF_INET6 : AF_INET};
+		decide(fd, e, "listen", MR_ROLE_LISTEN, &ep, &v);
+	}
+	mr_fd_set_bits(e, MR_ST_LIVE);
+}
+
+static void record_option(struct mr_fd *e, int level, int name, const void *val, socklen_t len)
+{
+	if (!val || len > MR_OPT_MAX_LEN) {
+		mr_fd_noswap(e, MR_NOSWAP_OPTS);
+		return;
+	}
+	/* Setting an option again replaces the recorded value: the replay keeps the order. */
+	for (unsigned i = 0; i < e->n_opts; i++) {
+		struct mr_opt *o = &e->opts[i];
+		if (o->level == level && o->name == name) {
+			memcpy(o->val, val, len);
+			o->len = (uint8_t)len;
+			return;
+		}
+	}
+	if (e->n_opts >= MR_MAX_OPTS) {
+		mr_fd_noswap(e, MR_NOSWAP_OPTS);
+		return;
+	}
+	struct mr_opt *o = &e->opts[e->n_opts];
+	o->level = level;
+	o->name = name;
+	o->len = (uint8_t)len;
+	memcpy(o->val, val, len);
+	e->n_opts++;
+}
+
+/* Would a plain TCP socket accept this option? Answered on a scratch socket. */
+static bool tcp_accepts(uint32_t st, int level, int name, const void *val, socklen_t len)
+{
+	int t = real_socket((st & MR_ST_V6) ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC,
+			    IPPROTO_TCP);
+	if (t < 0)
+		return false;
+	bool ok = real_setsockopt(t, level, name, val, len) == 0;
+	real_close(t);
+	return ok;
+}
+
+int mr_setsockopt_managed(int fd, struct mr_fd *e, int level, int name, const void *val,
+			  socklen_t len, int rc)
+{
+	int err = errno;
+	uint32_t st = mr_fd_state(e);
+	const struct mr_runtime *rt;
+	const char *why = NULL;
+
+	if (rc == 0) {
+		record_option(e, level, name, val, len);
+		errno = err;
+		return 0;
+	}
+	if (!(st & MR_ST_MPTCP) || (err != ENOPROTOOPT && err != EOPNOTSUPP && err != EINVAL))
+		goto out;
+	rt = mr_runtime();
+	if (!rt || !rt->prog.sockopt_fallback || !tcp_accepts(st, level, name, val, len))
+		goto out;
+	if (!mr_swap(fd, e, false, &why)) {
+		mr_log(MR_LOG_INFO,
+		       "fd %d setsockopt(level %d, option %d): MPTCP refused it (%s) and the socket "
+		       "cannot become TCP: %s",
+		       fd, level, name, strerror(err), why);
+		goto out;
+	}
+	mr_fd_set_bits(e, MR_ST_PINNED);
+	rc = real_setsockopt(fd, level, name, val, len);
+	err = errno;
+	mr_log(MR_LOG_INFO,
+	       "fd %d setsockopt(level %d, option %d): MPTCP refused it, socket is now TCP "
+	       "(sockopt_fallback)%s",
+	       fd, level, name, rc == 0 ? "" : ", and TCP refused it too");
+	if (rc == 0)
+		record_option(e, level, name, val, len);
+out:
+	errno = err;
+	return rc;
+}
+
+void mr_note_epoll(struct mr_fd *e, int epfd, int op, const struct epoll_event *ev)
+{
+	for (unsigned i = 0; i < e->n_epoll; i++) {
+		if (e->epoll[i].epfd != epfd)
+			continue;
+		if (op == EPOLL_CTL_DEL) {
+			e->epoll[i] = e->epoll[e->n_epoll - 1];
+			e->n_epoll--;
+		} else if (ev) {
+			e->epoll[i].ev = *ev;
+		}
+		return;
+	}
+	if (op != EPOLL_CTL_ADD || !ev)
+		return;
+	if (e->n_epoll >= MR_MAX_EPOLL) {
+		mr_fd_noswap(e, MR_NOSWAP_EPOLL);
+		return;
+	}
+	e->epoll[e->n_epoll].epfd = epfd;
+	e->epoll[e->n_epoll].ev = *ev;
+	e->n_epoll++;
+}
+
+void mr_note_dup(int oldfd, int newfd)
+{
+	struct mr_fd *e = mr_pending(oldfd);
+	if (e)
+		mr_fd_noswap(e, MR_NOSWAP_DUP);
+	mr_fd_forget(newfd);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The functions mptcp-run interposes, as the next object in the lookup order
+ * (normally libc) defines them. Resolved with dlsym(RTLD_NEXT) once, eagerly in
+ * the constructor and lazily if a call comes first (another library's
+ * constructor); a missing symbol falls back to the raw system call, so a call
+ * never fails because of the interposition itself.
+ */
+#ifndef MPTCP_RUN_REAL_H
+#define MPTCP_RUN_REAL_H
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+int real_socket(int domain, int type, int protocol);
+int real_bind(int fd, const struct sockaddr *sa, socklen_t len);
+int real_connect(int fd, const struct sockaddr *sa, socklen_t len);
+int real_listen(int fd, int backlog);
+int real_setsockopt(int fd, int level, int name, const void *val, socklen_t len);
+int real_close(int fd);
+int real_close_range(unsigned int first, unsigned int last, int flags);
+void real_closefrom(int lowfd);
+int real_dup(int fd);
+int real_dup2(int fd, int fd2);
+int real_dup3(int fd, int fd2, int flags);
+int real_fcntl(int fd, int cmd, void *arg);
+int real_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev);
+
+/* Resolves every symbol now (called from the constructor). */
+void real_resolve_all(void);
+
+#endif
