@@ -28,6 +28,7 @@ LAUNCHER_SRCS := $(wildcard launcher/*.c)
 LAUNCHER_LIB_SRCS := $(filter-out launcher/main.c,$(LAUNCHER_SRCS))
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 FUNC_SRCS   := $(wildcard tests/func/*.c)
+BENCH_SRCS  := $(wildcard bench/*.c)
 
 POLICY_OBJS := $(POLICY_SRCS:%.c=$(B)/obj/%.o)
 SHIM_OBJS   := $(SHIM_SRCS:%.c=$(B)/obj/%.o)
@@ -35,6 +36,7 @@ LAUNCHER_OBJS := $(LAUNCHER_SRCS:%.c=$(B)/obj/%.o)
 LAUNCHER_LIB_OBJS := $(LAUNCHER_LIB_SRCS:%.c=$(B)/obj/%.o)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 FUNC_BINS   := $(FUNC_SRCS:tests/func/%.c=$(B)/tests/func/%)
+BENCH_BINS  := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 
 LIB      := $(B)/libmptcp-run.so
 LAUNCHER := $(B)/mptcp-run
@@ -60,7 +62,7 @@ $(LAUNCHER): $(LAUNCHER_OBJS) $(B)/libmptcp-policy.a
 
 $(B)/liblauncher.a: $(LAUNCHER_LIB_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^ $(if $^,,/dev/null 2>/dev/null || true)
+	$(AR) rcs $@ $^
 
 $(B)/tests/%: tests/unit/%.c $(B)/libmptcp-policy.a $(B)/liblauncher.a
 	@mkdir -p $(dir $@)
@@ -70,6 +72,10 @@ $(B)/tests/%: tests/unit/%.c $(B)/libmptcp-policy.a $(B)/liblauncher.a
 $(B)/tests/func/%: tests/func/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LDFLAGS)
+
+$(B)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LDFLAGS) -lpthread
 
 tests: all $(UNIT_BINS) $(FUNC_BINS)
 
@@ -82,8 +88,16 @@ check-unit: $(UNIT_BINS)
 demo: all
 	scripts/demo
 
-bench: all $(FUNC_BINS)
+bench: all $(FUNC_BINS) $(BENCH_BINS) $(B)/libmptcp-policy.a
 	scripts/bench
+
+# Sanitizer build of the library, the unit and the functional tests (ASan + UBSan, leaks).
+check-asan:
+	scripts/check-asan
+
+# Bounded fuzzing of the config loader and the policy matcher (clang, libFuzzer).
+fuzz: $(B)/libmptcp-policy.a
+	scripts/fuzz
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -10,15 +10,28 @@
 #include "export.h"
 #include "fdtable.h"
 #include "real.h"
+#include "report.h"
+
+static void report_if_managed(int fd)
+{
+	struct mr_fd *e = mr_fd_get(fd);
+	if (e && (mr_fd_state(e) & MR_ST_MANAGED))
+		mr_report_close(fd, e);
+}
 
 MR_EXPORT int close(int fd)
 {
+	if (__builtin_expect(mr_report_enabled, 0))
+		report_if_managed(fd);
 	mr_fd_forget(fd);
 	return real_close(fd);
 }
 
 MR_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 {
+	if (__builtin_expect(mr_report_enabled, 0) && !(flags & CLOSE_RANGE_CLOEXEC))
+		for (unsigned int fd = first; fd <= last && fd < MR_FD_MAX; fd++)
+			report_if_managed((int)fd);
 	int rc = real_close_range(first, last, flags);
 	if (rc == 0 && !(flags & CLOSE_RANGE_CLOEXEC))
 		mr_fd_forget_range(first, last);
@@ -27,6 +40,9 @@ MR_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 
 MR_EXPORT void closefrom(int lowfd)
 {
+	if (__builtin_expect(mr_report_enabled, 0) && lowfd >= 0)
+		for (int fd = lowfd; fd < MR_FD_MAX; fd++)
+			report_if_managed(fd);
 	real_closefrom(lowfd);
 	if (lowfd >= 0)
 		mr_fd_forget_range((unsigned int)lowfd, ~0U);

@@ -8,6 +8,7 @@
 #include "decide.h"
 #include "log.h"
 #include "real.h"
+#include "report.h"
 #include "runtime.h"
 #include "swap.h"
 
@@ -31,8 +32,21 @@ static void log_decision(int fd, const char *call, const struct mr_runtime *rt, 
 int mr_create_socket(int domain, int type, int protocol)
 {
 	const struct mr_runtime *rt = mr_runtime();
-	if (!rt || rt->plan == MR_PLAN_PASS || atomic_load(&mr_mptcp_unavailable))
+	if (!rt)
 		return real_socket(domain, type, protocol);
+	if (rt->plan == MR_PLAN_PASS || atomic_load(&mr_mptcp_unavailable)) {
+		int fd = real_socket(domain, type, protocol);
+		/* A report lists TCP-by-policy sockets too, so they are tracked (never replaced). */
+		struct mr_fd *e = mr_report_enabled ? mr_fd_get_or_create(fd) : NULL;
+		if (e) {
+			e->n_opts = e->n_epoll = 0;
+			e->bind_len = 0;
+			atomic_store(&e->state, MR_ST_MANAGED | MR_ST_NOSWAP | (domain == AF_INET6 ? MR_ST_V6 : 0));
+		} else {
+			mr_fd_forget(fd);
+		}
+		return fd;
+	}
 
 	bool want = rt->plan == MR_PLAN_MPTCP || atomic_load(&mr_predict_mptcp);
 	int fd = want ? real_socket(domain, type, IPPROTO_MPTCP) : real_socket(domain, type, protocol);

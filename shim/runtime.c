@@ -12,6 +12,7 @@
 #include "fdtable.h"
 #include "log.h"
 #include "real.h"
+#include "report.h"
 #include "runtime.h"
 
 _Atomic int mr_mptcp_unavailable;
@@ -89,6 +90,8 @@ static void load(void)
 		mr_log(MR_LOG_DEBUG, "%s: MPTCP_RUN_DISABLE=1: every socket stays TCP", rt.exe);
 		return;
 	}
+	if ((v = env("MPTCP_RUN_REPORT")) && *v)
+		mr_report_init(v);
 	rt.force = (v = env("MPTCP_RUN_FORCE")) && strcmp(v, "1") == 0;
 	rt.conf_path = env("MPTCP_RUN_CONF");
 	if (!rt.conf_path || !*rt.conf_path)
