@@ -16,6 +16,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <ifaddrs.h>
 #include <limits.h>
@@ -26,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define IP_OUTPUT_MAX (64 * 1024)
 
@@ -54,16 +56,19 @@ static void item(struct report *r, const char *verdict, const char *what, const 
 	printf("\n");
 }
 
-/* A small /proc/sys file, trimmed; false when missing. */
+/* A small /proc/sys file, trimmed; false when missing. /proc reports size 0: read, don't stat. */
 static bool read_sysctl(const char *path, char *buf, size_t size)
 {
-	char *text;
-	size_t len;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
 
-	if (lr_read_file_follow(path, &text, &len) < 0)
+	if (fd < 0)
 		return false;
-	snprintf(buf, size, "%s", text);
-	free(text);
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	return true;
 }
