@@ -7,6 +7,7 @@
 #include <linux/close_range.h>
 #include <unistd.h>
 
+#include "decide.h"
 #include "export.h"
 #include "fdtable.h"
 #include "real.h"
@@ -23,6 +24,9 @@ MR_EXPORT int close(int fd)
 {
 	if (__builtin_expect(mr_report_enabled, 0))
 		report_if_managed(fd);
+	struct mr_fd *e = mr_fd_get(fd);
+	if (e && (mr_fd_state(e) & MR_ST_CHECK_FB))
+		mr_check_fallback_at_close(fd, e);
 	mr_fd_forget(fd);
 	return real_close(fd);
 }

@@ -169,7 +169,17 @@ static int parse_bool(struct ctx *c, const config_setting_t *s, const char *key,
 	return 0;
 }
 
-enum block_kind { BLOCK_DEFAULTS, BLOCK_SECTION, BLOCK_ROLE };
+static int parse_seconds(struct ctx *c, const config_setting_t *s, const char *key, int *out)
+{
+	int t = config_setting_type(s);
+	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
+		return fail(c, s, "%s must be a number of seconds, not %s", key, type_name(t));
+	long long v = config_setting_get_int64(s);
+	if (v < 0 || v > 86400)
+		return fail(c, s, "%s must be between 0 and 86400 seconds", key);
+	*out = (int)v;
+	return 0;
+}
 
 /* Parses the rule keys of one group; keys it does not own are left to the caller. */
 static int parse_rule_key(struct ctx *c, const config_setting_t *m, struct mr_rules *r,
@@ -310,10 +320,14 @@ static int parse_root(struct ctx *c, const config_setting_t *root, struct mr_pol
 				if (strcmp(config_setting_name(d), "sockopt_fallback") == 0) {
 					if (parse_bool(c, d, "sockopt_fallback", &p->sockopt_fallback) < 0)
 						return -1;
+				} else if (strcmp(config_setting_name(d), "fallback_memory") == 0) {
+					if (parse_seconds(c, d, "fallback_memory", &p->fallback_memory) < 0)
+						return -1;
 				} else {
 					return fail(c, d,
 						    "unknown key \"%s\" in defaults (expected mode, "
-						    "include, exclude, ports, sockopt_fallback)",
+						    "include, exclude, ports, sockopt_fallback, "
+						    "fallback_memory)",
 						    config_setting_name(d));
 				}
 			}

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "decide.h"
 #include "log.h"
+#include "peercache.h"
 #include "real.h"
 #include "report.h"
 #include "runtime.h"
@@ -17,16 +19,21 @@ static const char *proto_name(uint32_t st)
 	return (st & MR_ST_MPTCP) ? "MPTCP" : "TCP";
 }
 
+/* Set by apply() when the peer cache overrode the policy: named in the log line. */
+static __thread const char *override_note __attribute__((tls_model("initial-exec")));
+
 static void log_decision(int fd, const char *call, const struct mr_runtime *rt, enum mr_role role,
-			 const struct mr_endpoint *ep, const struct mr_decision *d, const char *outcome)
+			 const struct mr_endpoint *ep, const struct mr_decision *d, bool want,
+			 const char *outcome)
 {
 	char rule[320], where[64];
 	if (mr_log_level < MR_LOG_DEBUG)
 		return;
 	mr_format_decision(&rt->prog, role, d, rule, sizeof(rule));
 	mr_format_endpoint(ep, where, sizeof(where));
-	mr_log_write(MR_LOG_DEBUG, "fd %d %s %s: %s, %s (rule: %s)", fd, call, where,
-		     mr_verdict_name(d->verdict), outcome, rule);
+	mr_log_write(MR_LOG_DEBUG, "fd %d %s %s: %s, %s (rule: %s%s)", fd, call, where,
+		     mr_verdict_name(want ? MR_MPTCP : MR_TCP), outcome, rule,
+		     override_note ? override_note : "");
 }
 
 int mr_create_socket(int domain, int type, int protocol)
@@ -41,6 +48,7 @@ int mr_create_socket(int domain, int type, int protocol)
 		if (e) {
 			e->n_opts = e->n_epoll = 0;
 			e->bind_len = 0;
+			e->peer.family = 0;
 			atomic_store(&e->state, MR_ST_MANAGED | MR_ST_NOSWAP | (domain == AF_INET6 ? MR_ST_V6 : 0));
 		} else {
 			mr_fd_forget(fd);
@@ -70,6 +78,7 @@ int mr_create_socket(int domain, int type, int protocol)
 	e->n_opts = 0;
 	e->n_epoll = 0;
 	e->bind_len = 0;
+	e->peer.family = 0;
 	e->fork_gen = atomic_load(&mr_fork_gen);
 	atomic_store(&e->state, MR_ST_MANAGED | (want ? MR_ST_MPTCP : 0) |
 					(rt->plan == MR_PLAN_DECIDE ? MR_ST_DECIDE : 0) |
@@ -84,19 +93,19 @@ int mr_create_socket(int domain, int type, int protocol)
 
 /* Makes the socket's protocol match the verdict, replacing it if that is safe. */
 static void apply(int fd, struct mr_fd *e, const char *call, const struct mr_runtime *rt,
-		  enum mr_role role, const struct mr_endpoint *ep, const struct mr_decision *d)
+		  enum mr_role role, const struct mr_endpoint *ep, const struct mr_decision *d, bool want)
 {
 	uint32_t st = mr_fd_state(e);
-	bool is_mptcp = st & MR_ST_MPTCP, want = d->verdict == MR_MPTCP;
+	bool is_mptcp = st & MR_ST_MPTCP;
 	const char *why = NULL;
 	char outcome[160];
 
 	if (is_mptcp == want) {
-		log_decision(fd, call, rt, role, ep, d, is_mptcp ? "socket is MPTCP" : "socket is TCP");
+		log_decision(fd, call, rt, role, ep, d, want, is_mptcp ? "socket is MPTCP" : "socket is TCP");
 		return;
 	}
 	if (want && atomic_load(&mr_mptcp_unavailable)) {
-		log_decision(fd, call, rt, role, ep, d, "kept TCP: MPTCP unavailable");
+		log_decision(fd, call, rt, role, ep, d, want, "kept TCP: MPTCP unavailable");
 		return;
 	}
 	if ((st & MR_ST_BOUND) && e->bind_addr.sin6_port != 0) {
@@ -107,15 +116,20 @@ static void apply(int fd, struct mr_fd *e, const char *call, const struct mr_run
 	if (mr_swap(fd, e, want, &why)) {
 		snprintf(outcome, sizeof(outcome), "replaced %s socket by %s", is_mptcp ? "MPTCP" : "TCP",
 			 want ? "MPTCP" : "TCP");
-		log_decision(fd, call, rt, role, ep, d, outcome);
+		log_decision(fd, call, rt, role, ep, d, want, outcome);
 		return;
 	}
 	snprintf(outcome, sizeof(outcome), "kept %s: %s", proto_name(st), why);
-	log_decision(fd, call, rt, role, ep, d, outcome);
+	log_decision(fd, call, rt, role, ep, d, want, outcome);
 	mr_log(MR_LOG_INFO, "fd %d %s: policy says %s but the socket stays %s: %s", fd, call,
-	       mr_verdict_name(d->verdict), proto_name(st), why);
+	       want ? "MPTCP" : "TCP", proto_name(st), why);
 }
 
+/*
+ * Decides a socket whose verdict is still open: one created per endpoint
+ * (DECIDE), or an upgraded one at connect, where a peer that fell back to TCP
+ * recently turns the verdict into TCP.
+ */
 static bool decide(int fd, struct mr_fd *e, const char *call, enum mr_role role,
 		   const struct mr_endpoint *ep, enum mr_verdict *verdict)
 {
@@ -123,11 +137,20 @@ static bool decide(int fd, struct mr_fd *e, const char *call, enum mr_role role,
 	uint32_t st = mr_fd_state(e);
 	struct mr_decision d;
 
-	if (!rt || !(st & MR_ST_DECIDE) || (st & MR_ST_PINNED))
+	if (!rt || (st & MR_ST_PINNED))
+		return false;
+	if (!(st & MR_ST_DECIDE) && !(role == MR_ROLE_CONNECT && (st & MR_ST_MPTCP)))
 		return false;
 	mr_decide(&rt->prog.role[role], ep, &d);
-	apply(fd, e, call, rt, role, ep, &d);
-	*verdict = d.verdict;
+	bool want = d.verdict == MR_MPTCP;
+	override_note = NULL;
+	if (role == MR_ROLE_CONNECT && want && mr_peercache_fell_back(ep)) {
+		want = false;
+		override_note = "; overridden: this peer fell back to TCP recently";
+	}
+	apply(fd, e, call, rt, role, ep, &d, want);
+	override_note = NULL;
+	*verdict = want ? MR_MPTCP : MR_TCP;
 	return true;
 }
 
@@ -160,9 +183,51 @@ void mr_before_connect(int fd, struct mr_fd *e, const struct sockaddr *sa, sockl
 {
 	struct mr_endpoint ep;
 	enum mr_verdict v;
-	if (mr_endpoint_from_sockaddr(sa, len, &ep) && decide(fd, e, "connect", MR_ROLE_CONNECT, &ep, &v))
-		atomic_store_explicit(&mr_predict_mptcp, v == MR_MPTCP, memory_order_relaxed);
+	if (mr_endpoint_from_sockaddr(sa, len, &ep)) {
+		e->peer = ep;
+		if (decide(fd, e, "connect", MR_ROLE_CONNECT, &ep, &v) &&
+		    (mr_fd_state(e) & MR_ST_DECIDE))
+			atomic_store_explicit(&mr_predict_mptcp, v == MR_MPTCP, memory_order_relaxed);
+	}
 	mr_fd_set_bits(e, MR_ST_LIVE);
+}
+
+/* True if an MPTCP socket's connection continues as plain TCP (the peer is not MPTCP). */
+static bool fell_back(int fd)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+	if (getsockopt(fd, IPPROTO_TCP, MR_TCP_IS_MPTCP, &v, &len) == 0)
+		return v == 0;
+	/* Kernels before TCP_IS_MPTCP: MPTCP_INFO with no buffer fails only after fallback. */
+	len = 0;
+	return getsockopt(fd, MR_SOL_MPTCP, MR_MPTCP_INFO, NULL, &len) < 0 && errno == EOPNOTSUPP;
+}
+
+void mr_after_connect(int fd, struct mr_fd *e, int rc)
+{
+	int err = errno;
+	uint32_t st = mr_fd_state(e);
+	if (!(st & MR_ST_MPTCP) || !mr_peercache_seconds || e->peer.family == 0)
+		return;
+	if (rc == 0) {
+		if (fell_back(fd))
+			mr_peercache_note_fallback(&e->peer);
+	} else if (err == EINPROGRESS) {
+		mr_fd_set_bits(e, MR_ST_CHECK_FB); /* learnt at close() */
+	}
+	errno = err;
+}
+
+void mr_check_fallback_at_close(int fd, struct mr_fd *e)
+{
+	int err = errno;
+	struct sockaddr_in6 peer;
+	socklen_t plen = sizeof(peer);
+	/* Only a connection that was established can have fallen back. */
+	if (getpeername(fd, (struct sockaddr *)&peer, &plen) == 0 && fell_back(fd))
+		mr_peercache_note_fallback(&e->peer);
+	errno = err;
 }
 
 void mr_before_listen(int fd, struct mr_fd *e)

@@ -22,6 +22,11 @@ void mr_before_bind(int fd, struct mr_fd *e, const struct sockaddr *sa, socklen_
 void mr_after_bind(struct mr_fd *e, const struct sockaddr *sa, socklen_t len, int rc);
 /* Before connect(): the connect-role decision for the remote address. */
 void mr_before_connect(int fd, struct mr_fd *e, const struct sockaddr *sa, socklen_t len);
+/* After connect(): learns whether an MPTCP connection fell back (peer cache). */
+void mr_after_connect(int fd, struct mr_fd *e, int rc);
+/* close() of a socket whose non-blocking connect was MPTCP: same, learnt late. */
+void mr_check_fallback_at_close(int fd, struct mr_fd *e);
+
 /* Before listen(): decides an unbound listener (wildcard address, ephemeral port). */
 void mr_before_listen(int fd, struct mr_fd *e);
 

@@ -18,6 +18,8 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include "policy.h"
+
 #define MR_FD_MAX       (1 << 20)
 #define MR_MAX_OPTS     12 /* options recorded for a replacement */
 #define MR_OPT_MAX_LEN  32 /* larger values (TCP_MD5SIG…) make the socket non-replaceable */
@@ -34,6 +36,7 @@ enum {
 	MR_ST_BUSY = 1u << 6,    /* a replacement is running */
 	MR_ST_V6 = 1u << 7,      /* AF_INET6 */
 	MR_ST_PINNED = 1u << 8,  /* the verdict is final (set by an option fallback) */
+	MR_ST_CHECK_FB = 1u << 9, /* MPTCP connect in progress: learn at close whether it fell back */
 	MR_ST_REASON_SHIFT = 16, /* enum mr_noswap in bits 16..23 */
 };
 
@@ -65,6 +68,7 @@ struct mr_fd {
 	uint8_t n_opts, n_epoll;
 	socklen_t bind_len;
 	struct sockaddr_in6 bind_addr; /* large enough for AF_INET and AF_INET6 */
+	struct mr_endpoint peer;       /* the connect() destination */
 	struct mr_opt opts[MR_MAX_OPTS];
 	struct mr_epoll_reg epoll[MR_MAX_EPOLL];
 };

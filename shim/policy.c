@@ -55,6 +55,7 @@ void mr_policy_builtin(struct mr_policy *p)
 	rules_init(&p->defaults);
 	/* mode stays unset: mr_resolve() then reports the built-in "mptcp" as such. */
 	p->sockopt_fallback = 1;
+	p->fallback_memory = -1;
 }
 
 /* ---- lists ---- */

@@ -86,6 +86,7 @@ struct mr_section {
 struct mr_policy {
 	struct mr_rules defaults;
 	int sockopt_fallback; /* defaults.sockopt_fallback, 1 unless set */
+	int fallback_memory;  /* defaults.fallback_memory in seconds, -1 unless set */
 	struct mr_section *sections;
 	size_t n_sections;
 };

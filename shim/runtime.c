@@ -11,6 +11,7 @@
 #include "config.h"
 #include "fdtable.h"
 #include "log.h"
+#include "peercache.h"
 #include "real.h"
 #include "report.h"
 #include "runtime.h"
@@ -112,6 +113,8 @@ static void load(void)
 		rt.plan = MR_PLAN_PASS;
 		return;
 	}
+	if (rt.policy.fallback_memory >= 0)
+		mr_peercache_seconds = (unsigned)rt.policy.fallback_memory;
 	mr_resolve(&rt.policy, rt.exe, rt.force, &rt.prog);
 	rt.plan = plan_for(&rt.prog);
 	mr_log(MR_LOG_DEBUG, "%s: config %s%s, section %td, plan %s%s", rt.exe, rt.conf_path,

@@ -16,6 +16,10 @@
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
 #endif
+/* From <linux/mptcp.h> and <linux/tcp.h>, spelled out so older headers build. */
+#define MR_SOL_MPTCP    284
+#define MR_MPTCP_INFO   1
+#define MR_TCP_IS_MPTCP 43
 
 /* What socket() does for an AF_INET/AF_INET6 stream socket of this program. */
 enum mr_plan {

@@ -16,7 +16,7 @@
  *   epoll               register in a new epoll set (EPOLLOUT) before connect
  *   epollwait           wait for EPOLLOUT on that set, print epoll=<events>
  *   dup | fork-wait | exec-proto    duplicate; fork a child that exits; exec self to print proto
- *   fd                  print fd=<n>
+ *   fd | close          print fd=<n>; close the socket
  *   serve ADDR:PORT [mptcp]   accept connections forever, echo data (a test server)
  */
 #include <arpa/inet.h>
@@ -224,6 +224,8 @@ int main(int argc, char **argv)
 		} else if (strcmp(op, "flags") == 0) {
 			printf("nonblock=%d cloexec=%d\n", !!(fcntl(sock, F_GETFL) & O_NONBLOCK),
 			       !!(fcntl(sock, F_GETFD) & FD_CLOEXEC));
+		} else if (strcmp(op, "close") == 0) {
+			result("close", close(sock));
 		} else if (strcmp(op, "fd") == 0) {
 			printf("fd=%d\n", sock);
 		} else if (strcmp(op, "epoll") == 0) {

@@ -153,6 +153,13 @@ netns_cases() {
 		ok "debug log names fd, call, endpoint, outcome and rule"
 	else not_ok "debug log names fd, call, endpoint, outcome and rule" "$out"; fi
 
+	# A peer that answered with plain TCP is remembered: the next connection skips MPTCP.
+	expect "fallen-back peer remembered: second connection is TCP" "proto=262 ismptcp=0 proto=6 echoed=10" -- socket4 connect 198.18.0.1:5003 proto ismptcp socket4 connect 198.18.0.1:5003 proto send 10
+	expect "fallen-back peer remembered after a non-blocking connect" "connect=inprogress epoll=1 proto=6" -- socket4 nonblock epoll connect 198.18.0.1:5003 epollwait close socket4 connect 198.18.0.1:5003 proto
+	expect "an MPTCP peer is not remembered as fallen back" "proto=262" -- socket4 connect 198.18.0.1:5000 proto socket4 connect 198.18.0.1:5000 proto
+	FBM=$(conf fbm 'defaults = { fallback_memory = 0; };')
+	expect "fallback_memory = 0 disables the memory" "proto=262 ismptcp=0" MPTCP_RUN_CONF="$FBM" -- socket4 connect 198.18.0.1:5003 socket4 connect 198.18.0.1:5003 proto ismptcp
+
 	# MPTCP disabled in this namespace: plain TCP, one failed MPTCP socket() per process.
 	echo 0 >/proc/sys/net/mptcp/enabled
 	expect "net.mptcp.enabled=0: TCP, connection works" "proto=6 echoed=1000" MPTCP_RUN_CONF="$ALL" -- socket4 connect 198.18.0.1:5000 proto send 1000
