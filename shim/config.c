@@ -22,7 +22,7 @@ struct ctx {
 };
 
 __attribute__((format(printf, 3, 4))) static int fail(struct ctx *c, const config_setting_t *s,
-						       const char *fmt, ...)
+                                                      const char *fmt, ...)
 {
 	va_list ap;
 	c->err->line = s ? (int)config_setting_source_line(s) : 0;
@@ -37,8 +37,11 @@ static bool valid_utf8(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
-		int n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2
-				     : (*p & 0xf8) == 0xf0 ? 3 : -1;
+		int n = *p < 0x80             ? 0
+		        : (*p & 0xe0) == 0xc0 ? 1
+		        : (*p & 0xf0) == 0xe0 ? 2
+		        : (*p & 0xf8) == 0xf0 ? 3
+		                              : -1;
 		if (n < 0 || (n == 1 && *p < 0xc2))
 			return false;
 		p++;
@@ -146,7 +149,8 @@ static int parse_ports(struct ctx *c, const config_setting_t *s, struct mr_ports
 		if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
 			long long x = config_setting_get_int64(e);
 			if (x < 1 || x > 65535)
-				return fail(c, e, "ports entry %lld: port out of range (1-65535)", x);
+				return fail(c, e, "ports entry %lld: port out of range (1-65535)",
+				            x);
 			snprintf(buf, sizeof(buf), "%lld", x);
 			v = buf;
 		} else if (!(v = get_string(c, e, "ports entry"))) {
@@ -164,7 +168,7 @@ static int parse_bool(struct ctx *c, const config_setting_t *s, const char *key,
 {
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
 		return fail(c, s, "%s must be true or false, not %s", key,
-			    type_name(config_setting_type(s)));
+		            type_name(config_setting_type(s)));
 	*out = config_setting_get_bool(s);
 	return 0;
 }
@@ -183,7 +187,7 @@ static int parse_seconds(struct ctx *c, const config_setting_t *s, const char *k
 
 /* Parses the rule keys of one group; keys it does not own are left to the caller. */
 static int parse_rule_key(struct ctx *c, const config_setting_t *m, struct mr_rules *r,
-			  bool *handled)
+                          bool *handled)
 {
 	const char *k = config_setting_name(m);
 	*handled = true;
@@ -203,12 +207,12 @@ static int expect_group(struct ctx *c, const config_setting_t *s, const char *wh
 {
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP)
 		return fail(c, s, "%s must be a group { ... }, not %s", what,
-			    type_name(config_setting_type(s)));
+		            type_name(config_setting_type(s)));
 	return 0;
 }
 
 static int parse_role(struct ctx *c, const config_setting_t *s, const char *role,
-		      struct mr_rules *r)
+                      struct mr_rules *r)
 {
 	if (expect_group(c, s, role) < 0)
 		return -1;
@@ -219,9 +223,10 @@ static int parse_role(struct ctx *c, const config_setting_t *s, const char *role
 		if (parse_rule_key(c, m, r, &handled) < 0)
 			return -1;
 		if (!handled)
-			return fail(c, m, "unknown key \"%s\" in %s (expected mode, include, "
-					  "exclude, ports)",
-				    config_setting_name(m), role);
+			return fail(c, m,
+			            "unknown key \"%s\" in %s (expected mode, include, "
+			            "exclude, ports)",
+			            config_setting_name(m), role);
 	}
 	return 0;
 }
@@ -281,10 +286,11 @@ static int parse_section(struct ctx *c, const config_setting_t *s, struct mr_sec
 			if (parse_bool(c, m, k, &sec->sockopt_fallback) < 0)
 				return -1;
 		} else {
-			return fail(c, m,
-				    "unknown key \"%s\" in a program section (expected match, mode, "
-				    "include, exclude, ports, sockopt_fallback, connect, listen)",
-				    k);
+			return fail(
+			    c, m,
+			    "unknown key \"%s\" in a program section (expected match, mode, "
+			    "include, exclude, ports, sockopt_fallback, connect, listen)",
+			    k);
 		}
 	}
 	if (!match)
@@ -318,22 +324,26 @@ static int parse_root(struct ctx *c, const config_setting_t *root, struct mr_pol
 				if (handled)
 					continue;
 				if (strcmp(config_setting_name(d), "sockopt_fallback") == 0) {
-					if (parse_bool(c, d, "sockopt_fallback", &p->sockopt_fallback) < 0)
+					if (parse_bool(c, d, "sockopt_fallback",
+					               &p->sockopt_fallback) < 0)
 						return -1;
 				} else if (strcmp(config_setting_name(d), "fallback_memory") == 0) {
-					if (parse_seconds(c, d, "fallback_memory", &p->fallback_memory) < 0)
+					if (parse_seconds(c, d, "fallback_memory",
+					                  &p->fallback_memory) < 0)
 						return -1;
 				} else {
-					return fail(c, d,
-						    "unknown key \"%s\" in defaults (expected mode, "
-						    "include, exclude, ports, sockopt_fallback, "
-						    "fallback_memory)",
-						    config_setting_name(d));
+					return fail(
+					    c, d,
+					    "unknown key \"%s\" in defaults (expected mode, "
+					    "include, exclude, ports, sockopt_fallback, "
+					    "fallback_memory)",
+					    config_setting_name(d));
 				}
 			}
 		} else if (strcmp(k, "programs") == 0) {
 			if (!is_seq(m))
-				return fail(c, m, "programs must be a list ( { match = ...; }, ... )");
+				return fail(c, m,
+				            "programs must be a list ( { match = ...; }, ... )");
 			int n = config_setting_length(m);
 			p->sections = calloc((size_t)(n ? n : 1), sizeof(*p->sections));
 			if (!p->sections)
@@ -342,19 +352,19 @@ static int parse_root(struct ctx *c, const config_setting_t *root, struct mr_pol
 				section_init(&p->sections[j]);
 				p->n_sections++;
 				if (parse_section(c, config_setting_get_elem(m, (unsigned)j),
-						  &p->sections[j]) < 0)
+				                  &p->sections[j]) < 0)
 					return -1;
 			}
 		} else {
-			return fail(c, m, "unknown top-level key \"%s\" (expected defaults, programs)",
-				    k);
+			return fail(
+			    c, m, "unknown top-level key \"%s\" (expected defaults, programs)", k);
 		}
 	}
 	return 0;
 }
 
 int mr_config_parse(const char *text, size_t len, const char *name, struct mr_policy *out,
-		    struct mr_config_error *err)
+                    struct mr_config_error *err)
 {
 	struct ctx c = {.name = name, .err = err};
 	config_t cfg;
@@ -379,7 +389,7 @@ int mr_config_parse(const char *text, size_t len, const char *name, struct mr_po
 	if (config_read_string(&cfg, copy) != CONFIG_TRUE) {
 		err->line = config_error_line(&cfg);
 		snprintf(err->text, sizeof(err->text), "syntax error: %s",
-			 config_error_text(&cfg) ? config_error_text(&cfg) : "unreadable");
+		         config_error_text(&cfg) ? config_error_text(&cfg) : "unreadable");
 		rc = -1;
 	} else {
 		rc = parse_root(&c, config_root_setting(&cfg), out);
@@ -394,7 +404,7 @@ int mr_config_parse(const char *text, size_t len, const char *name, struct mr_po
 }
 
 enum mr_load_result mr_config_load(const char *path, unsigned flags, struct mr_policy *out,
-				   struct mr_config_error *err)
+                                   struct mr_config_error *err)
 {
 	struct stat st;
 	char *buf;
@@ -422,7 +432,7 @@ enum mr_load_result mr_config_load(const char *path, unsigned flags, struct mr_p
 	}
 	if ((flags & MR_CONF_REQUIRE_ROOT) && st.st_uid != 0) {
 		snprintf(err->text, sizeof(err->text),
-			 "not owned by root: ignored in a setuid/setgid/capability program");
+		         "not owned by root: ignored in a setuid/setgid/capability program");
 		goto fail_fd;
 	}
 	if ((flags & MR_CONF_REFUSE_WORLD_WRITABLE) && (st.st_mode & S_IWOTH)) {
@@ -431,7 +441,7 @@ enum mr_load_result mr_config_load(const char *path, unsigned flags, struct mr_p
 	}
 	if (st.st_size > MR_CONF_MAX_SIZE) {
 		snprintf(err->text, sizeof(err->text), "larger than %d bytes: refused",
-			 MR_CONF_MAX_SIZE);
+		         MR_CONF_MAX_SIZE);
 		goto fail_fd;
 	}
 	buf = malloc((size_t)st.st_size + 1);
@@ -464,6 +474,6 @@ fail_fd:
 size_t mr_config_format_error(const struct mr_config_error *err, char *buf, size_t size)
 {
 	int n = err->line > 0 ? snprintf(buf, size, "%s:%d: %s", err->file, err->line, err->text)
-			      : snprintf(buf, size, "%s: %s", err->file, err->text);
+	                      : snprintf(buf, size, "%s: %s", err->file, err->text);
 	return n < 0 ? 0 : (size_t)n;
 }

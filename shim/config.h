@@ -24,7 +24,7 @@ struct mr_config_error {
  * fills *out, or -1 and fills *err (and *out is left empty).
  */
 int mr_config_parse(const char *text, size_t len, const char *name, struct mr_policy *out,
-		    struct mr_config_error *err);
+                    struct mr_config_error *err);
 
 enum {
 	/* Refuse a file not owned by root (secure-execution mode). */
@@ -41,7 +41,7 @@ enum mr_load_result {
 
 /* Reads and parses a config file with open/fstat/read (no stdio, no locks held). */
 enum mr_load_result mr_config_load(const char *path, unsigned flags, struct mr_policy *out,
-				   struct mr_config_error *err);
+                                   struct mr_config_error *err);
 
 /* "file:line: text" or "file: text" into buf. */
 size_t mr_config_format_error(const struct mr_config_error *err, char *buf, size_t size);

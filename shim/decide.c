@@ -23,8 +23,8 @@ static const char *proto_name(uint32_t st)
 static __thread const char *override_note __attribute__((tls_model("initial-exec")));
 
 static void log_decision(int fd, const char *call, const struct mr_runtime *rt, enum mr_role role,
-			 const struct mr_endpoint *ep, const struct mr_decision *d, bool want,
-			 const char *outcome)
+                         const struct mr_endpoint *ep, const struct mr_decision *d, bool want,
+                         const char *outcome)
 {
 	char rule[320], where[64];
 	if (mr_log_level < MR_LOG_DEBUG)
@@ -32,8 +32,8 @@ static void log_decision(int fd, const char *call, const struct mr_runtime *rt, 
 	mr_format_decision(&rt->prog, role, d, rule, sizeof(rule));
 	mr_format_endpoint(ep, where, sizeof(where));
 	mr_log_write(MR_LOG_DEBUG, "fd %d %s %s: %s, %s (rule: %s%s)", fd, call, where,
-		     mr_verdict_name(want ? MR_MPTCP : MR_TCP), outcome, rule,
-		     override_note ? override_note : "");
+	             mr_verdict_name(want ? MR_MPTCP : MR_TCP), outcome, rule,
+	             override_note ? override_note : "");
 }
 
 int mr_create_socket(int domain, int type, int protocol)
@@ -43,13 +43,15 @@ int mr_create_socket(int domain, int type, int protocol)
 		return real_socket(domain, type, protocol);
 	if (rt->plan == MR_PLAN_PASS || atomic_load(&mr_mptcp_unavailable)) {
 		int fd = real_socket(domain, type, protocol);
-		/* A report lists TCP-by-policy sockets too, so they are tracked (never replaced). */
+		/* A report lists TCP-by-policy sockets too, so they are tracked (never replaced).
+		 */
 		struct mr_fd *e = mr_report_enabled ? mr_fd_get_or_create(fd) : NULL;
 		if (e) {
 			e->n_opts = e->n_epoll = 0;
 			e->bind_len = 0;
 			e->peer.family = 0;
-			atomic_store(&e->state, MR_ST_MANAGED | MR_ST_NOSWAP | (domain == AF_INET6 ? MR_ST_V6 : 0));
+			atomic_store(&e->state, MR_ST_MANAGED | MR_ST_NOSWAP |
+			                            (domain == AF_INET6 ? MR_ST_V6 : 0));
 		} else {
 			mr_fd_forget(fd);
 		}
@@ -57,7 +59,8 @@ int mr_create_socket(int domain, int type, int protocol)
 	}
 
 	bool want = rt->plan == MR_PLAN_MPTCP || atomic_load(&mr_predict_mptcp);
-	int fd = want ? real_socket(domain, type, IPPROTO_MPTCP) : real_socket(domain, type, protocol);
+	int fd =
+	    want ? real_socket(domain, type, IPPROTO_MPTCP) : real_socket(domain, type, protocol);
 	if (fd < 0 && want) {
 		int err = errno;
 		mr_note_mptcp_failure(err);
@@ -81,19 +84,20 @@ int mr_create_socket(int domain, int type, int protocol)
 	e->peer.family = 0;
 	e->fork_gen = atomic_load(&mr_fork_gen);
 	atomic_store(&e->state, MR_ST_MANAGED | (want ? MR_ST_MPTCP : 0) |
-					(rt->plan == MR_PLAN_DECIDE ? MR_ST_DECIDE : 0) |
-					(domain == AF_INET6 ? MR_ST_V6 : 0));
+	                            (rt->plan == MR_PLAN_DECIDE ? MR_ST_DECIDE : 0) |
+	                            (domain == AF_INET6 ? MR_ST_V6 : 0));
 	if (mr_log_level >= MR_LOG_DEBUG)
 		mr_log_write(MR_LOG_DEBUG, "fd %d socket(%s): %s%s", fd,
-			     domain == AF_INET6 ? "AF_INET6" : "AF_INET", want ? "MPTCP" : "TCP",
-			     rt->plan == MR_PLAN_DECIDE ? ", verdict at bind/connect/listen"
-							: " for every endpoint");
+		             domain == AF_INET6 ? "AF_INET6" : "AF_INET", want ? "MPTCP" : "TCP",
+		             rt->plan == MR_PLAN_DECIDE ? ", verdict at bind/connect/listen"
+		                                        : " for every endpoint");
 	return fd;
 }
 
 /* Makes the socket's protocol match the verdict, replacing it if that is safe. */
 static void apply(int fd, struct mr_fd *e, const char *call, const struct mr_runtime *rt,
-		  enum mr_role role, const struct mr_endpoint *ep, const struct mr_decision *d, bool want)
+                  enum mr_role role, const struct mr_endpoint *ep, const struct mr_decision *d,
+                  bool want)
 {
 	uint32_t st = mr_fd_state(e);
 	bool is_mptcp = st & MR_ST_MPTCP;
@@ -101,7 +105,8 @@ static void apply(int fd, struct mr_fd *e, const char *call, const struct mr_run
 	char outcome[160];
 
 	if (is_mptcp == want) {
-		log_decision(fd, call, rt, role, ep, d, want, is_mptcp ? "socket is MPTCP" : "socket is TCP");
+		log_decision(fd, call, rt, role, ep, d, want,
+		             is_mptcp ? "socket is MPTCP" : "socket is TCP");
 		return;
 	}
 	if (want && atomic_load(&mr_mptcp_unavailable)) {
@@ -114,8 +119,8 @@ static void apply(int fd, struct mr_fd *e, const char *call, const struct mr_run
 		mr_fd_noswap(e, MR_NOSWAP_FIXEDPORT);
 	}
 	if (mr_swap(fd, e, want, &why)) {
-		snprintf(outcome, sizeof(outcome), "replaced %s socket by %s", is_mptcp ? "MPTCP" : "TCP",
-			 want ? "MPTCP" : "TCP");
+		snprintf(outcome, sizeof(outcome), "replaced %s socket by %s",
+		         is_mptcp ? "MPTCP" : "TCP", want ? "MPTCP" : "TCP");
 		log_decision(fd, call, rt, role, ep, d, want, outcome);
 		return;
 	}
@@ -131,7 +136,7 @@ static void apply(int fd, struct mr_fd *e, const char *call, const struct mr_run
  * recently turns the verdict into TCP.
  */
 static bool decide(int fd, struct mr_fd *e, const char *call, enum mr_role role,
-		   const struct mr_endpoint *ep, enum mr_verdict *verdict)
+                   const struct mr_endpoint *ep, enum mr_verdict *verdict)
 {
 	const struct mr_runtime *rt = mr_runtime();
 	uint32_t st = mr_fd_state(e);
@@ -187,7 +192,8 @@ void mr_before_connect(int fd, struct mr_fd *e, const struct sockaddr *sa, sockl
 		e->peer = ep;
 		if (decide(fd, e, "connect", MR_ROLE_CONNECT, &ep, &v) &&
 		    (mr_fd_state(e) & MR_ST_DECIDE))
-			atomic_store_explicit(&mr_predict_mptcp, v == MR_MPTCP, memory_order_relaxed);
+			atomic_store_explicit(&mr_predict_mptcp, v == MR_MPTCP,
+			                      memory_order_relaxed);
 	}
 	mr_fd_set_bits(e, MR_ST_LIVE);
 }
@@ -235,7 +241,8 @@ void mr_before_listen(int fd, struct mr_fd *e)
 	uint32_t st = mr_fd_state(e);
 	enum mr_verdict v;
 	if (!(st & MR_ST_BOUND)) {
-		/* listen() without bind(): the kernel binds the wildcard address, ephemeral port. */
+		/* listen() without bind(): the kernel binds the wildcard address, ephemeral port.
+		 */
 		struct mr_endpoint ep = {.family = (st & MR_ST_V6) ? AF_INET6 : AF_INET};
 		decide(fd, e, "listen", MR_ROLE_LISTEN, &ep, &v);
 	}
@@ -273,7 +280,7 @@ static void record_option(struct mr_fd *e, int level, int name, const void *val,
 static bool tcp_accepts(uint32_t st, int level, int name, const void *val, socklen_t len)
 {
 	int t = real_socket((st & MR_ST_V6) ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC,
-			    IPPROTO_TCP);
+	                    IPPROTO_TCP);
 	if (t < 0)
 		return false;
 	bool ok = real_setsockopt(t, level, name, val, len) == 0;
@@ -282,7 +289,7 @@ static bool tcp_accepts(uint32_t st, int level, int name, const void *val, sockl
 }
 
 int mr_setsockopt_managed(int fd, struct mr_fd *e, int level, int name, const void *val,
-			  socklen_t len, int rc)
+                          socklen_t len, int rc)
 {
 	int err = errno;
 	uint32_t st = mr_fd_state(e);
@@ -300,10 +307,11 @@ int mr_setsockopt_managed(int fd, struct mr_fd *e, int level, int name, const vo
 	if (!rt || !rt->prog.sockopt_fallback || !tcp_accepts(st, level, name, val, len))
 		goto out;
 	if (!mr_swap(fd, e, false, &why)) {
-		mr_log(MR_LOG_INFO,
-		       "fd %d setsockopt(level %d, option %d): MPTCP refused it (%s) and the socket "
-		       "cannot become TCP: %s",
-		       fd, level, name, strerror(err), why);
+		mr_log(
+		    MR_LOG_INFO,
+		    "fd %d setsockopt(level %d, option %d): MPTCP refused it (%s) and the socket "
+		    "cannot become TCP: %s",
+		    fd, level, name, strerror(err), why);
 		goto out;
 	}
 	mr_fd_set_bits(e, MR_ST_PINNED);

@@ -32,7 +32,7 @@ void mr_before_listen(int fd, struct mr_fd *e);
 
 /* setsockopt() on a managed socket: recording and the option fallback. */
 int mr_setsockopt_managed(int fd, struct mr_fd *e, int level, int name, const void *val,
-			  socklen_t len, int rc);
+                          socklen_t len, int rc);
 
 /* epoll_ctl() on a managed, not yet live socket: records the registration. */
 void mr_note_epoll(struct mr_fd *e, int epfd, int op, const struct epoll_event *ev);

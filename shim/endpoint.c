@@ -98,7 +98,7 @@ static const char *parse_prefix(const char *s, unsigned max, uint8_t *out)
 		v = v * 10 + (unsigned long)(*s - '0');
 		if (v > max)
 			return max == 32 ? "IPv4 prefix length must be 0-32"
-					 : "IPv6 prefix length must be 0-128";
+			                 : "IPv6 prefix length must be 0-128";
 	}
 	*out = (uint8_t)v;
 	return NULL;
@@ -158,7 +158,8 @@ const char *mr_entry_parse(const char *text, struct mr_entry *out)
 			return "unexpected text after ']' (expected /LEN or :PORT)";
 		out->family = AF_INET6;
 	} else if (strchr(p, '.') && !strchr(p, '[')) {
-		/* IPv4, possibly with /LEN and :PORT. IPv6 with dots (::ffff:1.2.3.4) must use []. */
+		/* IPv4, possibly with /LEN and :PORT. IPv6 with dots (::ffff:1.2.3.4) must use [].
+		 */
 		const char *colon = strchr(p, ':');
 		const char *sl = strchr(p, '/');
 		if (colon && sl && sl > colon)
@@ -168,7 +169,8 @@ const char *mr_entry_parse(const char *text, struct mr_entry *out)
 			return "address too long";
 		if (sl) {
 			slash = sl + 1;
-			if (!copy_span(pfx, sizeof(pfx), slash, colon ? colon : slash + strlen(slash)))
+			if (!copy_span(pfx, sizeof(pfx), slash,
+			               colon ? colon : slash + strlen(slash)))
 				return "prefix length too long";
 		}
 		if (colon)

@@ -26,7 +26,8 @@ struct mr_fd *mr_fd_get_or_create(int fd)
 		return e;
 	/* mmap, not malloc: async-signal-safe, and untouched pages cost nothing. */
 	size_t bytes = sizeof(struct mr_fd) * CHUNK_SIZE;
-	struct mr_fd *fresh = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct mr_fd *fresh =
+	    mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (fresh == MAP_FAILED)
 		return NULL;
 	struct mr_fd *expected = NULL;
@@ -51,7 +52,8 @@ void mr_fd_forget_range(unsigned int first, unsigned int last)
 		if (!chunk)
 			continue;
 		unsigned int lo = c == (first >> CHUNK_BITS) ? (first & (CHUNK_SIZE - 1)) : 0;
-		unsigned int hi = c == (last >> CHUNK_BITS) ? (last & (CHUNK_SIZE - 1)) : CHUNK_SIZE - 1;
+		unsigned int hi =
+		    c == (last >> CHUNK_BITS) ? (last & (CHUNK_SIZE - 1)) : CHUNK_SIZE - 1;
 		for (unsigned int i = lo; i <= hi; i++)
 			if (atomic_load_explicit(&chunk[i].state, memory_order_relaxed))
 				atomic_store_explicit(&chunk[i].state, 0, memory_order_release);

@@ -20,35 +20,37 @@
 
 #include "policy.h"
 
-#define MR_FD_MAX       (1 << 20)
-#define MR_MAX_OPTS     12 /* options recorded for a replacement */
-#define MR_OPT_MAX_LEN  32 /* larger values (TCP_MD5SIG…) make the socket non-replaceable */
-#define MR_MAX_EPOLL    2  /* epoll sets a pending socket may be registered in */
+#define MR_FD_MAX      (1 << 20)
+#define MR_MAX_OPTS    12 /* options recorded for a replacement */
+#define MR_OPT_MAX_LEN 32 /* larger values (TCP_MD5SIG…) make the socket non-replaceable */
+#define MR_MAX_EPOLL   2  /* epoll sets a pending socket may be registered in */
 
 /* State bits. */
 enum {
 	MR_ST_MANAGED = 1u << 0, /* created by our socket(): inet stream, protocol 0 or TCP asked */
 	MR_ST_MPTCP = 1u << 1,   /* the kernel socket is MPTCP now */
-	MR_ST_DECIDE = 1u << 2,  /* the verdict depends on the endpoint: decide at bind/connect/listen */
-	MR_ST_LIVE = 1u << 3,    /* connect() or listen() called: never replaced again */
-	MR_ST_NOSWAP = 1u << 4,  /* replacement unsafe (reason below) */
-	MR_ST_BOUND = 1u << 5,   /* bind() succeeded; address recorded */
-	MR_ST_BUSY = 1u << 6,    /* a replacement is running */
-	MR_ST_V6 = 1u << 7,      /* AF_INET6 */
-	MR_ST_PINNED = 1u << 8,  /* the verdict is final (set by an option fallback) */
-	MR_ST_CHECK_FB = 1u << 9, /* MPTCP connect in progress: learn at close whether it fell back */
+	MR_ST_DECIDE =
+	    1u << 2, /* the verdict depends on the endpoint: decide at bind/connect/listen */
+	MR_ST_LIVE = 1u << 3,   /* connect() or listen() called: never replaced again */
+	MR_ST_NOSWAP = 1u << 4, /* replacement unsafe (reason below) */
+	MR_ST_BOUND = 1u << 5,  /* bind() succeeded; address recorded */
+	MR_ST_BUSY = 1u << 6,   /* a replacement is running */
+	MR_ST_V6 = 1u << 7,     /* AF_INET6 */
+	MR_ST_PINNED = 1u << 8, /* the verdict is final (set by an option fallback) */
+	MR_ST_CHECK_FB =
+	    1u << 9, /* MPTCP connect in progress: learn at close whether it fell back */
 	MR_ST_REASON_SHIFT = 16, /* enum mr_noswap in bits 16..23 */
 };
 
 enum mr_noswap {
 	MR_NOSWAP_NONE,
-	MR_NOSWAP_DUP,      /* the descriptor was duplicated */
-	MR_NOSWAP_FORK,     /* created before a fork(): the child shares it */
-	MR_NOSWAP_OPTS,     /* more or larger options than can be replayed */
-	MR_NOSWAP_EPOLL,    /* registered in more epoll sets than can be replayed */
-	MR_NOSWAP_FIXEDPORT,/* bound to a fixed port: a new socket could not take it */
-	MR_NOSWAP_ADDR,     /* bound with an address that cannot be recorded */
-	MR_NOSWAP_ASYNC,    /* O_ASYNC / signal-driven I/O owner cannot be replayed */
+	MR_NOSWAP_DUP,       /* the descriptor was duplicated */
+	MR_NOSWAP_FORK,      /* created before a fork(): the child shares it */
+	MR_NOSWAP_OPTS,      /* more or larger options than can be replayed */
+	MR_NOSWAP_EPOLL,     /* registered in more epoll sets than can be replayed */
+	MR_NOSWAP_FIXEDPORT, /* bound to a fixed port: a new socket could not take it */
+	MR_NOSWAP_ADDR,      /* bound with an address that cannot be recorded */
+	MR_NOSWAP_ASYNC,     /* O_ASYNC / signal-driven I/O owner cannot be replayed */
 };
 
 struct mr_opt {

@@ -45,14 +45,16 @@ void mr_log_write(int level, const char *fmt, ...)
 	char buf[768];
 	int saved = errno;
 	int n = snprintf(buf, sizeof(buf), "mptcp-run[%d]: %s: ", (int)getpid(),
-			 level >= 1 && level <= 4 ? tags[level] : "?");
+	                 level >= 1 && level <= 4 ? tags[level] : "?");
 	va_list ap;
 	va_start(ap, fmt);
 	int m = vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
 	va_end(ap);
 	if (m < 0)
 		m = 0;
-	size_t len = (size_t)n + ((size_t)m < sizeof(buf) - (size_t)n - 1 ? (size_t)m : sizeof(buf) - (size_t)n - 2);
+	size_t len =
+	    (size_t)n +
+	    ((size_t)m < sizeof(buf) - (size_t)n - 1 ? (size_t)m : sizeof(buf) - (size_t)n - 2);
 	buf[len++] = '\n';
 	if (stderr_is_safe()) {
 		ssize_t w = write(2, buf, len);

@@ -14,7 +14,7 @@ __attribute__((format(printf, 2, 3))) void mr_log_write(int level, const char *f
 
 #define mr_log(level, ...)                                                                         \
 	do {                                                                                       \
-		if (__builtin_expect(mr_log_level >= (level), 0))                                   \
+		if (__builtin_expect(mr_log_level >= (level), 0))                                  \
 			mr_log_write((level), __VA_ARGS__);                                        \
 	} while (0)
 

@@ -13,24 +13,24 @@
 
 /* The built-in exclude list: loopback, where MPTCP only costs. */
 static struct mr_entry builtin_loopback[2] = {
-	{.family = AF_INET, .addr = {127}, .prefix = 8, .port_lo = 0, .port_hi = 65535, .index = 0},
-	{.family = AF_INET6,
-	 .addr = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
-	 .prefix = 128,
-	 .port_lo = 0,
-	 .port_hi = 65535,
-	 .index = 1},
+    {.family = AF_INET, .addr = {127}, .prefix = 8, .port_lo = 0, .port_hi = 65535, .index = 0},
+    {.family = AF_INET6,
+     .addr = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+     .prefix = 128,
+     .port_lo = 0,
+     .port_hi = 65535,
+     .index = 1},
 };
 static struct mr_group builtin_loopback_groups[2] = {
-	{.family = AF_INET, .prefix = 8, .start = 0, .count = 1},
-	{.family = AF_INET6, .prefix = 128, .start = 1, .count = 1},
+    {.family = AF_INET, .prefix = 8, .start = 0, .count = 1},
+    {.family = AF_INET6, .prefix = 128, .start = 1, .count = 1},
 };
 static const struct mr_list builtin_exclude = {
-	.v = builtin_loopback,
-	.n = 2,
-	.groups = builtin_loopback_groups,
-	.n_groups = 2,
-	.set = true,
+    .v = builtin_loopback,
+    .n = 2,
+    .groups = builtin_loopback_groups,
+    .n_groups = 2,
+    .set = true,
 };
 
 const char *mr_role_name(enum mr_role r)
@@ -144,7 +144,7 @@ static void masked(const struct mr_endpoint *ep, int prefix, uint8_t *out)
 
 /* First entry of the group [lo, hi) whose address equals key, matching port; NULL if none. */
 static const struct mr_entry *group_find(const struct mr_list *l, const struct mr_group *g,
-					 const uint8_t *key, uint16_t port)
+                                         const uint8_t *key, uint16_t port)
 {
 	size_t lo = g->start, hi = (size_t)g->start + g->count;
 	size_t len = (size_t)addr_len(g->family);
@@ -226,13 +226,14 @@ static void compute_constant(struct mr_effective *e)
 		e->constant = true;
 		e->constant_verdict = MR_TCP;
 	} else if ((!e->ports || !e->ports->set) && (!e->include || !e->include->set) &&
-		   (!e->exclude || e->exclude->n == 0)) {
+	           (!e->exclude || e->exclude->n == 0)) {
 		e->constant = true;
 		e->constant_verdict = MR_MPTCP;
 	}
 }
 
-void mr_resolve(const struct mr_policy *p, const char *exe, bool force_mptcp, struct mr_program *out)
+void mr_resolve(const struct mr_policy *p, const char *exe, bool force_mptcp,
+                struct mr_program *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->section_index = -1;
@@ -244,13 +245,13 @@ void mr_resolve(const struct mr_policy *p, const char *exe, bool force_mptcp, st
 		}
 	}
 	const struct mr_section *s = out->section;
-	out->sockopt_fallback = (s && s->sockopt_fallback >= 0) ? s->sockopt_fallback
-								: p->sockopt_fallback != 0;
+	out->sockopt_fallback =
+	    (s && s->sockopt_fallback >= 0) ? s->sockopt_fallback : p->sockopt_fallback != 0;
 
 	for (int r = 0; r < MR_ROLE_COUNT; r++) {
 		struct mr_effective *e = &out->role[r];
 		const struct mr_rules *levels[3] = {s ? &s->role[r] : NULL, s ? &s->rules : NULL,
-						    &p->defaults};
+		                                    &p->defaults};
 		const enum mr_origin origins[3] = {MR_FROM_ROLE, MR_FROM_SECTION, MR_FROM_DEFAULTS};
 
 		e->mode = -1;
@@ -284,7 +285,8 @@ void mr_resolve(const struct mr_policy *p, const char *exe, bool force_mptcp, st
 			e->mode_origin = MR_FROM_BUILTIN;
 		}
 		/* The launcher's request beats the defaults, never the program's own section. */
-		if (force_mptcp && (e->mode_origin == MR_FROM_DEFAULTS || e->mode_origin == MR_FROM_BUILTIN)) {
+		if (force_mptcp &&
+		    (e->mode_origin == MR_FROM_DEFAULTS || e->mode_origin == MR_FROM_BUILTIN)) {
 			e->mode = MR_MPTCP;
 			e->mode_origin = MR_FROM_FORCE;
 			e->mode_line = 0;
@@ -349,7 +351,7 @@ void mr_decide(const struct mr_effective *e, const struct mr_endpoint *ep, struc
 /* ---- formatting ---- */
 
 size_t mr_format_decision(const struct mr_program *prog, enum mr_role role,
-			  const struct mr_decision *d, char *buf, size_t size)
+                          const struct mr_decision *d, char *buf, size_t size)
 {
 	char where[160], entry[96] = "";
 	const char *key = "mode";
@@ -369,9 +371,9 @@ size_t mr_format_decision(const struct mr_program *prog, enum mr_role role,
 	case MR_FROM_SECTION:
 	case MR_FROM_ROLE:
 		snprintf(where, sizeof(where), "programs[%td] (match \"%s\", line %d)",
-			 prog->section_index,
-			 prog->section && prog->section->n_match ? prog->section->match[0] : "?",
-			 d->line);
+		         prog->section_index,
+		         prog->section && prog->section->n_match ? prog->section->match[0] : "?",
+		         d->line);
 		break;
 	}
 	if (d->origin == MR_FROM_ROLE)

@@ -35,7 +35,7 @@ struct mr_endpoint {
 struct mr_entry {
 	int family; /* AF_INET, AF_INET6, or AF_UNSPEC for "*" (any address) */
 	uint8_t addr[16];
-	uint8_t prefix; /* 0..32 or 0..128 */
+	uint8_t prefix;            /* 0..32 or 0..128 */
 	uint16_t port_lo, port_hi; /* 0..65535 when no port was given */
 	uint32_t index;            /* position in the list as written, for messages */
 };
@@ -77,9 +77,9 @@ struct mr_rules {
 struct mr_section {
 	char **match; /* program names or absolute paths, shell globs */
 	size_t n_match;
-	struct mr_rules rules;                  /* section level */
-	struct mr_rules role[MR_ROLE_COUNT];    /* connect = { }, listen = { } */
-	int sockopt_fallback;                   /* -1 unset, 0, 1 */
+	struct mr_rules rules;               /* section level */
+	struct mr_rules role[MR_ROLE_COUNT]; /* connect = { }, listen = { } */
+	int sockopt_fallback;                /* -1 unset, 0, 1 */
 	int line;
 };
 
@@ -106,9 +106,9 @@ enum mr_origin { MR_FROM_BUILTIN, MR_FROM_DEFAULTS, MR_FROM_SECTION, MR_FROM_ROL
 struct mr_decision {
 	enum mr_verdict verdict;
 	enum mr_reason reason;
-	enum mr_origin origin;         /* of the key that decided */
-	const struct mr_entry *entry;  /* for MR_BY_EXCLUDE / MR_BY_INCLUDE */
-	int line;                      /* config line of the block that decided, 0 if built in */
+	enum mr_origin origin;        /* of the key that decided */
+	const struct mr_entry *entry; /* for MR_BY_EXCLUDE / MR_BY_INCLUDE */
+	int line;                     /* config line of the block that decided, 0 if built in */
 };
 
 /*
@@ -144,7 +144,8 @@ void mr_policy_builtin(struct mr_policy *p);
  * force_mptcp turns defaults.mode into "mptcp" (the launcher's request); an
  * explicit mode in the program's own section or role block still wins.
  */
-void mr_resolve(const struct mr_policy *p, const char *exe, bool force_mptcp, struct mr_program *out);
+void mr_resolve(const struct mr_policy *p, const char *exe, bool force_mptcp,
+                struct mr_program *out);
 
 /* Decides one endpoint. Never fails. */
 void mr_decide(const struct mr_effective *e, const struct mr_endpoint *ep, struct mr_decision *d);
@@ -169,7 +170,7 @@ size_t mr_format_entry(const struct mr_entry *e, char *buf, size_t size);
 size_t mr_format_endpoint(const struct mr_endpoint *ep, char *buf, size_t size);
 /* "programs[2] (match \"curl\", line 12) connect.include 198.18.0.0/15" and the like. */
 size_t mr_format_decision(const struct mr_program *prog, enum mr_role role,
-			  const struct mr_decision *d, char *buf, size_t size);
+                          const struct mr_decision *d, char *buf, size_t size);
 
 const char *mr_role_name(enum mr_role r);
 const char *mr_verdict_name(enum mr_verdict v);

@@ -65,7 +65,8 @@ int real_listen(int fd, int backlog)
 int real_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
 	int (*f)(int, int, int, const void *, socklen_t) = resolve(&slot_setsockopt, "setsockopt");
-	return f ? f(fd, level, name, val, len) : (int)syscall(SYS_setsockopt, fd, level, name, val, len);
+	return f ? f(fd, level, name, val, len)
+	         : (int)syscall(SYS_setsockopt, fd, level, name, val, len);
 }
 
 int real_close(int fd)

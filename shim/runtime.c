@@ -35,7 +35,8 @@ bool mr_note_mptcp_failure(int err)
 	case EACCES: {
 		int expected = 0;
 		if (atomic_compare_exchange_strong(&mr_mptcp_unavailable, &expected, err))
-			mr_log(MR_LOG_INFO, "MPTCP sockets cannot be created (%s): every socket stays TCP",
+			mr_log(MR_LOG_INFO,
+			       "MPTCP sockets cannot be created (%s): every socket stays TCP",
 			       strerror(err));
 		return true;
 	}
@@ -119,7 +120,9 @@ static void load(void)
 	rt.plan = plan_for(&rt.prog);
 	mr_log(MR_LOG_DEBUG, "%s: config %s%s, section %td, plan %s%s", rt.exe, rt.conf_path,
 	       r == MR_LOAD_MISSING ? " (missing: built-in policy)" : "", rt.prog.section_index,
-	       rt.plan == MR_PLAN_PASS ? "tcp" : rt.plan == MR_PLAN_MPTCP ? "mptcp" : "per endpoint",
+	       rt.plan == MR_PLAN_PASS    ? "tcp"
+	       : rt.plan == MR_PLAN_MPTCP ? "mptcp"
+	                                  : "per endpoint",
 	       rt.force ? " (forced by launcher)" : "");
 }
 

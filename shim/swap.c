@@ -51,7 +51,7 @@ static bool build(int fd, struct mr_fd *e, uint32_t st, bool to_mptcp, int *out,
 		return false;
 	}
 	nfd = real_socket((st & MR_ST_V6) ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC,
-			  to_mptcp ? IPPROTO_MPTCP : IPPROTO_TCP);
+	                  to_mptcp ? IPPROTO_MPTCP : IPPROTO_TCP);
 	if (nfd < 0) {
 		if (to_mptcp)
 			mr_note_mptcp_failure(errno);
@@ -113,7 +113,8 @@ bool mr_swap(int fd, struct mr_fd *e, bool to_mptcp, const char **why)
 		/* dup3 swaps atomically: the descriptor is never closed or empty in between. */
 		if (real_dup3(nfd, fd, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0) == fd) {
 			ok = true;
-			/* The old file left its epoll sets when it was released: register the new one. */
+			/* The old file left its epoll sets when it was released: register the new
+			 * one. */
 			for (unsigned i = 0; i < e->n_epoll && i < MR_MAX_EPOLL; i++) {
 				struct epoll_event ev = e->epoll[i].ev;
 				real_epoll_ctl(e->epoll[i].epfd, EPOLL_CTL_ADD, fd, &ev);

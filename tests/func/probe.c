@@ -85,12 +85,18 @@ struct optdef {
 };
 
 static const struct optdef opts[] = {
-	{"user_timeout", IPPROTO_TCP, TCP_USER_TIMEOUT}, {"ttl", IPPROTO_IP, IP_TTL},
-	{"nodelay", IPPROTO_TCP, TCP_NODELAY},           {"keepalive", SOL_SOCKET, SO_KEEPALIVE},
-	{"reuseaddr", SOL_SOCKET, SO_REUSEADDR},         {"mark", SOL_SOCKET, SO_MARK},
-	{"tclass", IPPROTO_IPV6, IPV6_TCLASS},           {"v6only", IPPROTO_IPV6, IPV6_V6ONLY},
-	{"rcvbuf", SOL_SOCKET, SO_RCVBUF},               {"quickack", IPPROTO_TCP, TCP_QUICKACK},
-	{"bogus", IPPROTO_TCP, 9999},                    {"md5", IPPROTO_TCP, TCP_MD5SIG},
+    {"user_timeout", IPPROTO_TCP, TCP_USER_TIMEOUT},
+    {"ttl", IPPROTO_IP, IP_TTL},
+    {"nodelay", IPPROTO_TCP, TCP_NODELAY},
+    {"keepalive", SOL_SOCKET, SO_KEEPALIVE},
+    {"reuseaddr", SOL_SOCKET, SO_REUSEADDR},
+    {"mark", SOL_SOCKET, SO_MARK},
+    {"tclass", IPPROTO_IPV6, IPV6_TCLASS},
+    {"v6only", IPPROTO_IPV6, IPV6_V6ONLY},
+    {"rcvbuf", SOL_SOCKET, SO_RCVBUF},
+    {"quickack", IPPROTO_TCP, TCP_QUICKACK},
+    {"bogus", IPPROTO_TCP, 9999},
+    {"md5", IPPROTO_TCP, TCP_MD5SIG},
 };
 
 static const struct optdef *find_opt(const char *name)
@@ -141,12 +147,14 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *op = argv[i];
 		if (strcmp(op, "socket4") == 0 || strcmp(op, "socket6") == 0) {
-			int family = op[6] == '4' ? AF_INET : AF_INET6, type = SOCK_STREAM, proto = 0;
+			int family = op[6] == '4' ? AF_INET : AF_INET6, type = SOCK_STREAM,
+			    proto = 0;
 			for (; i + 1 < argc && strchr("npctf", argv[i + 1][0]) &&
 			       (strcmp(argv[i + 1], "nonblock") == 0 ||
-				strcmp(argv[i + 1], "cloexec") == 0 || strncmp(argv[i + 1], "proto=", 6) == 0 ||
-				strncmp(argv[i + 1], "type=", 5) == 0 ||
-				strncmp(argv[i + 1], "family=", 7) == 0);
+			        strcmp(argv[i + 1], "cloexec") == 0 ||
+			        strncmp(argv[i + 1], "proto=", 6) == 0 ||
+			        strncmp(argv[i + 1], "type=", 5) == 0 ||
+			        strncmp(argv[i + 1], "family=", 7) == 0);
 			     i++) {
 				const char *f = argv[i + 1];
 				if (strcmp(f, "nonblock") == 0)
@@ -191,7 +199,8 @@ int main(int argc, char **argv)
 				printf("%s=err:%s\n", d->name, strerrorname_np(errno));
 			else
 				printf("%s=%d\n", d->name, v);
-		} else if ((strcmp(op, "bind") == 0 || strcmp(op, "connect") == 0) && i + 1 < argc) {
+		} else if ((strcmp(op, "bind") == 0 || strcmp(op, "connect") == 0) &&
+		           i + 1 < argc) {
 			struct sockaddr_storage ss;
 			socklen_t len;
 			if (parse_addr(argv[++i], &ss, &len) < 0) {
@@ -199,7 +208,7 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			int rc = op[0] == 'b' ? bind(sock, (struct sockaddr *)&ss, len)
-					      : connect(sock, (struct sockaddr *)&ss, len);
+			                      : connect(sock, (struct sockaddr *)&ss, len);
 			if (rc < 0 && errno == EINPROGRESS)
 				printf("%s=inprogress\n", op);
 			else
