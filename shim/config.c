@@ -32,24 +32,66 @@ __attribute__((format(printf, 3, 4))) static int fail(struct ctx *c, const confi
 	return -1;
 }
 
-/* Strings in the config must be UTF-8: they end up in logs and in `explain` output. */
-static bool valid_utf8(const char *s)
+/*
+ * Strings in the config must be UTF-8: they end up in logs and in `explain`
+ * output. Strict RFC 3629: no overlong forms, no surrogates, nothing above
+ * U+10FFFF.
+ */
+static bool valid_utf8(const char *str)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)str;
 	while (*p) {
-		int n = *p < 0x80             ? 0
-		        : (*p & 0xe0) == 0xc0 ? 1
-		        : (*p & 0xf0) == 0xe0 ? 2
-		        : (*p & 0xf8) == 0xf0 ? 3
-		                              : -1;
-		if (n < 0 || (n == 1 && *p < 0xc2))
+		unsigned char c = *p++;
+		int n;
+		unsigned char lo = 0x80, hi = 0xbf; /* allowed range of the first continuation */
+		if (c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1;
+		else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			if (c == 0xe0)
+				lo = 0xa0; /* overlong */
+			if (c == 0xed)
+				hi = 0x9f; /* surrogates */
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			if (c == 0xf0)
+				lo = 0x90; /* overlong */
+			if (c == 0xf4)
+				hi = 0x8f; /* above U+10FFFF */
+		} else {
 			return false;
-		p++;
-		for (int i = 0; i < n; i++, p++)
-			if ((*p & 0xc0) != 0x80)
+		}
+		if (*p < lo || *p > hi)
+			return false;
+		for (int i = 1; i < n; i++)
+			if ((p[i] & 0xc0) != 0x80)
 				return false;
+		p += n;
 	}
 	return true;
+}
+
+/*
+ * libconfig would read the file an @include names with none of the checks the
+ * main file gets (owner, mode, size): a root-owned config could pull in a
+ * user-writable one. Refused, with its line.
+ */
+static int find_include(const char *text)
+{
+	int line = 1;
+	for (const char *p = text; *p; line++) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "@include", 8) == 0)
+			return line;
+		const char *nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return 0;
 }
 
 static const char *type_name(int t)
@@ -385,6 +427,15 @@ int mr_config_parse(const char *text, size_t len, const char *name, struct mr_po
 	memcpy(copy, text, len);
 	copy[len] = '\0';
 
+	int inc = find_include(copy);
+	if (inc) {
+		err->line = inc;
+		snprintf(err->text, sizeof(err->text),
+		         "@include is not supported (included files would escape the owner and "
+		         "mode checks)");
+		free(copy);
+		return -1;
+	}
 	config_init(&cfg);
 	if (config_read_string(&cfg, copy) != CONFIG_TRUE) {
 		err->line = config_error_line(&cfg);
