@@ -181,6 +181,14 @@ if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
 	grep -v '^@@' <<<"$res"
 	read -r _ p f s < <(grep '^@@' <<<"$res")
 	pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1})); skip=$((skip + ${s:-0}))
+	if command -v ncat >/dev/null; then
+		res=$(bash tests/func/ncat-netns.sh 2>&1)
+		grep -v 'passed, .* failed' <<<"$res"
+		read -r p _ f _ < <(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$res" | tail -1)
+		pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1}))
+	else
+		skipped "ncat across two namespaces" "ncat not installed (scripts/setup-deps)"
+	fi
 else
 	skipped "network namespace cases" "need root and unshare -n (CI runs them as root)"
 fi
