@@ -157,7 +157,8 @@ const char *mr_entry_parse(const char *text, struct mr_entry *out)
 		else if (*p)
 			return "unexpected text after ']' (expected /LEN or :PORT)";
 		out->family = AF_INET6;
-	} else if (strchr(p, '.') && !strchr(p, '[')) {
+	} else if (strchr(p, '.') && (!strchr(p, ':') || strchr(p, '.') < strchr(p, ':'))) {
+		/* A ':' before the first '.' is IPv6 with an IPv4 tail (::ffff:1.2.3.4): below. */
 		/* IPv4, possibly with /LEN and :PORT. IPv6 with dots (::ffff:1.2.3.4) must use [].
 		 */
 		const char *colon = strchr(p, ':');
