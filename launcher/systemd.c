@@ -295,8 +295,8 @@ int lr_cmd_enable(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? LR_EXIT_OK : rc;
 	if (!find_unit(&a, unit_file, sizeof(unit_file))) {
-		lr_err("%s: unit not found in %s%s, %s, %s or %s", a.unit, a.root, unit_dirs[0],
-		       unit_dirs[1], unit_dirs[2], unit_dirs[3]);
+		lr_err("%s: unit not found in %s{/etc,/run,/usr/lib,/lib}/systemd/system", a.unit,
+		       a.root);
 		return LR_EXIT_USAGE;
 	}
 	lr_lib_path(lib, sizeof(lib));

@@ -56,9 +56,7 @@ void lr_bad_option(int argc, char **argv, int opt)
 	const char *word = optind > 0 && optind - 1 < argc ? argv[optind - 1] : "?";
 
 	/* getopt leaves optopt for short options; for long ones only the word tells. */
-	if (opt == ':' && optopt)
-		lr_err("option '-%c' needs an argument", optopt);
-	else if (opt == ':')
+	if (opt == ':')
 		lr_err("option '%s' needs an argument", word);
 	else if (optopt)
 		lr_err("unknown option '-%c'", optopt);

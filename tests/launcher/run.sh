@@ -6,7 +6,8 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 ROOT=$PWD
-BUILD_LAUNCHER=$ROOT/build/mptcp-run
+# MPTCP_RUN_TEST_LAUNCHER: test another build of the launcher (e.g. with sanitizers).
+BUILD_LAUNCHER=${MPTCP_RUN_TEST_LAUNCHER:-$ROOT/build/mptcp-run}
 pass=0 fail=0 skip=0
 TMP=$(mktemp -d /tmp/mptcp-run-launcher.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
@@ -222,8 +223,8 @@ fi
 ############################################################################
 # build tree: the launcher uses the library next to it
 
-if [ -f "$ROOT/build/libmptcp-run.so" ]; then
-	run_it env -u LD_PRELOAD "$BUILD_LAUNCHER" -q sh -c 'printf "%s\n" "$LD_PRELOAD"'
+if [ -f "$ROOT/build/libmptcp-run.so" ] && [ -x "$ROOT/build/mptcp-run" ]; then
+	run_it env -u LD_PRELOAD "$ROOT/build/mptcp-run" -q sh -c 'printf "%s\n" "$LD_PRELOAD"'
 	check "build/mptcp-run uses build/libmptcp-run.so" eval '[ "$out" = "$ROOT/build/libmptcp-run.so" ]'
 else
 	skipped "build tree library" "build/libmptcp-run.so not built"
