@@ -6,7 +6,9 @@
  * merged into ours, because a drop-in's assignment replaces the unit's.
  */
 #include "atomic_file.h"
+#include "binary.h"
 #include "commands.h"
+#include "env.h"
 #include "libpath.h"
 #include "msg.h"
 #include "paths.h"
@@ -162,7 +164,19 @@ static size_t list_dropins(const struct args *a, struct dropin *v, size_t max)
 	return n;
 }
 
-static bool scan_file(const char *path, struct lr_env_value *v)
+/* What the unit's files set today, before our drop-in. */
+struct unit_state {
+	struct lr_env_value preload, godebug, exec;
+};
+
+static void unit_state_free(struct unit_state *u)
+{
+	lr_env_value_free(&u->preload);
+	lr_env_value_free(&u->godebug);
+	lr_env_value_free(&u->exec);
+}
+
+static bool scan_file(const char *path, struct unit_state *u)
 {
 	char *text;
 	size_t len;
@@ -173,13 +187,18 @@ static bool scan_file(const char *path, struct lr_env_value *v)
 		lr_warn("%s: cannot read it; its Environment= lines are not merged", path);
 		return true;
 	}
-	ok = lr_unit_env_scan(text, len, "LD_PRELOAD", v);
+	ok = lr_unit_env_scan(text, len, "LD_PRELOAD", &u->preload) &&
+	     lr_unit_env_scan(text, len, "GODEBUG", &u->godebug) &&
+	     lr_unit_exec_scan(text, len, &u->exec);
 	free(text);
 	return ok;
 }
 
-/* The LD_PRELOAD the service gets today, before our drop-in takes effect. */
-static int their_preload(const struct args *a, const char *unit_file, struct lr_env_value *v)
+/*
+ * Applies the unit file and its drop-ins in systemd's order. Assignments in
+ * drop-ins sorted after ours override ours: those are reported, not merged.
+ */
+static int scan_unit(const struct args *a, const char *unit_file, struct unit_state *u)
 {
 	struct dropin *d = calloc(MAX_DROPINS, sizeof(*d));
 	size_t n, i;
@@ -187,23 +206,29 @@ static int their_preload(const struct args *a, const char *unit_file, struct lr_
 	if (!d)
 		return LR_EXIT_FAIL;
 	n = list_dropins(a, d, MAX_DROPINS);
-	if (!scan_file(unit_file, v))
+	if (!scan_file(unit_file, u))
 		goto oom;
 	for (i = 0; i < n; i++) {
-		struct lr_env_value later = {0};
+		struct unit_state later = {0};
 
 		if (strcmp(d[i].name, LR_DROPIN_NAME) < 0) {
-			if (!scan_file(d[i].path, v))
+			if (!scan_file(d[i].path, u))
 				goto oom;
 			continue;
 		}
-		/* Applied after ours: its LD_PRELOAD would replace ours. */
-		if (!scan_file(d[i].path, &later))
+		if (!scan_file(d[i].path, &later)) {
+			unit_state_free(&later);
 			goto oom;
-		if (later.set)
+		}
+		if (later.preload.set)
 			lr_warn("%s sets LD_PRELOAD and is applied after %s, so it overrides it",
 			        d[i].path, LR_DROPIN_NAME);
-		lr_env_value_free(&later);
+		if (later.exec.set) {
+			lr_env_value_free(&u->exec);
+			u->exec = later.exec;
+			later.exec = (struct lr_env_value){0};
+		}
+		unit_state_free(&later);
 	}
 	free(d);
 	return 0;
@@ -211,6 +236,35 @@ oom:
 	free(d);
 	lr_err("out of memory");
 	return LR_EXIT_FAIL;
+}
+
+/*
+ * Looks at the program the service starts, like `mptcp-run CMD` does: Go gets
+ * GODEBUG (returned merged, malloc'd), the unreachable ones a warning.
+ */
+static char *service_godebug(const struct args *a, const struct unit_state *u)
+{
+	char path[PATH_MAX];
+	struct lr_binary b;
+	const char *problem;
+	char *v;
+
+	if (!u->exec.set || u->exec.value[0] != '/' ||
+	    snprintf(path, sizeof(path), "%s%s", a->root, u->exec.value) >= (int)sizeof(path))
+		return NULL;
+	lr_binary_inspect(path, &b);
+	if (b.err)
+		return NULL;
+	if (b.elf.go) {
+		v = lr_godebug_merge(u->godebug.set ? u->godebug.value : NULL);
+		lr_warn("%s: Go program (LD_PRELOAD has no effect): the drop-in sets GODEBUG=%s",
+		        u->exec.value, v ? v : "?");
+		return v;
+	}
+	problem = lr_binary_problem(&b);
+	if (problem)
+		lr_warn("%s: %s: the service's sockets will stay TCP", u->exec.value, problem);
+	return NULL;
 }
 
 /* systemctl daemon-reload, only on a running systemd and for the real root. */
@@ -284,8 +338,8 @@ static int make_dirs(const char *root, const char *dir)
 int lr_cmd_enable(int argc, char **argv)
 {
 	char unit_file[PATH_MAX], lib[PATH_MAX], on_target[PATH_MAX], dir[PATH_MAX], file[PATH_MAX];
-	struct lr_env_value theirs = {0};
-	char *text, *old = NULL;
+	struct unit_state state = {0};
+	char *text, *old = NULL, *godebug;
 	struct args a;
 	size_t old_len = 0;
 	struct stat st;
@@ -310,11 +364,15 @@ int lr_cmd_enable(int argc, char **argv)
 		lr_err("%s: path too long", a.unit);
 		return LR_EXIT_USAGE;
 	}
-	rc = their_preload(&a, unit_file, &theirs);
-	if (rc)
+	rc = scan_unit(&a, unit_file, &state);
+	if (rc) {
+		unit_state_free(&state);
 		return rc;
-	text = lr_dropin_text(lib, theirs.set ? theirs.value : NULL);
-	lr_env_value_free(&theirs);
+	}
+	godebug = service_godebug(&a, &state);
+	text = lr_dropin_text(lib, state.preload.set ? state.preload.value : NULL, godebug);
+	unit_state_free(&state);
+	free(godebug);
 	if (!text) {
 		lr_err("out of memory");
 		return LR_EXIT_FAIL;

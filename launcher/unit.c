@@ -162,7 +162,10 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-bool lr_unit_env_scan(const char *text, size_t len, const char *var, struct lr_env_value *v)
+typedef bool (*key_fn)(const char *key, size_t klen, const char *val, const char *end, void *ctx);
+
+/* Calls fn for each "Key=value" line of [Service], continuation lines joined. */
+static bool for_each_service_key(const char *text, size_t len, key_fn fn, void *ctx)
 {
 	const char *p = text, *end = text + len;
 	bool in_service = false, ok = true;
@@ -201,16 +204,73 @@ bool lr_unit_env_scan(const char *text, size_t len, const char *var, struct lr_e
 			in_service = e - s == 9 && memcmp(s, "[Service]", 9) == 0;
 		} else if (in_service && s < e && *s != '#' && *s != ';' &&
 		           (eq = memchr(s, '=', (size_t)(e - s)))) {
-			const char *ke = eq;
+			const char *ke = eq, *v = eq + 1;
 
 			while (ke > s && is_blank(ke[-1]))
 				ke--;
-			if (ke - s == 11 && memcmp(s, "Environment", 11) == 0)
-				ok = apply_environment(eq + 1, e, var, v);
+			while (v < e && is_blank(*v))
+				v++;
+			ok = fn(s, (size_t)(ke - s), v, e, ctx);
 		}
 		lr_buf_free(&line);
 	}
 	return ok;
+}
+
+struct env_ctx {
+	const char *var;
+	struct lr_env_value *v;
+};
+
+static bool env_key(const char *key, size_t klen, const char *val, const char *end, void *ctx)
+{
+	struct env_ctx *c = ctx;
+
+	if (klen != 11 || memcmp(key, "Environment", 11) != 0)
+		return true;
+	return apply_environment(val, end, c->var, c->v);
+}
+
+bool lr_unit_env_scan(const char *text, size_t len, const char *var, struct lr_env_value *v)
+{
+	struct env_ctx c = {.var = var, .v = v};
+
+	return for_each_service_key(text, len, env_key, &c);
+}
+
+static bool exec_key(const char *key, size_t klen, const char *val, const char *end, void *ctx)
+{
+	struct lr_env_value *v = ctx;
+	struct lr_buf w;
+
+	if (klen != 9 || memcmp(key, "ExecStart", 9) != 0)
+		return true;
+	/* "ExecStart=" resets the list; with several, the first command starts the service,
+	 * but a drop-in that resets and sets again replaces it: keep the first after a reset. */
+	if (val >= end) {
+		lr_env_value_free(v);
+		return true;
+	}
+	if (v->set)
+		return true;
+	/* Prefixes: @ (argv[0] given), - (failure ignored), : + ! !! (privileges). */
+	while (val < end && strchr("@-:+!|", *val))
+		val++;
+	lr_buf_init(&w);
+	if (!next_word(&val, end, &w) || w.oom) {
+		bool oom = w.oom;
+
+		lr_buf_free(&w);
+		return !oom;
+	}
+	v->value = lr_buf_take(&w);
+	v->set = v->value != NULL;
+	return v->set;
+}
+
+bool lr_unit_exec_scan(const char *text, size_t len, struct lr_env_value *v)
+{
+	return for_each_service_key(text, len, exec_key, v);
 }
 
 /* Quotes an Environment= assignment when systemd would otherwise split or unescape it. */
@@ -234,7 +294,7 @@ static void add_assignment(struct lr_buf *b, const char *var, const char *value)
 	lr_buf_addc(b, '\n');
 }
 
-char *lr_dropin_text(const char *lib, const char *their_preload)
+char *lr_dropin_text(const char *lib, const char *their_preload, const char *godebug)
 {
 	struct lr_buf b, esc;
 	char *lib_esc, *merged;
@@ -260,6 +320,8 @@ char *lr_dropin_text(const char *lib, const char *their_preload)
 	                "[Service]\n");
 	add_assignment(&b, "LD_PRELOAD", merged);
 	add_assignment(&b, "MPTCP_RUN_FORCE", "1");
+	if (godebug)
+		add_assignment(&b, "GODEBUG", godebug);
 	free(merged);
 	return lr_buf_take(&b);
 }

@@ -39,10 +39,18 @@ bool lr_unit_env_scan(const char *text, size_t len, const char *var, struct lr_e
 void lr_env_value_free(struct lr_env_value *v);
 
 /*
- * The drop-in text: [Service] with LD_PRELOAD (our library first, then the
- * entries the unit already sets, `their_preload`, may be NULL) and
- * MPTCP_RUN_FORCE=1. Returns malloc'd text, NULL when out of memory.
+ * The program of the unit's ExecStart= (first word, prefixes such as "-" and
+ * "+" removed) into *v, applied over what earlier files set: an empty
+ * "ExecStart=" clears it. Returns false when out of memory.
  */
-char *lr_dropin_text(const char *lib, const char *their_preload);
+bool lr_unit_exec_scan(const char *text, size_t len, struct lr_env_value *v);
+
+/*
+ * The drop-in text: [Service] with LD_PRELOAD (our library first, then the
+ * entries the unit already sets, `their_preload`, may be NULL),
+ * MPTCP_RUN_FORCE=1, and GODEBUG when not NULL (for Go services, already
+ * merged with the unit's). Returns malloc'd text, NULL when out of memory.
+ */
+char *lr_dropin_text(const char *lib, const char *their_preload, const char *godebug);
 
 #endif

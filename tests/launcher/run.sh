@@ -345,6 +345,28 @@ run_it "$B" enable --root "$R" getty@tty1
 check "enable an instance of a template unit" eval 'rc_is 0 && [ -f "$R/etc/systemd/system/getty@tty1.service.d/mptcp-run.conf" ]'
 "$B" disable --root "$R" getty@tty1 >/dev/null
 
+# The service's program is inspected like a command: Go gets GODEBUG, static a warning.
+if [ -x "$TMP/gofake" ]; then
+	mkdir -p "$R/usr/bin"
+	cp "$TMP/gofake" "$R/usr/bin/gosvc"
+	printf '[Service]\nEnvironment=GODEBUG=http2client=0\nExecStart=-/usr/bin/gosvc --serve\n' >"$R/usr/lib/systemd/system/gosvc.service"
+	run_it "$B" enable --root "$R" gosvc
+	check "enable a Go service: GODEBUG merged into the drop-in" eval 'rc_is 0 && grep -qx "Environment=GODEBUG=http2client=0,multipathtcp=1" "$R/etc/systemd/system/gosvc.service.d/mptcp-run.conf" && has_err "Go program"'
+	"$B" disable --root "$R" gosvc >/dev/null
+else
+	skipped "enable a Go service" "no fake Go binary"
+fi
+if [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; then
+	mkdir -p "$R/usr/bin"
+	cp /bin/busybox "$R/usr/bin/bbsvc"
+	printf '[Service]\nExecStart=/usr/bin/bbsvc httpd -f\n' >"$R/usr/lib/systemd/system/bbsvc.service"
+	run_it "$B" enable --root "$R" bbsvc
+	check "enable a static service: warning, drop-in still written" eval 'rc_is 0 && has_err "/usr/bin/bbsvc: static binary" && ! grep -q GODEBUG "$R/etc/systemd/system/bbsvc.service.d/mptcp-run.conf"'
+	"$B" disable --root "$R" bbsvc >/dev/null
+else
+	skipped "enable a static service" "/bin/busybox (busybox-static) not installed"
+fi
+
 # A drop-in that sorts after ours and sets LD_PRELOAD would override it: warn.
 printf '[Service]\nEnvironment=LD_PRELOAD=/opt/z.so\n' >"$R/etc/systemd/system/foo.service.d/zz-late.conf"
 run_it "$B" enable --root "$R" foo

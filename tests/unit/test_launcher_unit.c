@@ -137,36 +137,77 @@ static void test_env_scan(void **state)
 	expect_scan("[Service]\nEnvironment=LD_PRELOAD=/a.so", NULL, "/a.so");
 }
 
+static char *exec_of(const char *a, const char *b)
+{
+	struct lr_env_value v = {0};
+	char *r;
+
+	assert_true(lr_unit_exec_scan(a, strlen(a), &v));
+	if (b)
+		assert_true(lr_unit_exec_scan(b, strlen(b), &v));
+	r = strdup(v.set ? v.value : "<unset>");
+	lr_env_value_free(&v);
+	return r;
+}
+
+static void expect_exec(const char *a, const char *b, const char *want)
+{
+	char *v = exec_of(a, b);
+
+	assert_string_equal(v, want);
+	free(v);
+}
+
+static void test_exec_scan(void **state)
+{
+	(void)state;
+	expect_exec("[Service]\nExecStart=/usr/bin/foo -d\n", NULL, "/usr/bin/foo");
+	expect_exec("[Service]\nExecStart=-@/usr/bin/foo foo\n", NULL, "/usr/bin/foo");
+	expect_exec("[Service]\nExecStart=+\"/opt/my app/x\" a\n", NULL, "/opt/my app/x");
+	expect_exec("[Service]\nExecStartPre=/bin/pre\nExecStart=/bin/a\nExecStart=/bin/b\n", NULL,
+	            "/bin/a");
+	/* A drop-in that resets and sets ExecStart replaces the unit's. */
+	expect_exec("[Service]\nExecStart=/bin/a\n", "[Service]\nExecStart=\nExecStart=/bin/c\n",
+	            "/bin/c");
+	expect_exec("[Unit]\nExecStart=/bin/a\n", NULL, "<unset>");
+}
+
 static void test_dropin_text(void **state)
 {
 	char *t;
 
 	(void)state;
-	t = lr_dropin_text(LIB, NULL);
+	t = lr_dropin_text(LIB, NULL, NULL);
 	assert_non_null(t);
 	assert_non_null(strstr(t, "\n[Service]\n"));
 	assert_non_null(strstr(t, "\nEnvironment=LD_PRELOAD=" LIB "\n"));
 	assert_non_null(strstr(t, "\nEnvironment=MPTCP_RUN_FORCE=1\n"));
+	assert_null(strstr(t, "GODEBUG"));
+	free(t);
+
+	/* Go services get GODEBUG, quoted like any value. */
+	t = lr_dropin_text(LIB, NULL, "x=1,multipathtcp=1");
+	assert_non_null(strstr(t, "\nEnvironment=GODEBUG=x=1,multipathtcp=1\n"));
 	free(t);
 
 	/* Their entries kept after ours; quoted because of the space. */
-	t = lr_dropin_text(LIB, "/a.so /b.so");
+	t = lr_dropin_text(LIB, "/a.so /b.so", NULL);
 	assert_non_null(strstr(t, "\nEnvironment=\"LD_PRELOAD=" LIB ":/a.so /b.so\"\n"));
 	free(t);
-	t = lr_dropin_text(LIB, "/a.so");
+	t = lr_dropin_text(LIB, "/a.so", NULL);
 	assert_non_null(strstr(t, "\nEnvironment=LD_PRELOAD=" LIB ":/a.so\n"));
 	free(t);
 
 	/* Ours only once, wherever they had it. */
-	t = lr_dropin_text(LIB, "/a.so:" LIB);
+	t = lr_dropin_text(LIB, "/a.so:" LIB, NULL);
 	assert_non_null(strstr(t, "\nEnvironment=LD_PRELOAD=/a.so:" LIB "\n"));
 	free(t);
 
 	/* '%' in our path is escaped for systemd; quotes and backslashes too. */
-	t = lr_dropin_text("/opt/100%/libmptcp-run.so", NULL);
+	t = lr_dropin_text("/opt/100%/libmptcp-run.so", NULL, NULL);
 	assert_non_null(strstr(t, "Environment=LD_PRELOAD=/opt/100%%/libmptcp-run.so\n"));
 	free(t);
-	t = lr_dropin_text(LIB, "/we\"ird.so");
+	t = lr_dropin_text(LIB, "/we\"ird.so", NULL);
 	assert_non_null(strstr(t, "Environment=\"LD_PRELOAD=" LIB ":/we\\\"ird.so\"\n"));
 	free(t);
 }
@@ -179,7 +220,7 @@ static void test_dropin_roundtrip(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(theirs) / sizeof(theirs[0]); i++) {
-		char *t = lr_dropin_text(LIB, theirs[i]);
+		char *t = lr_dropin_text(LIB, theirs[i], NULL);
 		char *v = scan(t, NULL);
 		char want[256];
 
@@ -194,9 +235,9 @@ static void test_dropin_roundtrip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_unit_names),       cmocka_unit_test(test_unit_template),
-	    cmocka_unit_test(test_env_scan),         cmocka_unit_test(test_dropin_text),
-	    cmocka_unit_test(test_dropin_roundtrip),
+	    cmocka_unit_test(test_unit_names),  cmocka_unit_test(test_unit_template),
+	    cmocka_unit_test(test_env_scan),    cmocka_unit_test(test_exec_scan),
+	    cmocka_unit_test(test_dropin_text), cmocka_unit_test(test_dropin_roundtrip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
