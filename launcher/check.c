@@ -281,8 +281,8 @@ static bool check_library(struct report *r, char *lib, size_t size)
 	}
 	if (stat(lib, &st) == 0 && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))))
 		item(r, "warn", "library",
-		     "chown root:root and chmod 0644 it before preload install",
-		     "%s is writable by others than root", lib);
+		     "chown root:root and chmod go-w it before preload install", "%s is %s", lib,
+		     st.st_uid != 0 ? "not owned by root" : "group- or world-writable");
 	else
 		item(r, "ok", "library", NULL, "%s", lib);
 	return true;

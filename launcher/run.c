@@ -142,7 +142,8 @@ int lr_cmd_run(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	const char *conf = NULL, *level = NULL;
-	int opt, rc;
+	char path[PATH_MAX];
+	int opt, rc, err;
 
 	opterr = 0;
 	optind = 0;
@@ -198,11 +199,16 @@ int lr_cmd_run(int argc, char **argv)
 		return rc;
 	fflush(NULL);
 	execvp(argv[optind], argv + optind);
-	/* As a shell reports it: 127 not found, 126 found but not runnable. */
-	if (errno == ENOENT) {
+	/*
+	 * As a shell reports it: 127 not found, 126 found but not runnable. execvp says
+	 * EACCES when a PATH directory is not searchable even if the command is nowhere.
+	 */
+	err = errno;
+	if (err == ENOENT || (err == EACCES && !strchr(argv[optind], '/') &&
+	                      lr_find_command(argv[optind], path, sizeof(path)) == ENOENT)) {
 		lr_err("%s: command not found", argv[optind]);
 		return LR_EXIT_NOTFOUND;
 	}
-	lr_err("%s: %s", argv[optind], strerror(errno));
+	lr_err("%s: %s", argv[optind], strerror(err));
 	return LR_EXIT_NOEXEC;
 }
