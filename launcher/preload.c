@@ -82,6 +82,9 @@ static int check_library(const struct target *t)
 		lr_err("%s: library not found; install mptcp-run first", t->lib);
 		return LR_EXIT_FAIL;
 	}
+	/* The path is written for the target system; the library must be there at boot. */
+	if (*t->root && stat(on_target, &st) < 0 && stat(t->lib, &st) == 0)
+		lr_warn("%s is not in %s yet: install mptcp-run in that tree too", t->lib, t->root);
 	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
 		lr_err("%s: refusing: every program would load this library, but it is %s "
 		       "(it must be owned by root and writable only by root)",

@@ -360,6 +360,9 @@ int lr_cmd_enable(int argc, char **argv)
 		lr_err("%s: library not found; install mptcp-run first", lib);
 		return LR_EXIT_FAIL;
 	}
+	/* The path is written for the target system; the library must be there at boot. */
+	if (*a.root && stat(on_target, &st) < 0 && stat(lib, &st) == 0)
+		lr_warn("%s is not in %s yet: install mptcp-run in that tree too", lib, a.root);
 	if (!dropin_paths(&a, dir, file)) {
 		lr_err("%s: path too long", a.unit);
 		return LR_EXIT_USAGE;

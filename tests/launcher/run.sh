@@ -422,7 +422,8 @@ if [ "$(id -u)" = 0 ]; then
 	mkdir -p "$P2/etc"
 	printf 'defaults = { mode = "tcp"; };\nprograms = ( { match = "curl"; mode = "mptcp"; } );\n' >"$P2/etc/mptcp-run.conf"
 	run_it "$B" preload install --root "$P2"
-	check "preload install creates the file; no warning with a selective config" eval 'rc_is 0 && [ "$(cat "$P2/etc/ld.so.preload")" = "$LIB" ] && [ -z "$err" ]'
+	check "preload install creates the file; no warning with a selective config" eval 'rc_is 0 && [ "$(cat "$P2/etc/ld.so.preload")" = "$LIB" ] && ! has_err "every program"'
+	check "preload install --root: warns that the library is not in that tree" eval 'has_err "is not in $P2 yet"'
 	run_it "$B" preload uninstall --root "$P2"
 	check "preload uninstall removes a file that held only our line" eval 'rc_is 0 && [ ! -e "$P2/etc/ld.so.preload" ]'
 
