@@ -19,6 +19,9 @@ extern bool mr_report_enabled;
  * secure-execution mode). */
 void mr_report_init(const char *path);
 
+/* The report's descriptor, or -1: close_range()/closefrom() should leave it open. */
+int mr_report_fd(void);
+
 /* Called by close() (and close_range/closefrom) for a managed entry before it is forgotten. */
 void mr_report_close(int fd, struct mr_fd *e);
 
