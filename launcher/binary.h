@@ -8,7 +8,7 @@
 #ifndef MPTCP_RUN_LAUNCHER_BINARY_H
 #define MPTCP_RUN_LAUNCHER_BINARY_H
 
-#include "elf.h"
+#include "elfinfo.h"
 
 #include <limits.h>
 #include <stdbool.h>

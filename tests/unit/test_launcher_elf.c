@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of launcher/elf.c on synthetic ELF images (dynamic, static, Go
+ * Unit tests of launcher/elfinfo.c on synthetic ELF images (dynamic, static, Go
  * by section and by note, both classes and byte orders, hostile headers) and
  * on real files: /bin/true is dynamic, busybox-static's /bin/busybox static.
  */
@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "../../launcher/binary.h"
-#include "../../launcher/elf.h"
+#include "../../launcher/elfinfo.h"
 
 #define INTERP "/lib64/ld-linux-x86-64.so.2"
 

@@ -7,8 +7,8 @@
  * so a hostile or truncated file costs a few small reads and nothing else.
  * Pure: the unit tests feed it synthetic buffers.
  */
-#ifndef MPTCP_RUN_LAUNCHER_ELF_H
-#define MPTCP_RUN_LAUNCHER_ELF_H
+#ifndef MPTCP_RUN_LAUNCHER_ELFINFO_H
+#define MPTCP_RUN_LAUNCHER_ELFINFO_H
 
 #include <stdbool.h>
 #include <stddef.h>

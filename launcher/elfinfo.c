@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "elf.h"
+#include "elfinfo.h"
 
 #include <elf.h>
 #include <stdlib.h>
