@@ -114,8 +114,10 @@ static void lifecycle(unsigned kind, unsigned r)
 			int want = kind == 0 ? IPPROTO_MPTCP : IPPROTO_TCP, got = proto(fd);
 			/* Shared with a child between socket() and connect(): never replaced. */
 			bool forked = atomic_load(&fork_started) != f0;
-			if (got != want && !(forked && (got == IPPROTO_TCP || got == IPPROTO_MPTCP)))
-				mismatch(kind == 0 ? "connect 198.18.0.1" : "connect 127.0.0.1", got, want);
+			if (got != want &&
+			    !(forked && (got == IPPROTO_TCP || got == IPPROTO_MPTCP)))
+				mismatch(kind == 0 ? "connect 198.18.0.1" : "connect 127.0.0.1",
+				         got, want);
 		}
 		lingering_close(fd);
 		break;
