@@ -45,6 +45,7 @@ done
 # --- 1. fuzz regressions ---
 export LSAN_OPTIONS="suppressions=$ROOT/tests/fuzz/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+# shellcheck disable=SC2054 # the commas are in -fsanitize=address,undefined
 SAN=(-std=gnu11 -D_GNU_SOURCE -Ishim -Itests/fuzz -O1 -g -Wall -Wextra -Werror
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 for t in config policy; do
