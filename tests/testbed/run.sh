@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# Self-test of scripts/testbed: brings up 2 paths, pings both, checks that one
+# MPTCP connection gets 2 subflows (ss -tiM in the client namespace), cuts path
+# 1 in the middle of a transfer and checks the data still arrives intact, then
+# checks that `down` removed everything. Also: usage errors, --router, --loss.
+# The MPTCP peers are python3 sockets with protocol 262 (IPPROTO_MPTCP), so the
+# test needs neither mptcp-run nor mptcpize.
+# Last line: "N passed, N failed[, N skipped]". Needs root (skips otherwise).
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+TB=$ROOT/scripts/testbed
+# shellcheck source=tests/matrix/lib.sh
+. "$ROOT/tests/matrix/lib.sh"
+
+pass=0 fail=0 skip=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() {
+	fail=$((fail + 1))
+	echo "not ok - $1"
+	[[ -z ${2:-} ]] || while IFS= read -r l; do echo "#   $l"; done <<<"$2"
+}
+skipped() { skip=$((skip + 1)); echo "skip - $1"; }
+finish() {
+	if ((skip)); then echo "$pass passed, $fail failed, $skip skipped"; else echo "$pass passed, $fail failed"; fi
+	((fail == 0))
+	exit
+}
+
+if [[ $(id -u) -ne 0 ]]; then
+	echo "# not root: network namespaces need CAP_NET_ADMIN"
+	skipped "testbed self-test (not root)"
+	finish
+fi
+if ! ip netns list >/dev/null 2>&1; then
+	echo "# no 'ip netns' support here"
+	skipped "testbed self-test (no ip netns)"
+	finish
+fi
+PY=$(command -v python3 || true)
+if [[ -z $PY ]]; then
+	skipped "testbed self-test (python3 missing)"
+	finish
+fi
+
+TMP=$(mktemp -d /tmp/mptcp-tbtest.XXXXXX)
+STATES=() PIDS=()
+# shellcheck disable=SC2317  # invoked by the trap
+cleanup() {
+	local s
+	mx_kill "${PIDS[@]}"
+	for s in "${STATES[@]}"; do [[ -f $s ]] && "$TB" down "$s" 2>/dev/null; done
+	if [[ -n ${KEEP:-} ]]; then echo "# kept $TMP"; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- usage errors exit 2 -----------------------------------------------------
+"$TB" up --paths 9 >/dev/null 2>&1
+rc=$?
+"$TB" frobnicate >/dev/null 2>&1
+rc2=$?
+"$TB" cut >/dev/null 2>&1
+rc3=$?
+if [[ $rc -eq 2 && $rc2 -eq 2 && $rc3 -eq 2 ]]; then ok "usage errors exit 2"; else not_ok "usage errors exit 2" "got $rc $rc2 $rc3"; fi
+if "$TB" --help | grep -q 'Addressing plan'; then ok "--help documents the addressing plan"; else not_ok "--help documents the addressing plan"; fi
+
+# --- up ----------------------------------------------------------------------
+if ! out=$("$TB" up --paths 2 --rate 100 --prefix tbtest 2>"$TMP/up.err"); then
+	not_ok "testbed up --paths 2 --rate 100" "$(cat "$TMP/up.err")"
+	finish
+fi
+eval "$out"
+STATES+=("$TB_STATE")
+if [[ -f $TB_STATE && $TB_PATHS == 2 && $TB_SERVER_ADDR == 198.18.1.2 ]] &&
+	ip netns list | grep -qw -- "$TB_CLIENT" && ip netns list | grep -qw -- "$TB_SERVER"; then
+	ok "up prints TB_* assignments, writes the state file, creates both namespaces"
+else
+	not_ok "up prints TB_* assignments, writes the state file, creates both namespaces" "$out"
+fi
+if [[ $TB_NETEM == 0 ]]; then
+	if grep -q 'delay not available: sch_netem missing' "$TMP/up.err"; then ok "netem missing is detected and reported"; else not_ok "netem missing is detected and reported" "$(cat "$TMP/up.err")"; fi
+else
+	ok "netem available (TB_NETEM=1)"
+fi
+
+for i in 1 2; do
+	if "$TB" exec "$TB_STATE" client ping -c1 -W2 "198.18.$i.2" >/dev/null 2>&1 &&
+		"$TB" exec "$TB_STATE" client ping -c1 -W2 "fd00:0:0:$i::2" >/dev/null 2>&1; then
+		ok "path $i pings (IPv4 and IPv6)"
+	else
+		not_ok "path $i pings (IPv4 and IPv6)"
+	fi
+done
+# path 2's address reaches the server's path-1 address over path 2
+if "$TB" exec "$TB_STATE" client ping -c1 -W2 -I 198.18.2.1 198.18.1.2 >/dev/null 2>&1; then
+	ok "path-2 source reaches the server's path-1 address"
+else
+	not_ok "path-2 source reaches the server's path-1 address"
+fi
+eps=$("$TB" exec "$TB_STATE" client ip mptcp endpoint show)
+lim=$("$TB" exec "$TB_STATE" server ip mptcp limits show)
+if grep -q '198.18.2.1 .*subflow.*dev c2' <<<"$eps" && grep -q 'subflows 1' <<<"$lim"; then
+	ok "client subflow endpoint for path 2, limits on the server"
+else
+	not_ok "client subflow endpoint for path 2, limits on the server" "$eps
+$lim"
+fi
+
+# --- MPTCP transfer with 2 subflows, cut of path 1 ---------------------------
+cat >"$TMP/srv.py" <<'EOF'
+import socket, sys
+addr, port, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)   # IPPROTO_MPTCP
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((addr, port))
+s.listen(8)      # stays open: MP_JOIN SYNs need the listener
+c, _ = s.accept()
+with open(out, "wb") as f:
+    while True:
+        b = c.recv(1 << 16)
+        if not b:
+            break
+        f.write(b)
+c.close()
+EOF
+cat >"$TMP/cli.py" <<'EOF'
+import socket, sys
+addr, port, src = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+c = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)
+c.connect((addr, port))
+with open(src, "rb") as f:
+    while True:
+        b = f.read(1 << 16)
+        if not b:
+            break
+        c.sendall(b)
+c.shutdown(socket.SHUT_WR)
+while c.recv(4096):
+    pass
+c.close()
+EOF
+SIZE=$((48 * 1024 * 1024))
+head -c "$SIZE" /dev/urandom >"$TMP/payload"
+want=$(sha256sum <"$TMP/payload" | cut -d' ' -f1)
+PORT=7100
+"$TB" exec "$TB_STATE" server "$PY" "$TMP/srv.py" "$TB_SERVER_ADDR" "$PORT" "$TMP/got" &
+srv=$!
+PIDS+=("$srv")
+if ! mx_wait_listen "$TB_SERVER" "$PORT" 10; then
+	not_ok "MPTCP server listens" "$(ip netns exec "$TB_SERVER" ss -ltnM)"
+	finish
+fi
+mx_sampler_start "$TB_CLIENT" "$PORT" "$TMP/ss-client"
+smp=$MX_SAMPLER_PID
+PIDS+=("$smp")
+SECONDS=0
+"$TB" exec "$TB_STATE" client timeout 60 "$PY" "$TMP/cli.py" "$TB_SERVER_ADDR" "$PORT" "$TMP/payload" &
+cli=$!
+PIDS+=("$cli")
+mx_wait_size "$TMP/got" $((SIZE / 4)) 20
+snap=$(ip netns exec "$TB_CLIENT" ss -tiMn "( dport = :$PORT )")
+nsub=$(grep -c 'tcp-ulp-mptcp' <<<"$snap")
+if [[ $nsub -eq 2 ]] && grep -q '^mptcp' <<<"$snap"; then
+	ok "one MPTCP connection has 2 subflows (ss -tiM in the client namespace)"
+else
+	not_ok "one MPTCP connection has 2 subflows (ss -tiM in the client namespace)" "$snap"
+fi
+"$TB" cut "$TB_STATE" 1
+if "$TB" exec "$TB_STATE" client ping -c1 -W1 198.18.1.2 >/dev/null 2>&1; then
+	not_ok "cut: path 1 no longer passes traffic"
+else
+	ok "cut: path 1 no longer passes traffic"
+fi
+wait "$cli"
+crc=$?
+wait "$srv" 2>/dev/null
+mx_sampler_stop "$smp"
+got=$(sha256sum <"$TMP/got" | cut -d' ' -f1)
+if [[ $crc -eq 0 && $got == "$want" ]]; then
+	ok "transfer of 48 MiB survives the cut of path 1, sha256 matches (${SECONDS}s)"
+else
+	not_ok "transfer of 48 MiB survives the cut of path 1, sha256 matches" "client rc=$crc, got $(stat -c %s "$TMP/got" 2>/dev/null) of $SIZE bytes; $(cmp "$TMP/payload" "$TMP/got" 2>&1 | head -1)"
+	KEEP=1
+fi
+sfb=$(mx_subflow_bytes "$TMP/ss-client")
+p2=$(awk '$1 ~ /^198\.18\.2\.1/ { print $4 }' <<<"$sfb")
+if [[ ${p2:-0} -gt $((SIZE / 2)) ]]; then
+	ok "path 2 carried the rest after the cut ($p2 bytes acked)"
+else
+	not_ok "path 2 carried the rest after the cut" "$sfb"
+fi
+"$TB" restore "$TB_STATE" 1
+if "$TB" exec "$TB_STATE" client ping -c1 -W2 198.18.1.2 >/dev/null 2>&1; then ok "restore: path 1 passes traffic again"; else not_ok "restore: path 1 passes traffic again"; fi
+
+# --- down --------------------------------------------------------------------
+"$TB" exec "$TB_STATE" server sleep 300 &
+PIDS+=($!)
+dir=$TB_DIR
+"$TB" down "$TB_STATE"
+if ! ip netns list | grep -qw -- "$TB_CLIENT" && ! ip netns list | grep -qw -- "$TB_SERVER" && [[ ! -e $dir ]]; then
+	ok "down removes the namespaces and the state directory (and ends what ran inside)"
+else
+	not_ok "down removes the namespaces and the state directory" "$(ip netns list)"
+fi
+
+# --- router, loss, 3 paths ---------------------------------------------------
+if out=$("$TB" up --paths 3 --router --loss 1 --prefix tbtest 2>/dev/null); then
+	eval "$out"
+	STATES+=("$TB_STATE")
+	good=1
+	for i in 1 2 3; do
+		"$TB" exec "$TB_STATE" client ping -c1 -W2 -I "198.18.$i.1" "$TB_SERVER_ADDR" >/dev/null 2>&1 ||
+			"$TB" exec "$TB_STATE" client ping -c2 -W2 -I "198.18.$i.1" "$TB_SERVER_ADDR" >/dev/null 2>&1 || good=0
+	done
+	rtables=$("$TB" exec "$TB_STATE" router ip rule)
+	loss=$("$TB" exec "$TB_STATE" client nft list table inet testbed_loss 2>&1)
+	if ((good)) && [[ $TB_SERVER_ADDR == 198.19.1.2 ]] && grep -q 'iif rc3' <<<"$rtables" && grep -q 'numgen random mod 100 < 1' <<<"$loss"; then
+		ok "--router --paths 3 --loss 1: every path reaches the server through the router"
+	else
+		not_ok "--router --paths 3 --loss 1: every path reaches the server through the router" "$rtables
+$loss"
+	fi
+	"$TB" down "$TB_STATE"
+	if ip netns list | grep -qw -- "$TB_ROUTER"; then not_ok "down removes the router namespace"; else ok "down removes the router namespace"; fi
+else
+	not_ok "up --paths 3 --router --loss 1"
+fi
+
+finish
