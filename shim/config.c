@@ -438,9 +438,16 @@ int mr_config_parse(const char *text, size_t len, const char *name, struct mr_po
 	}
 	config_init(&cfg);
 	if (config_read_string(&cfg, copy) != CONFIG_TRUE) {
+		const char *why = config_error_text(&cfg) ? config_error_text(&cfg) : "unreadable";
 		err->line = config_error_line(&cfg);
-		snprintf(err->text, sizeof(err->text), "syntax error: %s",
-		         config_error_text(&cfg) ? config_error_text(&cfg) : "unreadable");
+		/* libconfig says "syntax error" itself for most errors: not twice. Its bison
+		 * stack overflow on deep nesting reads "memory exhausted". */
+		if (strncmp(why, "syntax error", 12) == 0)
+			snprintf(err->text, sizeof(err->text), "%s", why);
+		else if (strcmp(why, "memory exhausted") == 0)
+			snprintf(err->text, sizeof(err->text), "syntax error: nested too deeply");
+		else
+			snprintf(err->text, sizeof(err->text), "syntax error: %s", why);
 		rc = -1;
 	} else {
 		rc = parse_root(&c, config_root_setting(&cfg), out);
