@@ -11,7 +11,7 @@
 
 #include "policy.h"
 
-/* The built-in exclude list: loopback, where MPTCP only costs. */
+/* The built-in exclude list: loopback, where MPTCP only costs. Its trie is built on first use. */
 static struct mr_entry builtin_loopback[2] = {
     {.family = AF_INET, .addr = {127}, .prefix = 8, .port_lo = 0, .port_hi = 65535, .index = 0},
     {.family = AF_INET6,
@@ -21,17 +21,32 @@ static struct mr_entry builtin_loopback[2] = {
      .port_hi = 65535,
      .index = 1},
 };
-static struct mr_group builtin_loopback_groups[2] = {
-    {.family = AF_INET, .prefix = 8, .start = 0, .count = 1},
-    {.family = AF_INET6, .prefix = 128, .start = 1, .count = 1},
-};
-static const struct mr_list builtin_exclude = {
+/* Hand-built: 127.0.0.0/8 is the path 0,1,1,1,1,1,1,1 from root4 (node 1), nodes 1..9;
+ * ::1/128 is 127 zero bits then a one from root6 (node 10), nodes 10..138. */
+static struct mr_trie_node builtin_nodes[139];
+static struct mr_list builtin_exclude = {
     .v = builtin_loopback,
     .n = 2,
-    .groups = builtin_loopback_groups,
-    .n_groups = 2,
+    .nodes = builtin_nodes,
+    .n_nodes = 139,
+    .root4 = 1,
+    .root6 = 10,
     .set = true,
 };
+
+__attribute__((constructor)) static void builtin_trie(void)
+{
+	/* 127 = 0111 1111: from node 1, eight levels to node 9. */
+	for (uint32_t i = 0; i < 8; i++)
+		builtin_nodes[1 + i].child[(127 >> (7 - i)) & 1] = 2 + i;
+	builtin_nodes[9].start = 0;
+	builtin_nodes[9].count = 1;
+	/* ::1: 127 zero bits from node 10, then a one, to node 138. */
+	for (uint32_t i = 0; i < 128; i++)
+		builtin_nodes[10 + i].child[i == 127] = 11 + i;
+	builtin_nodes[138].start = 1;
+	builtin_nodes[138].count = 1;
+}
 
 const char *mr_role_name(enum mr_role r)
 {
@@ -99,94 +114,96 @@ static int entry_cmp(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
+void mr_list_free(struct mr_list *l)
+{
+	free(l->v);
+	free(l->nodes);
+	memset(l, 0, sizeof(*l));
+}
+
+static int addr_bit(const uint8_t *addr, unsigned i)
+{
+	return (addr[i >> 3] >> (7 - (i & 7))) & 1;
+}
+
 int mr_list_finish(struct mr_list *l)
 {
-	free(l->groups);
-	l->groups = NULL;
-	l->n_groups = 0;
+	free(l->nodes);
+	l->nodes = NULL;
+	l->n_nodes = 0;
+	l->root4 = l->root6 = 0;
+	l->any_start = l->any_count = 0;
 	if (l->n == 0)
 		return 0;
 	qsort(l->v, l->n, sizeof(*l->v), entry_cmp);
-	size_t ng = 0;
+
+	/* Upper bound: a dummy node 0, two roots, one node per prefix bit of every entry. */
+	size_t cap = 3;
 	for (size_t i = 0; i < l->n; i++)
-		if (i == 0 || l->v[i].family != l->v[i - 1].family ||
-		    group_prefix(&l->v[i]) != group_prefix(&l->v[i - 1]))
-			ng++;
-	l->groups = calloc(ng, sizeof(*l->groups));
-	if (!l->groups)
+		cap += l->v[i].family == AF_UNSPEC ? 0 : l->v[i].prefix;
+	l->nodes = calloc(cap, sizeof(*l->nodes));
+	if (!l->nodes)
 		return -1;
+	size_t used = 1;
 	for (size_t i = 0; i < l->n; i++) {
-		struct mr_group *g = &l->groups[l->n_groups ? l->n_groups - 1 : 0];
-		if (i == 0 || l->v[i].family != g->family || group_prefix(&l->v[i]) != g->prefix) {
-			g = &l->groups[l->n_groups++];
-			g->family = l->v[i].family;
-			g->prefix = group_prefix(&l->v[i]);
-			g->start = (uint32_t)i;
+		const struct mr_entry *e = &l->v[i];
+		if (e->family == AF_UNSPEC) {
+			if (!l->any_count)
+				l->any_start = (uint32_t)i;
+			l->any_count++;
+			continue;
 		}
-		g->count++;
+		uint32_t *root = e->family == AF_INET6 ? &l->root6 : &l->root4;
+		if (!*root)
+			*root = (uint32_t)used++;
+		uint32_t node = *root;
+		for (unsigned b = 0; b < e->prefix; b++) {
+			int bit = addr_bit(e->addr, b);
+			if (!l->nodes[node].child[bit])
+				l->nodes[node].child[bit] = (uint32_t)used++;
+			node = l->nodes[node].child[bit];
+		}
+		/* Equal (family, prefix, address) entries are adjacent in the sorted array. */
+		if (!l->nodes[node].count)
+			l->nodes[node].start = (uint32_t)i;
+		l->nodes[node].count++;
 	}
+	l->n_nodes = used;
 	return 0;
 }
 
-static void masked(const struct mr_endpoint *ep, int prefix, uint8_t *out)
+/* First entry of v[start, start + count) whose port range holds port (the narrowest). */
+static const struct mr_entry *port_match(const struct mr_list *l, uint32_t start, uint32_t count,
+                                         uint16_t port)
 {
-	int len = addr_len(ep->family);
-	for (int i = 0; i < len; i++) {
-		int bits = prefix - i * 8;
-		if (bits >= 8)
-			out[i] = ep->addr[i];
-		else if (bits <= 0)
-			out[i] = 0;
-		else
-			out[i] = (uint8_t)(ep->addr[i] & (0xff << (8 - bits)));
-	}
-}
-
-/* First entry of the group [lo, hi) whose address equals key, matching port; NULL if none. */
-static const struct mr_entry *group_find(const struct mr_list *l, const struct mr_group *g,
-                                         const uint8_t *key, uint16_t port)
-{
-	size_t lo = g->start, hi = (size_t)g->start + g->count;
-	size_t len = (size_t)addr_len(g->family);
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (memcmp(l->v[mid].addr, key, len) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t i = lo; i < (size_t)g->start + g->count; i++) {
-		const struct mr_entry *e = &l->v[i];
-		if (memcmp(e->addr, key, len) != 0)
-			break;
-		if (port >= e->port_lo && port <= e->port_hi)
-			return e;
-	}
+	for (uint32_t i = start; i < start + count; i++)
+		if (port >= l->v[i].port_lo && port <= l->v[i].port_hi)
+			return &l->v[i];
 	return NULL;
 }
 
 const struct mr_entry *mr_list_lookup(const struct mr_list *l, const struct mr_endpoint *ep)
 {
-	uint8_t key[16];
-	if (!l)
+	if (!l || !l->n)
 		return NULL;
-	/* Groups are in (family, prefix desc) order: the first hit is the longest prefix. */
-	for (size_t gi = 0; gi < l->n_groups; gi++) {
-		const struct mr_group *g = &l->groups[gi];
-		if (g->family == AF_UNSPEC) {
-			for (uint32_t i = g->start; i < g->start + g->count; i++)
-				if (ep->port >= l->v[i].port_lo && ep->port <= l->v[i].port_hi)
-					return &l->v[i];
-			continue;
-		}
-		if (g->family != ep->family)
-			continue;
-		masked(ep, g->prefix, key);
-		const struct mr_entry *e = group_find(l, g, key, ep->port);
-		if (e)
-			return e;
+	if (l->nodes == builtin_nodes && !builtin_nodes[1].child[0] && !builtin_nodes[1].child[1])
+		builtin_trie(); /* a decision before constructors ran */
+	const struct mr_entry *best = NULL;
+	uint32_t node = ep->family == AF_INET6 ? l->root6 : ep->family == AF_INET ? l->root4 : 0;
+	unsigned bits = ep->family == AF_INET6 ? 128 : 32;
+	/* The deepest node on the address's path with a port match is the longest prefix. */
+	for (unsigned depth = 0; node; depth++) {
+		const struct mr_trie_node *n = &l->nodes[node];
+		const struct mr_entry *e;
+		if (n->count && (e = port_match(l, n->start, n->count, ep->port)))
+			best = e;
+		if (depth == bits)
+			break;
+		node = n->child[addr_bit(ep->addr, depth)];
 	}
-	return NULL;
+	if (!best && l->any_count)
+		best = port_match(l, l->any_start, l->any_count, ep->port);
+	return best;
 }
 
 /* ---- program selection and inheritance ---- */
@@ -409,10 +426,8 @@ size_t mr_format_decision(const struct mr_program *prog, enum mr_role role,
 
 static void rules_free(struct mr_rules *r)
 {
-	free(r->include.v);
-	free(r->include.groups);
-	free(r->exclude.v);
-	free(r->exclude.groups);
+	mr_list_free(&r->include);
+	mr_list_free(&r->exclude);
 	free(r->ports.v);
 	rules_init(r);
 }

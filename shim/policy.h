@@ -40,20 +40,25 @@ struct mr_entry {
 	uint32_t index;            /* position in the list as written, for messages */
 };
 
-/* Entries of one family and prefix length, a run of the sorted array. */
-struct mr_group {
-	int family;
-	int prefix; /* -1 for "*" entries: less specific than any prefix */
+/*
+ * A node of a list's binary trie: one level per address bit. The entries whose
+ * prefix ends at this node are the run v[start, start + count) of the sorted
+ * array (narrowest port range first). Child index 0 means "none".
+ */
+struct mr_trie_node {
+	uint32_t child[2];
 	uint32_t start, count;
 };
 
-/* A sorted endpoint list: lookup is a binary search per prefix length (see policy.c). */
+/* An endpoint list. Lookup walks the trie once: at most 33 or 129 nodes, whatever its size. */
 struct mr_list {
 	struct mr_entry *v;
 	size_t n;
-	struct mr_group *groups;
-	size_t n_groups;
-	bool set; /* the key was present (even if empty) */
+	struct mr_trie_node *nodes;
+	size_t n_nodes;
+	uint32_t root4, root6;         /* 0: no entry of that family */
+	uint32_t any_start, any_count; /* "*" entries, the least specific */
+	bool set;                      /* the key was present (even if empty) */
 };
 
 struct mr_port_range {
@@ -160,8 +165,10 @@ bool mr_endpoint_from_sockaddr(const struct sockaddr *sa, socklen_t len, struct 
 const char *mr_entry_parse(const char *text, struct mr_entry *out);
 /* Parses "80" or "8000-8100". Returns NULL or a static message. */
 const char *mr_ports_parse(const char *text, struct mr_port_range *out);
-/* Sorts a list and builds its groups (call after filling it). -1 if out of memory. */
+/* Sorts a list and builds its trie (call after filling it). -1 if out of memory. */
 int mr_list_finish(struct mr_list *l);
+/* Frees what a list owns (entries and trie); the list becomes empty and unset. */
+void mr_list_free(struct mr_list *l);
 /* The most specific entry of l matching ep, or NULL. */
 const struct mr_entry *mr_list_lookup(const struct mr_list *l, const struct mr_endpoint *ep);
 

@@ -11,9 +11,9 @@
  * library's own loader, resolves it, then times DECISIONS (default 2,000,000)
  * decisions over 4,096 random endpoints. "random" (default) draws prefix
  * lengths uniformly (IPv4 /8../32, IPv6 /16../128); "common" only uses
- * /8 /16 /24 /32 and /32 /48 /64 /128, as hand-written configs do. Timed (a quarter drawn inside the entries so
- * both hits and misses are measured). Prints
- * "ns_per_decision=X min_batch=Y entries=N mptcp=K/DECISIONS load_ms=L".
+ * /8 /16 /24 /32 and /32 /48 /64 /128, as hand-written configs do. Timed (a quarter drawn inside
+ * the entries so both hits and misses are measured). Prints "ns_per_decision=X min_batch=Y
+ * entries=N mptcp=K/DECISIONS load_ms=L".
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -76,7 +76,8 @@ int main(int argc, char **argv)
 				for (int b = pfx; b < 128; b++)
 					m[b / 8] &= (uint8_t) ~(0x80 >> (b % 8));
 				inet_ntop(AF_INET6, m, a, sizeof(a));
-				fprintf(f, "    \"[%s]/%d%s\"%s\n", a, pfx, port, i + 2 < n ? "," : "");
+				fprintf(f, "    \"[%s]/%d%s\"%s\n", a, pfx, port,
+				        i + 2 < n ? "," : "");
 				v4[i][0] = 0;
 			} else {
 				for (int k = 0; k < 4; k++)
@@ -88,7 +89,8 @@ int main(int argc, char **argv)
 				memcpy(&x, v4[i], 4);
 				x = htonl(ntohl(x) & mask);
 				inet_ntop(AF_INET, &x, a, sizeof(a));
-				fprintf(f, "    \"%s/%d%s\"%s\n", a, pfx, port, i + 2 < n ? "," : "");
+				fprintf(f, "    \"%s/%d%s\"%s\n", a, pfx, port,
+				        i + 2 < n ? "," : "");
 				v6[i][0] = 0;
 			}
 		}
@@ -171,8 +173,8 @@ int main(int argc, char **argv)
 				}
 		fam_ns[fi] = cnt ? (now_ns() - fs) / (double)cnt : 0;
 	}
-	size_t groups = pol.defaults.include.n_groups + pol.defaults.exclude.n_groups;
-	printf("ns_per_decision=%.1f min_batch=%.1f v4_ns=%.1f v6_ns=%.1f entries=%d groups=%zu "
+	size_t groups = pol.defaults.include.n_nodes + pol.defaults.exclude.n_nodes;
+	printf("ns_per_decision=%.1f min_batch=%.1f v4_ns=%.1f v6_ns=%.1f entries=%d nodes=%zu "
 	       "mptcp=%ld/%ld load_ms=%.2f\n",
 	       (t1 - t0) / (double)(per * batches), best, fam_ns[0], fam_ns[1], n, groups, mptcp,
 	       per * batches,

@@ -72,9 +72,7 @@ static void list_of(struct mr_list *l, const char *const *texts, size_t n)
 
 static void list_free(struct mr_list *l)
 {
-	free(l->v);
-	free(l->groups);
-	memset(l, 0, sizeof(*l));
+	mr_list_free(l);
 }
 
 #define LIST(l, ...)                                                                               \
