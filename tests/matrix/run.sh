@@ -1,0 +1,617 @@
+#!/usr/bin/env bash
+# tests/matrix/run.sh - unmodified network tools under the mptcp-run launcher.
+#
+# For every tool: a fresh 2-path testbed (scripts/testbed, 100 Mbit/s per
+# path), server and client started through the launcher, `ss -tniM` sampled in
+# both namespaces while the transfer runs. A row passes when both ends had an
+# MPTCP connection that did not fall back, with 2 subflows on each end, and
+# the payload (16 MiB; 48 MiB for failover rows) arrived intact (sha256).
+# Failover rows cut path 1 once a third of the data has arrived and expect the
+# transfer to finish intact over path 2.
+# Limitation rows (static binary, set-user-ID binary) expect the program to
+# work as plain TCP and the launcher to say it could not upgrade it.
+#
+# Usage: tests/matrix/run.sh [--quick] [--launcher CMD] [--keep] [--only REGEX]
+#   --quick          ncat rows only (smoke test)
+#   --launcher CMD   default: build/mptcp-run; e.g. --launcher "mptcpize run"
+#                    (also MATRIX_LAUNCHER=...)
+#   --only REGEX     run only rows whose id matches REGEX (ids: see --list)
+#   --list           print row ids
+#   --keep           keep the temporary directory (logs, ss samples)
+# Output: a table on stdout and in build/matrix.md; last line
+# "N passed, N failed[, N skipped]"; exit 1 if any row failed.
+# Needs root (namespaces); prints the reason and skips otherwise.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+TB=$ROOT/scripts/testbed
+# shellcheck source=tests/matrix/lib.sh
+. "$ROOT/tests/matrix/lib.sh"
+
+QUICK=0 KEEP=0 ONLY="" LIST=0
+LAUNCHER=${MATRIX_LAUNCHER:-$ROOT/build/mptcp-run}
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--quick) QUICK=1; shift ;;
+	--keep) KEEP=1; shift ;;
+	--list) LIST=1; shift ;;
+	--launcher) [[ $# -ge 2 ]] || { echo "--launcher needs a value" >&2; exit 2; }; LAUNCHER=$2; shift 2 ;;
+	--only) [[ $# -ge 2 ]] || { echo "--only needs a value" >&2; exit 2; }; ONLY=$2; shift 2 ;;
+	-h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+	esac
+done
+
+ROWS=(ncat-up ncat-down ncat-ipv6 nc-openbsd socat curl-pyhttp wget-pyhttp curl-nginx wget-nginx
+	curl-lighttpd iperf3 redis-cli redis-benchmark ssh scp rsync busybox-nc setuid-ncat)
+((QUICK)) && ROWS=(ncat-up ncat-down)
+if ((LIST)); then printf '%s\n' "${ROWS[@]}"; exit 0; fi
+
+pass=0 fail=0 skip=0
+RESULTS=() # "tool|role|mptcp|subflows|bytes|integrity|failover|seconds|result|notes"
+summary() {
+	local line
+	if ((skip)); then line="$pass passed, $fail failed, $skip skipped"; else line="$pass passed, $fail failed"; fi
+	echo "$line"
+}
+
+if [[ $(id -u) -ne 0 ]]; then
+	echo "# matrix: not root, network namespaces need CAP_NET_ADMIN: all rows skipped"
+	skip=${#ROWS[@]}
+	summary
+	exit 0
+fi
+if ! ip netns list >/dev/null 2>&1; then
+	echo "# matrix: no 'ip netns' support: all rows skipped"
+	skip=${#ROWS[@]}
+	summary
+	exit 0
+fi
+
+read -r -a LAUNCH <<<"$LAUNCHER"
+if ! command -v "${LAUNCH[0]}" >/dev/null 2>&1; then
+	echo "# matrix: launcher '${LAUNCH[0]}' not found (run 'make', or --launcher \"mptcpize run\")"
+	fail=1
+	summary
+	exit 1
+fi
+LAUNCH[0]=$(command -v "${LAUNCH[0]}")
+OURS=0
+[[ ${LAUNCH[0]##*/} == mptcp-run ]] && OURS=1
+
+D=$(mktemp -d /tmp/mptcp-matrix.XXXXXX)
+chmod 755 "$D" # the set-user-ID row runs as nobody
+TB_STATE="" PIDS=() HOLD_FD="" MADE_RUN_SSHD=0
+# shellcheck disable=SC2317  # invoked by the trap
+cleanup() {
+	mx_kill "${PIDS[@]}"
+	[[ -n $TB_STATE && -f $TB_STATE ]] && "$TB" down "$TB_STATE" 2>/dev/null
+	[[ -n $HOLD_FD ]] && exec {HOLD_FD}>&-
+	((MADE_RUN_SSHD)) && rmdir /run/sshd 2>/dev/null
+	if ((KEEP)); then echo "# kept $D"; else rm -rf "$D"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# launcher config: force MPTCP (our launcher forces it anyway)
+printf 'defaults = { mode = "mptcp"; };\n' >"$D/mptcp-run.conf"
+chmod 644 "$D/mptcp-run.conf"
+export MPTCP_RUN_CONF=$D/mptcp-run.conf
+
+SIZE=$((16 * 1024 * 1024)) BIGSIZE=$((48 * 1024 * 1024))
+head -c "$SIZE" /dev/urandom >"$D/payload"
+head -c "$BIGSIZE" /dev/urandom >"$D/big"
+mkdir -p "$D/www"
+ln "$D/payload" "$D/www/payload"
+ln "$D/big" "$D/www/big"
+chmod 644 "$D/payload" "$D/big"
+SUM=$(sha256sum <"$D/payload" | cut -d' ' -f1)
+BIGSUM=$(sha256sum <"$D/big" | cut -d' ' -f1)
+# A FIFO held open for writing: a program reading it as stdin never sees EOF,
+# so it does not half-close the connection (the kernel refuses MP_JOINs for
+# a connection that already sent its DATA_FIN).
+mkfifo "$D/hold"
+exec {HOLD_FD}<>"$D/hold"
+
+# ------------------------------------------------------------------ rows --
+# Per row: R (row dir), A (server address), port; results in ROW_* variables.
+row_begin() { # id tool role
+	ROW_ID=$1 ROW_TOOL=$2 ROW_ROLE=$3
+	ROW_MPTCP="-" ROW_SUB="-" ROW_BYTES="-" ROW_INT="-" ROW_FO="-" ROW_RES="" ROW_NOTES=""
+	ROW_LIMIT=0 ROW_FAILOVER=0 ROW_EXPECT_SUB=2 ROW_WARNED=0
+	R=$D/$ROW_ID
+	mkdir -p "$R"
+	ROW_T0=$EPOCHREALTIME
+	local out
+	if ! out=$("$TB" up --paths 2 --rate 100 --prefix mx 2>"$R/testbed.err"); then
+		ROW_RES=fail ROW_NOTES="testbed up failed: $(tail -1 "$R/testbed.err")"
+		return 1
+	fi
+	eval "$out"
+	A=$TB_SERVER_ADDR
+	return 0
+}
+
+note() { ROW_NOTES="${ROW_NOTES:+$ROW_NOTES; }$*"; }
+
+# srv [--plain] CMD...: start a server in the server namespace under the
+# launcher, stdin = held FIFO, stdout/stderr to $R/server.{out,err}.
+srv() {
+	"$TB" exec "$TB_STATE" server "${LAUNCH[@]}" "$@" <"$D/hold" >"$R/server.out" 2>"$R/server.err" &
+	SRV_PID=$!
+	PIDS+=("$SRV_PID")
+}
+# cli CMD...: run a client in the client namespace under the launcher (60 s
+# limit); stdin/stdout are the caller's; stderr appended to $R/client.err.
+cli() {
+	"$TB" exec "$TB_STATE" client timeout 60 "${LAUNCH[@]}" "$@" 2>>"$R/client.err"
+}
+
+sample_start() { # port
+	SAMPLE_PORT=$1
+	mx_sampler_start "$TB_CLIENT" "$1" "$R/ss-client"
+	SMP_C=$MX_SAMPLER_PID
+	mx_sampler_start "$TB_SERVER" "$1" "$R/ss-server"
+	SMP_S=$MX_SAMPLER_PID
+	PIDS+=("$SMP_C" "$SMP_S")
+}
+sample_stop() {
+	sleep 0.15
+	mx_sampler_stop "$SMP_C"
+	mx_sampler_stop "$SMP_S"
+}
+
+# cut_at FILE BYTES: in the background, cut path 1 once FILE has BYTES.
+cut_at() {
+	ROW_FAILOVER=1
+	(
+		if mx_wait_size "$1" "$2" 30; then
+			"$TB" cut "$TB_STATE" 1 && echo "cut at $(stat -c %s "$1") bytes" >"$R/cut"
+		fi
+	) &
+	CUT_PID=$!
+	PIDS+=("$CUT_PID")
+}
+
+wait_listen() { # port
+	if ! mx_wait_listen "$TB_SERVER" "$1" 15; then
+		note "server did not listen on :$1: $(head -c 300 "$R/server.err" | tr '\n' ' ')"
+		return 1
+	fi
+}
+
+# check_sha FILE WANT_SUM
+check_sha() {
+	local got
+	ROW_BYTES=$(stat -c %s "$1" 2>/dev/null || echo 0)
+	got=$(sha256sum <"$1" 2>/dev/null | cut -d' ' -f1)
+	if [[ $got == "$2" ]]; then ROW_INT=ok; else ROW_INT=BAD; note "received $ROW_BYTES bytes, sha256 differs"; fi
+}
+
+# evaluate: fill ROW_MPTCP/ROW_SUB/ROW_FO/ROW_RES from the samples
+evaluate() {
+	local c s
+	c=$(mx_analyze "$R/ss-client" "$SAMPLE_PORT")
+	s=$(mx_analyze "$R/ss-server" "$SAMPLE_PORT")
+	echo "client: $c" >"$R/analysis"
+	echo "server: $s" >>"$R/analysis"
+	local C_SAMPLES=0 C_MPTCP=0 C_FB=0 C_PLAIN=0 C_SUB=0 S_SAMPLES=0 S_MPTCP=0 S_FB=0 S_PLAIN=0 S_SUB=0
+	c=${c//MX_FALLBACK/MX_FB} s=${s//MX_FALLBACK/MX_FB}
+	c=${c//MX_SUBFLOWS/MX_SUB} s=${s//MX_SUBFLOWS/MX_SUB}
+	eval "${c//MX_/C_}"
+	eval "${s//MX_/S_}"
+	local side_c=no side_s=no
+	((C_MPTCP > 0 && C_FB == 0 && C_PLAIN == 0)) && side_c=yes
+	((S_MPTCP > 0 && S_FB == 0 && S_PLAIN == 0)) && side_s=yes
+	ROW_SUB="${C_SUB:-0}/${S_SUB:-0}"
+	if ((ROW_LIMIT)); then
+		ROW_MPTCP="no (expected)"
+		((C_MPTCP == 0)) || { ROW_MPTCP="client MPTCP?"; note "client got MPTCP although the launcher cannot upgrade it"; }
+	elif [[ $side_c == yes && $side_s == yes ]]; then
+		ROW_MPTCP=yes
+	else
+		ROW_MPTCP="no (c:$side_c s:$side_s)"
+		((C_FB + S_FB > 0)) && note "fallback seen (c:$C_FB s:$S_FB samples)"
+		((C_PLAIN + S_PLAIN > 0)) && note "plain TCP seen (c:$C_PLAIN s:$S_PLAIN samples)"
+		((C_MPTCP + S_MPTCP == 0)) && note "no MPTCP socket seen (samples c:${C_SAMPLES:-0} s:${S_SAMPLES:-0})"
+	fi
+	if ((ROW_FAILOVER)); then
+		if [[ -f $R/cut ]]; then
+			if [[ $ROW_INT == ok ]]; then ROW_FO=ok; else ROW_FO=FAIL; fi
+		else
+			ROW_FO="not cut"
+			note "the transfer ended before path 1 could be cut"
+		fi
+	fi
+}
+
+row_end() {
+	local secs
+	secs=$(awk -v a="$ROW_T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+	mx_kill "${PIDS[@]}"
+	PIDS=()
+	if [[ -n $TB_STATE && -f $TB_STATE ]]; then "$TB" down "$TB_STATE" 2>/dev/null; fi
+	TB_STATE=""
+	if [[ -z $ROW_RES ]]; then
+		if ((ROW_LIMIT)); then
+			if [[ $ROW_INT == ok && $ROW_MPTCP == "no (expected)" && ($ROW_WARNED == 1 || $OURS == 0) ]]; then
+				ROW_RES=limitation
+				((ROW_WARNED)) || note "launcher printed no warning (not mptcp-run: tolerated)"
+			else
+				ROW_RES=fail
+				((ROW_WARNED || !OURS)) || note "no 'static'/'setuid' warning from the launcher on stderr"
+			fi
+		elif [[ $ROW_MPTCP == yes && $ROW_SUB == "$ROW_EXPECT_SUB/$ROW_EXPECT_SUB" && $ROW_INT != BAD && $ROW_INT != "-" &&
+			($ROW_FO == "-" || $ROW_FO == ok) ]]; then
+			ROW_RES=pass
+		else
+			ROW_RES=fail
+			[[ $ROW_SUB == "$ROW_EXPECT_SUB/$ROW_EXPECT_SUB" ]] || note "expected $ROW_EXPECT_SUB subflows on each end"
+		fi
+	fi
+	case $ROW_RES in
+	pass | limitation) pass=$((pass + 1)) ;;
+	skip) skip=$((skip + 1)) ;;
+	*) fail=$((fail + 1)) ;;
+	esac
+	RESULTS+=("$ROW_TOOL|$ROW_ROLE|$ROW_MPTCP|$ROW_SUB|$ROW_BYTES|$ROW_INT|$ROW_FO|$secs|$ROW_RES|$ROW_NOTES")
+	printf '%-16s %-34s %-5s %-5s %-10s\n' "$ROW_TOOL" "$ROW_ROLE" "$ROW_SUB" "$ROW_RES" "${secs}s" >&2
+}
+
+need() { # cmd...: skip the row (with the reason) if a program is missing
+	local c
+	for c in "$@"; do
+		if ! command -v "$c" >/dev/null 2>&1; then
+			ROW_RES=skip
+			note "$c not installed (apt-get install it)"
+			return 1
+		fi
+	done
+}
+
+# receiver waits: client finished; server-side file must reach SIZE
+finish_upload() { # file size
+	if ! mx_wait_size "$1" "$2" 30; then note "receiver got $(stat -c %s "$1" 2>/dev/null || echo 0) of $2 bytes"; fi
+}
+
+# ----------------------------------------------------------- row bodies --
+r_ncat_up() {
+	row_begin ncat-up ncat "upload c->s, cut path 1" || return
+	need ncat || return
+	srv ncat -l -k --recv-only "$A" 5001
+	wait_listen 5001 || return
+	sample_start 5001
+	cut_at "$R/server.out" $((BIGSIZE / 3))
+	cli ncat --send-only "$A" 5001 <"$D/big" || note "client exit $?"
+	finish_upload "$R/server.out" "$BIGSIZE"
+	sample_stop
+	check_sha "$R/server.out" "$BIGSUM"
+	evaluate
+}
+
+r_ncat_down() {
+	row_begin ncat-down ncat "download s->c (--sh-exec cat)" || return
+	need ncat || return
+	srv ncat -l -k --sh-exec "cat $D/payload" "$A" 5002
+	wait_listen 5002 || return
+	sample_start 5002
+	cli ncat --recv-only "$A" 5002 <"$D/hold" >"$R/got" || note "client exit $?"
+	sample_stop
+	check_sha "$R/got" "$SUM"
+	evaluate
+}
+
+r_ncat_ipv6() {
+	row_begin ncat-ipv6 ncat "upload over IPv6" || return
+	need ncat || return
+	local a6=$TB_SERVER_ADDR6
+	srv ncat -6 -l -k --recv-only "$a6" 5003
+	wait_listen 5003 || return
+	sample_start 5003
+	cli ncat -6 --send-only "$a6" 5003 <"$D/payload" || note "client exit $?"
+	finish_upload "$R/server.out" "$SIZE"
+	sample_stop
+	check_sha "$R/server.out" "$SUM"
+	evaluate
+}
+
+r_nc_openbsd() {
+	row_begin nc-openbsd netcat-openbsd "upload c->s (nc -N / nc -lk)" || return
+	need nc.openbsd || return
+	srv nc.openbsd -l -k "$A" 5004
+	wait_listen 5004 || return
+	sample_start 5004
+	cli nc.openbsd -N "$A" 5004 <"$D/payload" || note "client exit $?"
+	finish_upload "$R/server.out" "$SIZE"
+	sample_stop
+	check_sha "$R/server.out" "$SUM"
+	evaluate
+}
+
+r_socat() {
+	row_begin socat socat "upload c->s (TCP-LISTEN,fork)" || return
+	need socat || return
+	srv socat -u "TCP-LISTEN:5005,bind=$A,reuseaddr,fork" "OPEN:$R/got,creat,trunc"
+	wait_listen 5005 || return
+	sample_start 5005
+	cli socat -u "OPEN:$D/payload" "TCP:$A:5005" || note "client exit $?"
+	finish_upload "$R/got" "$SIZE"
+	sample_stop
+	check_sha "$R/got" "$SUM"
+	evaluate
+}
+
+http_get() { # tool url out
+	case $1 in
+	curl) cli curl -sS -o "$3" "$2" || note "curl exit $?" ;;
+	wget) cli wget -q -O "$3" "$2" || note "wget exit $?" ;;
+	esac
+}
+
+r_pyhttp() { # curl|wget
+	local tool=$1
+	row_begin "$tool-pyhttp" "$tool" "GET from python3 -m http.server" || return
+	need "$tool" python3 || return
+	srv python3 -m http.server --bind "$A" --directory "$D/www" 8001
+	wait_listen 8001 || return
+	sample_start 8001
+	http_get "$tool" "http://$A:8001/payload" "$R/got"
+	sample_stop
+	check_sha "$R/got" "$SUM"
+	evaluate
+}
+
+nginx_conf() {
+	cat >"$R/nginx.conf" <<EOF
+daemon off; master_process on; worker_processes 1; user root;
+pid $R/nginx.pid; error_log $R/nginx.err;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $R/t1; proxy_temp_path $R/t2; fastcgi_temp_path $R/t3;
+	uwsgi_temp_path $R/t4; scgi_temp_path $R/t5;
+	server { listen $A:8002; root $D/www; }
+}
+EOF
+}
+
+r_nginx() { # curl|wget [cut]
+	local tool=$1 cut=${2:-} role="GET from nginx" file=payload sum=$SUM
+	[[ -n $cut ]] && role="GET from nginx, cut path 1" file=big sum=$BIGSUM
+	row_begin "$tool-nginx" "$tool" "$role" || return
+	need "$tool" nginx || return
+	nginx_conf
+	srv nginx -c "$R/nginx.conf" -p "$R" -e "$R/nginx.err"
+	wait_listen 8002 || return
+	sample_start 8002
+	[[ -n $cut ]] && cut_at "$R/got" $((BIGSIZE / 3))
+	http_get "$tool" "http://$A:8002/$file" "$R/got"
+	sample_stop
+	check_sha "$R/got" "$sum"
+	evaluate
+}
+
+r_lighttpd() {
+	row_begin curl-lighttpd curl "GET from lighttpd" || return
+	need curl lighttpd || return
+	cat >"$R/lighttpd.conf" <<EOF
+server.document-root = "$D/www"
+server.bind = "$A"
+server.port = 8003
+server.errorlog = "$R/lighttpd.err"
+mimetype.assign = ( "" => "application/octet-stream" )
+EOF
+	srv lighttpd -D -f "$R/lighttpd.conf"
+	wait_listen 8003 || return
+	sample_start 8003
+	http_get curl "http://$A:8003/payload" "$R/got"
+	sample_stop
+	check_sha "$R/got" "$SUM"
+	evaluate
+}
+
+r_iperf3() {
+	row_begin iperf3 iperf3 "-c -n 16M (no payload check)" || return
+	need iperf3 || return
+	srv iperf3 -s -1 -B "$A" -p 5201
+	wait_listen 5201 || return
+	sample_start 5201
+	cli iperf3 -c "$A" -p 5201 -n 16M -J >"$R/iperf3.json" || note "iperf3 client exit $?"
+	sample_stop
+	ROW_BYTES=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["end"]["sum_sent"]["bytes"])' "$R/iperf3.json" 2>/dev/null || echo 0)
+	if ((ROW_BYTES >= SIZE)); then ROW_INT="n/a"; else ROW_INT=BAD; note "iperf3 sent $ROW_BYTES bytes"; fi
+	evaluate
+}
+
+redis_srv() {
+	srv redis-server --bind "$A" --port 6390 --save "" --appendonly no --protected-mode no --dir "$R" --logfile "$R/redis.log"
+	wait_listen 6390
+}
+
+r_redis_cli() {
+	row_begin redis-cli redis-cli "SET then GET a 16 MiB value" || return
+	need redis-server redis-cli || return
+	redis_srv || return
+	sample_start 6390
+	cli redis-cli -h "$A" -p 6390 -x SET k <"$D/payload" >"$R/set.out" || note "SET exit $?"
+	cli redis-cli -h "$A" -p 6390 --raw GET k >"$R/get.out" || note "GET exit $?"
+	sample_stop
+	head -c -1 "$R/get.out" >"$R/got" # --raw adds a newline
+	check_sha "$R/got" "$SUM"
+	evaluate
+}
+
+r_redis_bench() {
+	row_begin redis-benchmark redis-benchmark "-c 2 -n 10000 SET/GET 1 KiB" || return
+	need redis-server redis-benchmark || return
+	redis_srv || return
+	sample_start 6390
+	cli redis-benchmark -h "$A" -p 6390 -c 2 -n 10000 -d 1024 -t set,get -q >"$R/bench.out" || note "redis-benchmark exit $?"
+	sample_stop
+	if grep -q 'GET: .*requests per second' "$R/bench.out"; then
+		ROW_INT="n/a" ROW_BYTES=$((10000 * 1024))
+	else
+		ROW_INT=BAD
+		note "redis-benchmark output: $(tr '\r\n' '  ' <"$R/bench.out" | tail -c 200)"
+	fi
+	evaluate
+}
+
+SSHO=()
+ssh_setup() {
+	[[ -d /run/sshd ]] || { mkdir -p /run/sshd && MADE_RUN_SSHD=1; }
+	ssh-keygen -q -t ed25519 -N '' -f "$R/hostkey" && ssh-keygen -q -t ed25519 -N '' -f "$R/id" || return 1
+	cp "$R/id.pub" "$R/authorized_keys"
+	cat >"$R/sshd_config" <<EOF
+Port 2222
+ListenAddress $A
+HostKey $R/hostkey
+AuthorizedKeysFile $R/authorized_keys
+PidFile none
+UsePAM no
+StrictModes no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+Subsystem sftp internal-sftp
+EOF
+	SSHO=(-F none -i "$R/id" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR)
+	srv "$(command -v sshd)" -D -e -f "$R/sshd_config"
+	wait_listen 2222
+}
+
+r_ssh() {
+	row_begin ssh ssh "ssh 'cat > file' upload to sshd" || return
+	need ssh sshd ssh-keygen || return
+	ssh_setup || return
+	sample_start 2222
+	cli ssh "${SSHO[@]}" -p 2222 "root@$A" "cat > $R/got" <"$D/payload" || note "ssh exit $?"
+	sample_stop
+	check_sha "$R/got" "$SUM"
+	evaluate
+}
+
+r_scp() {
+	row_begin scp scp "scp download from sshd (sftp)" || return
+	need scp sshd ssh-keygen || return
+	ssh_setup || return
+	sample_start 2222
+	cli scp "${SSHO[@]}" -P 2222 "root@$A:$D/payload" "$R/got" </dev/null || note "scp exit $?"
+	sample_stop
+	check_sha "$R/got" "$SUM"
+	evaluate
+}
+
+r_rsync() {
+	row_begin rsync rsync "upload to rsync daemon" || return
+	need rsync || return
+	mkdir -p "$R/mod"
+	cat >"$R/rsyncd.conf" <<EOF
+pid file =
+use chroot = no
+[m]
+path = $R/mod
+read only = no
+uid = root
+gid = root
+EOF
+	srv rsync --daemon --no-detach "--config=$R/rsyncd.conf" "--address=$A" --port=8730 "--log-file=$R/rsyncd.log"
+	wait_listen 8730 || return
+	sample_start 8730
+	cli rsync "$D/payload" "rsync://$A:8730/m/got" </dev/null || note "rsync exit $?"
+	sample_stop
+	check_sha "$R/mod/got" "$SUM"
+	evaluate
+}
+
+warned() { # kind-regex: did the launcher warn on stderr?
+	grep -qiE "$1" "$R/server.err" "$R/client.err" 2>/dev/null
+}
+
+r_busybox() {
+	row_begin busybox-nc "busybox nc" "static binary, both ends" || return
+	need busybox || return
+	ROW_LIMIT=1 ROW_WARNED=0
+	# busybox nc cannot bind to an address: it listens on all of the
+	# server namespace's addresses (only the testbed's).
+	srv busybox nc -l -p 5006
+	wait_listen 5006 || return
+	sample_start 5006
+	cli busybox nc "$A" 5006 <"$D/payload" || note "client exit $?"
+	finish_upload "$R/server.out" "$SIZE"
+	sample_stop
+	check_sha "$R/server.out" "$SUM"
+	warned 'static' && ROW_WARNED=1
+	evaluate
+}
+
+r_setuid() {
+	row_begin setuid-ncat "ncat (set-user-ID copy)" "setuid client run by nobody" || return
+	need ncat setpriv || return
+	ROW_LIMIT=1 ROW_WARNED=0
+	cp "$(command -v ncat)" "$D/ncat-suid"
+	chown root:root "$D/ncat-suid"
+	chmod 4755 "$D/ncat-suid"
+	srv ncat -l -k --recv-only "$A" 5007
+	wait_listen 5007 || return
+	sample_start 5007
+	"$TB" exec "$TB_STATE" client timeout 60 setpriv --reuid=65534 --regid=65534 --clear-groups -- \
+		"${LAUNCH[@]}" "$D/ncat-suid" --send-only "$A" 5007 <"$D/payload" 2>>"$R/client.err" || note "client exit $?"
+	finish_upload "$R/server.out" "$SIZE"
+	sample_stop
+	check_sha "$R/server.out" "$SUM"
+	warned 'setuid|set-user-id' && ROW_WARNED=1
+	evaluate
+}
+
+run_row() {
+	case $1 in
+	ncat-up) r_ncat_up ;;
+	ncat-down) r_ncat_down ;;
+	ncat-ipv6) r_ncat_ipv6 ;;
+	nc-openbsd) r_nc_openbsd ;;
+	socat) r_socat ;;
+	curl-pyhttp) r_pyhttp curl ;;
+	wget-pyhttp) r_pyhttp wget ;;
+	curl-nginx) r_nginx curl cut ;;
+	wget-nginx) r_nginx wget ;;
+	curl-lighttpd) r_lighttpd ;;
+	iperf3) r_iperf3 ;;
+	redis-cli) r_redis_cli ;;
+	redis-benchmark) r_redis_bench ;;
+	ssh) r_ssh ;;
+	scp) r_scp ;;
+	rsync) r_rsync ;;
+	busybox-nc) r_busybox ;;
+	setuid-ncat) r_setuid ;;
+	esac
+	row_end
+}
+
+START=$EPOCHREALTIME
+echo "# matrix: launcher '${LAUNCH[*]}', 2 paths x 100 Mbit/s, payload 16 MiB (48 MiB with a cut)" >&2
+for row in "${ROWS[@]}"; do
+	[[ -z $ONLY || $row =~ $ONLY ]] || continue
+	run_row "$row"
+done
+TOTAL=$(awk -v a="$START" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
+
+# ----------------------------------------------------------------- table --
+mkdir -p "$ROOT/build"
+{
+	echo "# mptcp-run tool matrix"
+	echo
+	echo "Launcher: \`${LAUNCH[*]}\`; kernel $(uname -r); 2 paths x 100 Mbit/s (tbf); $(date -u '+%Y-%m-%d %H:%M UTC'); ${TOTAL}s."
+	echo "MPTCP both ends = \`ss -tniM\` in both namespaces showed MPTCP sockets, no \`fallback\`, no plain TCP;"
+	echo "subflows = most subflows of one connection seen at once (client/server)."
+	echo
+	echo "| tool | role | MPTCP both ends | subflows | bytes | integrity (sha256) | failover | seconds | result | notes |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
+	for r in "${RESULTS[@]}"; do
+		IFS='|' read -r t ro m s b i f sec res n <<<"$r"
+		echo "| $t | $ro | $m | $s | $b | $i | $f | $sec | $res | ${n//|//} |"
+	done
+	echo
+	summary
+} >"$ROOT/build/matrix.md"
+cat "$ROOT/build/matrix.md"
+((fail == 0))
