@@ -21,8 +21,10 @@ B := build
 
 # The pure policy engine and config loader, shared by the library, the launcher and the tests.
 POLICY_SRCS := shim/policy.c shim/endpoint.c shim/config.c
-# Everything else in shim/ is the preload library.
+# Everything else in shim/ is the preload library, which also gets its own build of
+# the config loader that opens libconfig on demand (see shim/libconfig_dl.h).
 SHIM_SRCS   := $(filter-out $(POLICY_SRCS),$(wildcard shim/*.c))
+SHIM_POLICY_OBJS := $(B)/obj/shim/policy.o $(B)/obj/shim/endpoint.o $(B)/obj/shim/config-dl.o
 # launcher/main.c holds main(); the rest is linkable into unit tests.
 LAUNCHER_SRCS := $(wildcard launcher/*.c)
 LAUNCHER_LIB_SRCS := $(filter-out launcher/main.c,$(LAUNCHER_SRCS))
@@ -52,10 +54,15 @@ $(B)/libmptcp-policy.a: $(POLICY_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(LIB): $(SHIM_OBJS) $(B)/libmptcp-policy.a shim/libmptcp-run.map
-	$(CC) -shared -o $@ $(SHIM_OBJS) $(B)/libmptcp-policy.a \
-		-Wl,--version-script=shim/libmptcp-run.map -Wl,-z,now -Wl,-z,relro \
-		$(LDFLAGS) $(LDLIBS_CONFIG) -ldl
+$(B)/obj/shim/config-dl.o: shim/config.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DMR_LIBCONFIG_DLOPEN -MMD -MP -c -o $@ $<
+
+# Lazy binding and no libconfig dependency: every process on a machine may load this.
+$(LIB): $(SHIM_OBJS) $(SHIM_POLICY_OBJS) shim/libmptcp-run.map
+	$(CC) -shared -o $@ $(SHIM_OBJS) $(SHIM_POLICY_OBJS) \
+		-Wl,--version-script=shim/libmptcp-run.map -Wl,-z,relro -Wl,--as-needed \
+		$(LDFLAGS) -ldl
 
 $(LAUNCHER): $(LAUNCHER_OBJS) $(B)/libmptcp-policy.a
 	$(CC) -o $@ $(LAUNCHER_OBJS) $(B)/libmptcp-policy.a $(LDFLAGS) $(LDLIBS_CONFIG)

@@ -6,7 +6,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#ifdef MR_LIBCONFIG_DLOPEN
+#include "libconfig_dl.h"
+#else
 #include <libconfig.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -427,6 +431,14 @@ int mr_config_parse(const char *text, size_t len, const char *name, struct mr_po
 	memcpy(copy, text, len);
 	copy[len] = '\0';
 
+#ifdef MR_LIBCONFIG_DLOPEN
+	const char *why_dl;
+	if (!mr_libconfig_open(&why_dl)) {
+		snprintf(err->text, sizeof(err->text), "%s", why_dl);
+		free(copy);
+		return -1;
+	}
+#endif
 	int inc = find_include(copy);
 	if (inc) {
 		err->line = inc;

@@ -5,6 +5,7 @@
  * and mr_policy_free().
  */
 #include <fnmatch.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@ static struct mr_list builtin_exclude = {
     .set = true,
 };
 
-__attribute__((constructor)) static void builtin_trie(void)
+static void builtin_trie_build(void)
 {
 	/* 127 = 0111 1111: from node 1, eight levels to node 9. */
 	for (uint32_t i = 0; i < 8; i++)
@@ -71,6 +72,21 @@ void mr_policy_builtin(struct mr_policy *p)
 	/* mode stays unset: mr_resolve() then reports the built-in "mptcp" as such. */
 	p->sockopt_fallback = 1;
 	p->fallback_memory = -1;
+}
+
+/*
+ * Built on first use rather than in a constructor: every process loading the
+ * library would pay for it. Racing builders write the same values; the flag is
+ * published last.
+ */
+static _Atomic int builtin_ready;
+
+static void builtin_trie(void)
+{
+	if (atomic_load_explicit(&builtin_ready, memory_order_acquire))
+		return;
+	builtin_trie_build();
+	atomic_store_explicit(&builtin_ready, 1, memory_order_release);
 }
 
 /* ---- lists ---- */
@@ -186,8 +202,8 @@ const struct mr_entry *mr_list_lookup(const struct mr_list *l, const struct mr_e
 {
 	if (!l || !l->n)
 		return NULL;
-	if (l->nodes == builtin_nodes && !builtin_nodes[1].child[0] && !builtin_nodes[1].child[1])
-		builtin_trie(); /* a decision before constructors ran */
+	if (l->nodes == builtin_nodes)
+		builtin_trie();
 	const struct mr_entry *best = NULL;
 	uint32_t node = ep->family == AF_INET6 ? l->root6 : ep->family == AF_INET ? l->root4 : 0;
 	unsigned bits = ep->family == AF_INET6 ? 128 : 32;

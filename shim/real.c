@@ -7,8 +7,8 @@
 #include "real.h"
 
 /*
- * One cached pointer per symbol. Racing resolvers store the same value, so a
- * relaxed atomic is enough; dlsym is only reached before the constructor ran.
+ * One cached pointer per symbol. Racing resolvers store the same value, so
+ * acquire/release on the pointer is all the ordering needed.
  * The sentinel (void *)1 marks "not found": use the system call.
  */
 #define NOT_FOUND ((void *)1)
@@ -120,19 +120,7 @@ int real_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 	return f ? f(epfd, op, fd, ev) : (int)syscall(SYS_epoll_ctl, epfd, op, fd, ev);
 }
 
-void real_resolve_all(void)
+void real_resolve_close(void)
 {
-	resolve(&slot_socket, "socket");
-	resolve(&slot_bind, "bind");
-	resolve(&slot_connect, "connect");
-	resolve(&slot_listen, "listen");
-	resolve(&slot_setsockopt, "setsockopt");
 	resolve(&slot_close, "close");
-	resolve(&slot_close_range, "close_range");
-	resolve(&slot_closefrom, "closefrom");
-	resolve(&slot_dup, "dup");
-	resolve(&slot_dup2, "dup2");
-	resolve(&slot_dup3, "dup3");
-	resolve(&slot_fcntl, "fcntl");
-	resolve(&slot_epoll_ctl, "epoll_ctl");
 }

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The functions mptcp-run interposes, as the next object in the lookup order
- * (normally libc) defines them. Resolved with dlsym(RTLD_NEXT) once, eagerly in
- * the constructor and lazily if a call comes first (another library's
- * constructor); a missing symbol falls back to the raw system call, so a call
- * never fails because of the interposition itself.
+ * (normally libc) defines them. Resolved with dlsym(RTLD_NEXT) on first use
+ * (close() in the constructor); a missing symbol falls back to the raw system
+ * call, so a call never fails because of the interposition itself.
  */
 #ifndef MPTCP_RUN_REAL_H
 #define MPTCP_RUN_REAL_H
@@ -26,7 +25,7 @@ int real_dup3(int fd, int fd2, int flags);
 int real_fcntl(int fd, int cmd, void *arg);
 int real_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev);
 
-/* Resolves every symbol now (called from the constructor). */
-void real_resolve_all(void);
+/* Resolves close() now (called from the constructor); the rest resolve on first use. */
+void real_resolve_close(void);
 
 #endif

@@ -527,6 +527,22 @@ static bool full_info(int fd, struct conn *c)
 	return true;
 }
 
+/* The connection's own counters (6.5+): they outlive the subflows. */
+static void mptcp_totals(int fd, struct conn *c)
+{
+	struct rp_mptcp_info mi;
+	socklen_t len = sizeof(mi);
+	memset(&mi, 0, sizeof(mi));
+	if (getsockopt(fd, SOL_MPTCP_, MR_MPTCP_INFO, &mi, &len) < 0 ||
+	    len < offsetof(struct rp_mptcp_info, subflows_total))
+		return;
+	c->have_totals = true;
+	c->sent = mi.bytes_sent;
+	c->acked = mi.bytes_acked;
+	c->received = mi.bytes_received;
+	c->retrans = mi.retransmits;
+}
+
 /* 5.16–6.4: MPTCP_TCPINFO and MPTCP_SUBFLOW_ADDRS, matched by position. */
 static bool split_info(int fd, struct conn *c)
 {
@@ -678,6 +694,15 @@ static void report(int fd, struct mr_fd *e, const char *at)
 		if (!established && socket_mptcp &&
 		    getsockopt(fd, IPPROTO_TCP, MR_TCP_IS_MPTCP, &v, &olen) == 0 && v == 0)
 			established = true;
+		/* An MPTCP connection both ends closed has disposed of its subflows, but the
+		 * connection still knows it received the peer's key. */
+		struct rp_mptcp_info mi;
+		olen = sizeof(mi);
+		memset(&mi, 0, sizeof(mi));
+		if (!established && socket_mptcp &&
+		    getsockopt(fd, SOL_MPTCP_, MR_MPTCP_INFO, &mi, &olen) == 0 &&
+		    (mi.flags & 2 /* MPTCP_INFO_FLAG_REMOTE_KEY_RECEIVED */))
+			established = true;
 	}
 
 	struct conn c;
@@ -701,8 +726,21 @@ static void report(int fd, struct mr_fd *e, const char *at)
 				        : "fallback";
 			}
 		}
-		if (conn_kind[0] != 'm' || !(full_info(fd, &c) || split_info(fd, &c)) || c.n == 0)
+		if (conn_kind[0] != 'm') {
 			single_path(fd, &local, &remote, &c);
+		} else if (full_info(fd, &c) || split_info(fd, &c)) {
+			/* The kernel resets a closed subflow it keeps (tcp_disconnect): no data. */
+			bool live = false;
+			for (int i = 0; i < c.n; i++)
+				live |= c.sf[i].tcpi.tcpi_bytes_acked != 0 ||
+				        c.sf[i].tcpi.tcpi_state != 7 /* TCP_CLOSE */;
+			if (!live)
+				c.n = c.total = 0;
+		} else {
+			single_path(fd, &local, &remote, &c); /* before 5.16: the first subflow */
+		}
+		if (conn_kind[0] == 'm' && !c.have_totals)
+			mptcp_totals(fd, &c);
 		if (!c.have_totals) {
 			for (int i = 0; i < c.n; i++) {
 				if (!c.sf[i].have_tcpi)
