@@ -100,10 +100,14 @@ mx_subflow_bytes() {
 	}' "$1"
 }
 
-# mx_wait_listen NS PORT [TIMEOUT_S]: wait until something listens on PORT.
+# mx_wait_listen NS PORT [TIMEOUT_S [PID]]: wait until something listens on
+# PORT; gives up early when process PID (the server) has exited.
 mx_wait_listen() {
-	local ns=$1 port=$2 t=${3:-10} i
+	local ns=$1 port=$2 t=${3:-10} pid=${4:-} i
 	for ((i = 0; i < t * 20; i++)); do
+		if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+			return 1
+		fi
 		if ip netns exec "$ns" ss -ltnMH "sport = :$port" 2>/dev/null | grep -q LISTEN; then
 			return 0
 		fi
