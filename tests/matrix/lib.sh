@@ -48,7 +48,7 @@ mx_analyze() {
 	}
 	function record(   tok, a) {
 		if (kind == "") return
-		if (state != "LISTEN") {
+		if (state != "LISTEN" && state != "TIME-WAIT") {
 			if (kind == "mptcp") {
 				if (info ~ /fallback/) has_fb = 1; else has_mptcp = 1
 			} else if (info ~ /tcp-ulp-mptcp/) {
@@ -57,7 +57,7 @@ mx_analyze() {
 					a = substr(info, RSTART, RLENGTH); sub(/.*\//, "", a); tok = a
 				}
 				sf[tok]++
-			} else has_plain = 1
+			} else if (state == "ESTAB") has_plain = 1   # not SYN-RECV/TIME-WAIT
 		}
 		kind = ""; info = ""
 	}

@@ -185,12 +185,21 @@ wait_listen() { # port
 	fi
 }
 
-# check_sha FILE WANT_SUM
+# check_sha FILE WANT_SUM SENT_FILE
 check_sha() {
 	local got
 	ROW_BYTES=$(stat -c %s "$1" 2>/dev/null || echo 0)
 	got=$(sha256sum <"$1" 2>/dev/null | cut -d' ' -f1)
-	if [[ $got == "$2" ]]; then ROW_INT=ok; else ROW_INT=BAD; note "received $ROW_BYTES bytes, sha256 differs"; fi
+	if [[ $got == "$2" ]]; then
+		ROW_INT=ok
+	else
+		ROW_INT=BAD
+		local first ndiff
+		first=$(cmp "$1" "$3" 2>&1 | head -1)
+		ndiff=$(cmp -l "$1" "$3" 2>/dev/null | wc -l)
+		note "received $ROW_BYTES bytes, sha256 differs ($first; $ndiff bytes differ); kept in $R"
+		KEEP=1
+	fi
 }
 
 # evaluate: fill ROW_MPTCP/ROW_SUB/ROW_FO/ROW_RES from the samples
@@ -290,7 +299,7 @@ r_ncat_up() {
 	cli ncat --send-only "$A" 5001 <"$D/big" || note "client exit $?"
 	finish_upload "$R/server.out" "$BIGSIZE"
 	sample_stop
-	check_sha "$R/server.out" "$BIGSUM"
+	check_sha "$R/server.out" "$BIGSUM" "$D/big"
 	evaluate
 }
 
@@ -302,7 +311,7 @@ r_ncat_down() {
 	sample_start 5002
 	cli ncat --recv-only "$A" 5002 <"$D/hold" >"$R/got" || note "client exit $?"
 	sample_stop
-	check_sha "$R/got" "$SUM"
+	check_sha "$R/got" "$SUM" "$D/payload"
 	evaluate
 }
 
@@ -316,7 +325,7 @@ r_ncat_ipv6() {
 	cli ncat -6 --send-only "$a6" 5003 <"$D/payload" || note "client exit $?"
 	finish_upload "$R/server.out" "$SIZE"
 	sample_stop
-	check_sha "$R/server.out" "$SUM"
+	check_sha "$R/server.out" "$SUM" "$D/payload"
 	evaluate
 }
 
@@ -329,7 +338,7 @@ r_nc_openbsd() {
 	cli nc.openbsd -N "$A" 5004 <"$D/payload" || note "client exit $?"
 	finish_upload "$R/server.out" "$SIZE"
 	sample_stop
-	check_sha "$R/server.out" "$SUM"
+	check_sha "$R/server.out" "$SUM" "$D/payload"
 	evaluate
 }
 
@@ -342,7 +351,7 @@ r_socat() {
 	cli socat -u "OPEN:$D/payload" "TCP:$A:5005" || note "client exit $?"
 	finish_upload "$R/got" "$SIZE"
 	sample_stop
-	check_sha "$R/got" "$SUM"
+	check_sha "$R/got" "$SUM" "$D/payload"
 	evaluate
 }
 
@@ -362,7 +371,7 @@ r_pyhttp() { # curl|wget
 	sample_start 8001
 	http_get "$tool" "http://$A:8001/payload" "$R/got"
 	sample_stop
-	check_sha "$R/got" "$SUM"
+	check_sha "$R/got" "$SUM" "$D/payload"
 	evaluate
 }
 
@@ -392,7 +401,7 @@ r_nginx() { # curl|wget [cut]
 	[[ -n $cut ]] && cut_at "$R/got" $((BIGSIZE / 3))
 	http_get "$tool" "http://$A:8002/$file" "$R/got"
 	sample_stop
-	check_sha "$R/got" "$sum"
+	check_sha "$R/got" "$sum" "$D/$file"
 	evaluate
 }
 
@@ -411,7 +420,7 @@ EOF
 	sample_start 8003
 	http_get curl "http://$A:8003/payload" "$R/got"
 	sample_stop
-	check_sha "$R/got" "$SUM"
+	check_sha "$R/got" "$SUM" "$D/payload"
 	evaluate
 }
 
@@ -442,7 +451,7 @@ r_redis_cli() {
 	cli redis-cli -h "$A" -p 6390 --raw GET k >"$R/get.out" || note "GET exit $?"
 	sample_stop
 	head -c -1 "$R/get.out" >"$R/got" # --raw adds a newline
-	check_sha "$R/got" "$SUM"
+	check_sha "$R/got" "$SUM" "$D/payload"
 	evaluate
 }
 
@@ -492,7 +501,7 @@ r_ssh() {
 	sample_start 2222
 	cli ssh "${SSHO[@]}" -p 2222 "root@$A" "cat > $R/got" <"$D/payload" || note "ssh exit $?"
 	sample_stop
-	check_sha "$R/got" "$SUM"
+	check_sha "$R/got" "$SUM" "$D/payload"
 	evaluate
 }
 
@@ -503,7 +512,7 @@ r_scp() {
 	sample_start 2222
 	cli scp "${SSHO[@]}" -P 2222 "root@$A:$D/payload" "$R/got" </dev/null || note "scp exit $?"
 	sample_stop
-	check_sha "$R/got" "$SUM"
+	check_sha "$R/got" "$SUM" "$D/payload"
 	evaluate
 }
 
@@ -525,7 +534,7 @@ EOF
 	sample_start 8730
 	cli rsync "$D/payload" "rsync://$A:8730/m/got" </dev/null || note "rsync exit $?"
 	sample_stop
-	check_sha "$R/mod/got" "$SUM"
+	check_sha "$R/mod/got" "$SUM" "$D/payload"
 	evaluate
 }
 
@@ -545,7 +554,7 @@ r_busybox() {
 	cli busybox nc "$A" 5006 <"$D/payload" || note "client exit $?"
 	finish_upload "$R/server.out" "$SIZE"
 	sample_stop
-	check_sha "$R/server.out" "$SUM"
+	check_sha "$R/server.out" "$SUM" "$D/payload"
 	warned 'static' && ROW_WARNED=1
 	evaluate
 }
@@ -564,7 +573,7 @@ r_setuid() {
 		"${LAUNCH[@]}" "$D/ncat-suid" --send-only "$A" 5007 <"$D/payload" 2>>"$R/client.err" || note "client exit $?"
 	finish_upload "$R/server.out" "$SIZE"
 	sample_stop
-	check_sha "$R/server.out" "$SUM"
+	check_sha "$R/server.out" "$SUM" "$D/payload"
 	warned 'setuid|set-user-id' && ROW_WARNED=1
 	evaluate
 }
