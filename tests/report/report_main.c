@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Stand-alone `mptcp-run report` for the tests, so the summariser can be
+ * exercised whether or not the launcher's main() dispatches to it yet.
+ */
+#include "../../launcher/report_cmd.h"
+
+int main(int argc, char **argv)
+{
+	return lr_report_main(argc, argv);
+}
