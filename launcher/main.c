@@ -4,6 +4,7 @@
  * first argument; `mptcp-run -- check` runs a program called "check".
  */
 #include "commands.h"
+#include "report_cmd.h"
 
 #include <string.h>
 
@@ -16,6 +17,7 @@ static const struct {
     {"enable", lr_cmd_enable},
     {"disable", lr_cmd_disable},
     {"preload", lr_cmd_preload},
+    {"report", lr_report_main},
     /* mptcpize's spelling, for muscle memory. */
     {"run", lr_cmd_run},
 };

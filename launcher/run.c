@@ -13,6 +13,7 @@
 #include "probe.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -130,25 +131,54 @@ static int inspect_target(const char *cmd)
 	return 0;
 }
 
+/*
+ * --report FILE: the library appends to it from every process of the command,
+ * whatever their working directory, so the path is made absolute; the file is
+ * created now so that a path that cannot be written is a usage error, not
+ * silence.
+ */
+static int setup_report(const char *file)
+{
+	char abs[PATH_MAX], cwd[PATH_MAX];
+	int n;
+	if (file[0] == '/') {
+		n = snprintf(abs, sizeof(abs), "%s", file);
+	} else {
+		if (!getcwd(cwd, sizeof(cwd))) {
+			lr_err("--report %s: cannot resolve the current directory", file);
+			return LR_EXIT_USAGE;
+		}
+		n = snprintf(abs, sizeof(abs), "%s/%s", cwd, file);
+	}
+	if (n < 0 || (size_t)n >= sizeof(abs)) {
+		lr_err("--report %s: path too long", file);
+		return LR_EXIT_USAGE;
+	}
+	int fd = open(abs, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+	if (fd < 0) {
+		lr_err("--report %s: %s", abs, strerror(errno));
+		return LR_EXIT_USAGE;
+	}
+	close(fd);
+	return set("MPTCP_RUN_REPORT", abs) ? 0 : LR_EXIT_FAIL;
+}
+
 int lr_cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"debug", no_argument, NULL, 'd'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"log", required_argument, NULL, 'l'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
-	    {NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'}, {"debug", no_argument, NULL, 'd'},
+	    {"quiet", no_argument, NULL, 'q'},        {"log", required_argument, NULL, 'l'},
+	    {"report", required_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
 	};
-	const char *conf = NULL, *level = NULL;
+	const char *conf = NULL, *level = NULL, *report = NULL;
 	char path[PATH_MAX];
 	int opt, rc, err;
 
 	opterr = 0;
 	optind = 0;
 	/* '+': stop at the first non-option, so `mptcp-run ncat -l 5000` works. */
-	while ((opt = getopt_long(argc, argv, "+:c:dql:hV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:c:dql:r:hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			conf = optarg;
@@ -167,6 +197,9 @@ int lr_cmd_run(int argc, char **argv)
 				return LR_EXIT_USAGE;
 			}
 			level = optarg;
+			break;
+		case 'r':
+			report = optarg;
 			break;
 		case 'h':
 			lr_usage();
@@ -189,6 +222,11 @@ int lr_cmd_run(int argc, char **argv)
 		return rc;
 	if (level && !set("MPTCP_RUN_LOG", level))
 		return LR_EXIT_FAIL;
+	if (report) {
+		rc = setup_report(report);
+		if (rc)
+			return rc;
+	}
 	rc = setup_preload();
 	if (rc)
 		return rc;

@@ -31,12 +31,30 @@ MR_EXPORT int close(int fd)
 	return real_close(fd);
 }
 
+/*
+ * A program closing "everything" (daemons do at start) means its own
+ * descriptors, not the report file's: that one is kept, and it is O_CLOEXEC,
+ * so an exec still drops it.
+ */
+static int close_range_keeping_report(unsigned int first, unsigned int last, int flags)
+{
+	int rfd = mr_report_enabled && !(flags & CLOSE_RANGE_CLOEXEC) ? mr_report_fd() : -1;
+	if (rfd < 0 || (unsigned int)rfd < first || (unsigned int)rfd > last)
+		return real_close_range(first, last, flags);
+	int rc = 0;
+	if ((unsigned int)rfd > first)
+		rc = real_close_range(first, (unsigned int)rfd - 1, flags);
+	if (rc == 0 && (unsigned int)rfd < last)
+		rc = real_close_range((unsigned int)rfd + 1, last, flags);
+	return rc;
+}
+
 MR_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 {
 	if (__builtin_expect(mr_report_enabled, 0) && !(flags & CLOSE_RANGE_CLOEXEC))
 		for (unsigned int fd = first; fd <= last && fd < MR_FD_MAX; fd++)
 			report_if_managed((int)fd);
-	int rc = real_close_range(first, last, flags);
+	int rc = close_range_keeping_report(first, last, flags);
 	if (rc == 0 && !(flags & CLOSE_RANGE_CLOEXEC))
 		mr_fd_forget_range(first, last);
 	return rc;
@@ -44,9 +62,16 @@ MR_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 
 MR_EXPORT void closefrom(int lowfd)
 {
-	if (__builtin_expect(mr_report_enabled, 0) && lowfd >= 0)
+	if (__builtin_expect(mr_report_enabled, 0) && lowfd >= 0) {
 		for (int fd = lowfd; fd < MR_FD_MAX; fd++)
 			report_if_managed(fd);
+		int rfd = mr_report_fd();
+		if (rfd >= lowfd) {
+			close_range_keeping_report((unsigned int)lowfd, ~0U, 0);
+			mr_fd_forget_range((unsigned int)lowfd, ~0U);
+			return;
+		}
+	}
 	real_closefrom(lowfd);
 	if (lowfd >= 0)
 		mr_fd_forget_range((unsigned int)lowfd, ~0U);

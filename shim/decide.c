@@ -50,6 +50,7 @@ int mr_create_socket(int domain, int type, int protocol)
 			e->n_opts = e->n_epoll = 0;
 			e->bind_len = 0;
 			e->peer.family = 0;
+			e->fork_gen = atomic_load(&mr_fork_gen);
 			atomic_store(&e->state, MR_ST_MANAGED | MR_ST_NOSWAP |
 			                            (domain == AF_INET6 ? MR_ST_V6 : 0));
 		} else {

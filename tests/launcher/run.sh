@@ -89,6 +89,16 @@ run_it "$B" -l loud true
 check "bad log level: exit 2" eval 'rc_is 2 && has_err "invalid log level"'
 
 ############################################################################
+# run: --report
+
+run_it sh -c "cd '$TMP' && '$B' --report rep.json sh -c 'printf \"%s\\n\" \"\$MPTCP_RUN_REPORT\"'"
+check "--report FILE: absolute path in MPTCP_RUN_REPORT, file created" eval '[ "$out" = "$TMP/rep.json" ] && [ -f "$TMP/rep.json" ]'
+run_it "$B" --report "$TMP/no/such/dir/rep.json" true
+check "--report to an unwritable path: exit 2, clear message" eval 'rc_is 2 && has_err "no/such/dir/rep.json"'
+run_it "$B" report "$TMP/absent.json"
+check "report FILE that does not exist: exit 1" eval 'rc_is 1 && has_err "absent.json"'
+
+############################################################################
 # run: environment
 
 run_it env -u LD_PRELOAD "$B" sh -c 'printf "%s\n" "$LD_PRELOAD"'
