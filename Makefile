@@ -76,6 +76,9 @@ $(B)/tests/%: tests/unit/%.c $(B)/libmptcp-policy.a $(B)/liblauncher.a
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(B)/liblauncher.a $(B)/libmptcp-policy.a \
 		$(LDFLAGS) -lcmocka $(LDLIBS_CONFIG)
 
+# Exports functions named like libconfig's, as lighttpd does.
+$(B)/tests/func/clash: LDFLAGS += -rdynamic
+
 $(B)/tests/func/%: tests/func/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LDFLAGS)

@@ -6,14 +6,27 @@
 
 struct mr_libconfig mr_libconfig;
 
-/* Called with the runtime's once-guard held, so no two threads fill the table. */
+/*
+ * Called with the runtime's once-guard held, so no two threads fill the table.
+ * RTLD_LOCAL: libconfig's symbols must not become visible to the program.
+ * RTLD_DEEPBIND: nor the program's to libconfig. Programs export functions of
+ * the same names (lighttpd has config_init, config_free…); without it
+ * libconfig's calls to its own functions bind to the program's and crash it.
+ * ASan's runtime refuses DEEPBIND, so sanitizer builds go without.
+ */
 bool mr_libconfig_open(const char **why)
 {
 	static int state; /* 0 untried, 1 open, -1 failed */
+	if (state < 0)
+		*why = "libconfig.so.9 cannot be loaded";
 	if (state)
-		return state > 0 || (*why = "libconfig.so.9 cannot be loaded", false);
-	/* RTLD_LOCAL: its symbols must not become visible to (and clash in) the program. */
-	void *h = dlopen("libconfig.so.9", RTLD_NOW | RTLD_LOCAL);
+		return state > 0;
+#if defined(__SANITIZE_ADDRESS__)
+	int flags = RTLD_NOW | RTLD_LOCAL;
+#else
+	int flags = RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
+#endif
+	void *h = dlopen("libconfig.so.9", flags);
 	if (!h) {
 		state = -1;
 		*why = "libconfig.so.9 cannot be loaded (install libconfig9)";
