@@ -23,10 +23,7 @@ mx_sampler_start() {
 }
 
 mx_sampler_stop() {
-	local pid=$1
-	[[ -n $pid ]] || return 0
-	kill "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
+	mx_kill "$1"
 }
 
 # mx_analyze FILE PORT: prints one line of shell assignments about connections
@@ -127,11 +124,14 @@ mx_wait_size() {
 	return 1
 }
 
-# mx_kill PID...: end processes we started (TERM, then KILL), by pid.
+# mx_kill PID...: end processes we started (TERM, then KILL), by pid. Only
+# pids that are still background jobs of this shell are signalled: a pid that
+# was already waited for may have been reused by someone else's process.
 mx_kill() {
-	local p i
+	local p i live
+	live=" $(jobs -p | tr '\n' ' ') "
 	for p in "$@"; do
-		[[ -n $p ]] || continue
+		[[ -n $p && $live == *" $p "* ]] || continue
 		kill "$p" 2>/dev/null || continue
 		for ((i = 0; i < 20; i++)); do
 			kill -0 "$p" 2>/dev/null || break
@@ -139,6 +139,6 @@ mx_kill() {
 		done
 		kill -KILL "$p" 2>/dev/null || true
 	done
-	for p in "$@"; do [[ -n $p ]] && wait "$p" 2>/dev/null; done
+	for p in "$@"; do [[ -n $p && $live == *" $p "* ]] && wait "$p" 2>/dev/null; done
 	return 0
 }
