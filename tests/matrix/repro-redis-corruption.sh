@@ -58,7 +58,7 @@ for ((i = 1; i <= RUNS; i++)); do
 	"$TB" exec "$TB_STATE" client "${LAUNCH[@]}" redis-cli -h "$A" -p 6390 -x SET k <"$D/value" >/dev/null
 	# sha1 of the stored value, computed by the server itself (plain TCP query)
 	got=$("$TB" exec "$TB_STATE" server redis-cli -h "$A" -p 6390 EVAL "return redis.sha1hex(redis.call('GET', KEYS[1]))" 1 k)
-	st=$(ip netns exec "$TB_SERVER" nstat -az | awk '/MPTcpExt(DuplicateData|DataCsumErr|MPFailTx)/ && $2 > 0 { printf "%s=%s ", $1, $2 }')
+	st=$(ip netns exec "$TB_SERVER" nstat -asz | awk '/MPTcpExt(DuplicateData|DataCsumErr|MPFailTx)/ && $2 > 0 { printf "%s=%s ", $1, $2 }')
 	if [[ $got == "$want" ]]; then r=ok; else r=CORRUPTED; bad=$((bad + 1)); fi
 	echo "run $i: $r  server: ${st:-no MPTCP error counters}"
 	kill "$SRV" 2>/dev/null
