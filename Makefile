@@ -54,6 +54,17 @@ $(B)/libmptcp-policy.a: $(POLICY_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# libconfig's exported functions, to detect a program that defines the same names.
+LIBCONFIG_SO := $(shell $(CC) -print-file-name=libconfig.so.9)
+$(B)/gen/libconfig_syms.h: $(LIBCONFIG_SO)
+	@mkdir -p $(dir $@)
+	nm -D --defined-only $< | awk '$$2 == "T" && $$3 !~ /^_/ { printf "\t\"%s\",\n", $$3 }' > $@.tmp
+	@test -s $@.tmp || { echo "no symbols read from $<" >&2; exit 1; }
+	mv $@.tmp $@
+
+$(B)/obj/shim/libconfig_dl.o: $(B)/gen/libconfig_syms.h
+$(B)/obj/shim/libconfig_dl.o: ALL_CFLAGS += -I$(B)/gen
+
 $(B)/obj/shim/config-dl.o: shim/config.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DMR_LIBCONFIG_DLOPEN -MMD -MP -c -o $@ $<

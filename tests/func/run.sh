@@ -80,6 +80,18 @@ programs = ( { match = "probe"; ports = [ "0" ]; } );')
 	elif grep -qx 'proto=262' <<<"$out"; then
 		ok "a program exporting config_init (as lighttpd does) is not broken by the config load"
 	else not_ok "a program exporting config_init (as lighttpd does) is not broken by the config load" "$out"; fi
+	JEMALLOC=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
+	if [ -e "$JEMALLOC" ] && ! nm -D "$LIB_FILE" 2>/dev/null | grep -q __asan_init; then
+		out=$(LD_PRELOAD="$JEMALLOC $LIB" MPTCP_RUN_CONF="$ALL" "$P" socket4 proto 2>&1)
+		if grep -qx 'proto=262' <<<"$out"; then ok "a program using jemalloc loads the config (redis-server's case)"
+		else not_ok "a program using jemalloc loads the config (redis-server's case)" "$out"; fi
+		out=$(LD_PRELOAD="$JEMALLOC $LIB" MPTCP_RUN_CONF="$ALL" "$ROOT/build/tests/func/clash" 2>&1)
+		if grep -qx 'proto=6' <<<"$out" && grep -q "replaces malloc: libconfig cannot be loaded into it safely" <<<"$out"; then
+			ok "jemalloc and clashing names: config refused with one error, socket stays TCP"
+		else not_ok "jemalloc and clashing names: config refused with one error, socket stays TCP" "$out"; fi
+	else
+		skipped "programs using jemalloc" "libjemalloc2 not installed, or a sanitizer build"
+	fi
 	chmod o+w "$ALL"
 	out=$(LD_PRELOAD="$LIB" MPTCP_RUN_CONF="$ALL" "$P" socket4 proto 2>&1)
 	if grep -qx 'proto=6' <<<"$out" && grep -q "writable by everyone" <<<"$out"; then
