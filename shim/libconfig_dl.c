@@ -21,7 +21,7 @@ static const char *name_clash(void)
 }
 
 /* Has the program replaced the C library's allocator (jemalloc, tcmalloc)? */
-static bool malloc_replaced(void)
+__attribute__((unused)) static bool malloc_replaced(void)
 {
 	void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
 	if (!libc)
