@@ -43,7 +43,8 @@ BENCH_BINS  := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 LIB      := $(B)/libmptcp-run.so
 LAUNCHER := $(B)/mptcp-run
 
-.PHONY: all check check-unit check-asan demo bench fuzz install uninstall clean format format-check tests
+.PHONY: all check check-unit check-asan demo matrix matrix-quick bench fuzz install uninstall clean \
+	format format-check tests
 all: $(LIB) $(if $(LAUNCHER_SRCS),$(LAUNCHER))
 
 $(B)/obj/%.o: %.c
@@ -107,7 +108,15 @@ check-unit: $(UNIT_BINS)
 	@tests/run-unit.sh
 
 demo: all
+	scripts/setup-deps
 	scripts/demo
+
+# The tool matrix alone (also part of `make check`); matrix-quick: ncat rows only.
+matrix: all
+	tests/matrix/run.sh
+
+matrix-quick: all
+	tests/matrix/run.sh --quick
 
 bench: all $(FUNC_BINS) $(BENCH_BINS) $(B)/libmptcp-policy.a
 	scripts/bench
