@@ -107,8 +107,10 @@ check: tests
 check-unit: $(UNIT_BINS)
 	@tests/run-unit.sh
 
-demo: all
+# A fresh machine has no build dependencies yet: install first, then build.
+demo:
 	scripts/setup-deps
+	$(MAKE) all
 	scripts/demo
 
 # The tool matrix alone (also part of `make check`); matrix-quick: ncat rows only.
