@@ -37,9 +37,9 @@
 #define TCP_IS_MPTCP 43
 #endif
 
-#define BIN_MS 10
+#define BIN_MS   10
 #define MAX_BINS 60000 /* 600 s */
-#define BUF (128 * 1024)
+#define BUF      (128 * 1024)
 
 static double now_rt(void)
 {
@@ -67,7 +67,8 @@ static void pattern(uint64_t off, unsigned char *buf, size_t len)
 	}
 }
 
-static int parse_addr(const char *host, const char *port, struct sockaddr_storage *ss, socklen_t *len)
+static int parse_addr(const char *host, const char *port, struct sockaddr_storage *ss,
+                      socklen_t *len)
 {
 	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
@@ -92,7 +93,7 @@ static int parse_addr(const char *host, const char *port, struct sockaddr_storag
 static int usage(void)
 {
 	fprintf(stderr, "usage: bulk server [-m] [-t SECONDS] [-b BINS_FILE] ADDR PORT\n"
-			"       bulk client ADDR PORT SECONDS\n");
+	                "       bulk client ADDR PORT SECONDS\n");
 	return 2;
 }
 
@@ -181,7 +182,7 @@ static int server(int argc, char **argv)
 			fprintf(f, "# t0_epoch=%.6f bin_ms=%d\n", t0, BIN_MS);
 			for (size_t i = 0; i < nbins; i++)
 				fprintf(f, "%.6f %llu\n", t0 + (double)i * BIN_MS / 1000.0,
-					(unsigned long long)bins[i]);
+				        (unsigned long long)bins[i]);
 			fclose(f);
 		}
 	}

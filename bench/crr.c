@@ -39,7 +39,7 @@
 #endif
 
 #define MAX_CONC 256
-#define SAMPLE 32
+#define SAMPLE   32
 
 static double mono(void)
 {
@@ -56,7 +56,8 @@ static double cpu_s(void)
 	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
 }
 
-static int parse_addr(const char *host, const char *port, struct sockaddr_storage *ss, socklen_t *len)
+static int parse_addr(const char *host, const char *port, struct sockaddr_storage *ss,
+                      socklen_t *len)
 {
 	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
@@ -81,7 +82,7 @@ static int parse_addr(const char *host, const char *port, struct sockaddr_storag
 static int usage(void)
 {
 	fprintf(stderr, "usage: crr server [-m] [-t SECONDS] ADDR PORT\n"
-			"       crr client [-c CONC] ADDR PORT SECONDS\n");
+	                "       crr client [-c CONC] ADDR PORT SECONDS\n");
 	return 2;
 }
 
@@ -124,7 +125,8 @@ static int server(int argc, char **argv)
 			int fd = evs[i].data.fd;
 			if (fd == lfd) {
 				int c;
-				while ((c = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+				while ((c = accept4(lfd, NULL, NULL,
+				                    SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 					struct epoll_event cev = {.events = EPOLLIN, .data.fd = c};
 					epoll_ctl(ep, EPOLL_CTL_ADD, c, &cev);
 				}
@@ -188,7 +190,8 @@ static int client(int argc, char **argv)
 				socklen_t pl = sizeof(proto);
 				getsockopt(c->fd, SOL_SOCKET, SO_PROTOCOL, &proto, &pl);
 			}
-			if (connect(c->fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS) {
+			if (connect(c->fd, (struct sockaddr *)&ss, len) < 0 &&
+			    errno != EINPROGRESS) {
 				errors++;
 				close(c->fd);
 				continue;
@@ -213,7 +216,9 @@ static int client(int argc, char **argv)
 				if (sampled < SAMPLE) {
 					int v = 0;
 					socklen_t vl = sizeof(v);
-					if (getsockopt(c->fd, IPPROTO_TCP, TCP_IS_MPTCP, &v, &vl) == 0 && v)
+					if (getsockopt(c->fd, IPPROTO_TCP, TCP_IS_MPTCP, &v, &vl) ==
+					        0 &&
+					    v)
 						mptcp_seen++;
 					sampled++;
 				}
@@ -222,7 +227,8 @@ static int client(int argc, char **argv)
 					goto finish;
 				}
 				c->state = 2;
-				struct epoll_event ev = {.events = EPOLLIN, .data.u32 = evs[k].data.u32};
+				struct epoll_event ev = {.events = EPOLLIN,
+				                         .data.u32 = evs[k].data.u32};
 				epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
 				continue;
 			}
@@ -240,9 +246,10 @@ static int client(int argc, char **argv)
 		}
 	}
 	double el = mono() - t0, cpu = cpu_s() - c0;
-	printf("conn_per_s=%.1f conns=%ld errors=%ld cpu_us_per_conn=%.2f proto=%d is_mptcp=%ld/%ld\n",
-	       (double)done / el, done, errors, done ? cpu * 1e6 / (double)done : 0.0, proto,
-	       mptcp_seen, sampled);
+	printf(
+	    "conn_per_s=%.1f conns=%ld errors=%ld cpu_us_per_conn=%.2f proto=%d is_mptcp=%ld/%ld\n",
+	    (double)done / el, done, errors, done ? cpu * 1e6 / (double)done : 0.0, proto,
+	    mptcp_seen, sampled);
 	return done > 0 ? 0 : 1;
 }
 

@@ -61,7 +61,8 @@ int main(int argc, char **argv)
 				_exit(127);
 			}
 			int st;
-			if (p < 0 || waitpid(p, &st, 0) != p || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			if (p < 0 || waitpid(p, &st, 0) != p || !WIFEXITED(st) ||
+			    WEXITSTATUS(st) != 0) {
 				fprintf(stderr, "spawn: %s failed\n", prog);
 				return 1;
 			}
@@ -72,10 +73,10 @@ int main(int argc, char **argv)
 	struct rusage ru;
 	getrusage(RUSAGE_CHILDREN, &ru);
 	double cpu = (double)ru.ru_utime.tv_sec * 1e6 + (double)ru.ru_utime.tv_usec +
-		     (double)ru.ru_stime.tv_sec * 1e6 + (double)ru.ru_stime.tv_usec;
+	             (double)ru.ru_stime.tv_sec * 1e6 + (double)ru.ru_stime.tv_usec;
 	qsort(batch, 10, sizeof(batch[0]), cmp_double);
-	printf("us_per_spawn=%.1f med_batch=%.1f child_cpu_us=%.1f n=%d\n", total / (per * 10), batch[5],
-	       cpu / (per * 10), per * 10);
+	printf("us_per_spawn=%.1f med_batch=%.1f child_cpu_us=%.1f n=%d\n", total / (per * 10),
+	       batch[5], cpu / (per * 10), per * 10);
 	free(envp);
 	return 0;
 }
