@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* bind(): the listen-role verdict is known here, before the port is taken. */
+/* bind(): the address is recorded, so a replacement can take the same one. */
 #include <errno.h>
 
 #include "decide.h"
@@ -11,7 +11,6 @@ MR_EXPORT int bind(int fd, const struct sockaddr *sa, socklen_t len)
 	struct mr_fd *e = mr_pending(fd);
 	if (!e)
 		return real_bind(fd, sa, len);
-	mr_before_bind(fd, e, sa, len);
 	int rc = real_bind(fd, sa, len);
 	int err = errno;
 	mr_after_bind(e, sa, len, rc);

@@ -54,10 +54,12 @@ MR_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 	if (__builtin_expect(mr_report_enabled, 0) && !(flags & CLOSE_RANGE_CLOEXEC))
 		for (unsigned int fd = first; fd <= last && fd < MR_FD_MAX; fd++)
 			report_if_managed((int)fd);
-	int rc = close_range_keeping_report(first, last, flags);
-	if (rc == 0 && !(flags & CLOSE_RANGE_CLOEXEC))
+	/* Forget first, as close() does: a socket() racing in another thread that gets one of
+	 * these numbers must not be forgotten after it was set up. */
+	if (first <= last && !(flags & ~(CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE)) &&
+	    !(flags & CLOSE_RANGE_CLOEXEC))
 		mr_fd_forget_range(first, last);
-	return rc;
+	return close_range_keeping_report(first, last, flags);
 }
 
 MR_EXPORT void closefrom(int lowfd)
@@ -67,12 +69,12 @@ MR_EXPORT void closefrom(int lowfd)
 			report_if_managed(fd);
 		int rfd = mr_report_fd();
 		if (rfd >= lowfd) {
-			close_range_keeping_report((unsigned int)lowfd, ~0U, 0);
 			mr_fd_forget_range((unsigned int)lowfd, ~0U);
+			close_range_keeping_report((unsigned int)lowfd, ~0U, 0);
 			return;
 		}
 	}
-	real_closefrom(lowfd);
 	if (lowfd >= 0)
 		mr_fd_forget_range((unsigned int)lowfd, ~0U);
+	real_closefrom(lowfd);
 }

@@ -500,6 +500,13 @@ enum mr_load_result mr_config_load(const char *path, unsigned flags, struct mr_p
 		snprintf(err->text, sizeof(err->text), "not a regular file");
 		goto fail_fd;
 	}
+	if ((flags & MR_CONF_REQUIRE_ROOT) && (st.st_mode & S_IWGRP) && st.st_gid != 0) {
+		snprintf(
+		    err->text, sizeof(err->text),
+		    "writable by a group other than root: ignored in a setuid/setgid/capability "
+		    "program");
+		goto fail_fd;
+	}
 	if ((flags & MR_CONF_REQUIRE_ROOT) && st.st_uid != 0) {
 		snprintf(err->text, sizeof(err->text),
 		         "not owned by root: ignored in a setuid/setgid/capability program");

@@ -14,6 +14,8 @@
 #include "runtime.h"
 #include "swap.h"
 
+static int create_socket(int domain, int type, int protocol);
+
 static const char *proto_name(uint32_t st)
 {
 	return (st & MR_ST_MPTCP) ? "MPTCP" : "TCP";
@@ -37,6 +39,16 @@ static void log_decision(int fd, const char *call, const struct mr_runtime *rt, 
 }
 
 int mr_create_socket(int domain, int type, int protocol)
+{
+	/* A successful call leaves errno as it found it, whatever failed on the way. */
+	int saved_errno = errno;
+	int fd = create_socket(domain, type, protocol);
+	if (fd >= 0)
+		errno = saved_errno;
+	return fd;
+}
+
+static int create_socket(int domain, int type, int protocol)
 {
 	const struct mr_runtime *rt = mr_runtime();
 	if (!rt)
@@ -114,11 +126,6 @@ static void apply(int fd, struct mr_fd *e, const char *call, const struct mr_run
 		log_decision(fd, call, rt, role, ep, d, want, "kept TCP: MPTCP unavailable");
 		return;
 	}
-	if ((st & MR_ST_BOUND) && e->bind_addr.sin6_port != 0) {
-		/* Its port is held by the old socket until the replacement: a new socket would
-		 * get EADDRINUSE where plain TCP gives none. */
-		mr_fd_noswap(e, MR_NOSWAP_FIXEDPORT);
-	}
 	if (mr_swap(fd, e, want, &why)) {
 		snprintf(outcome, sizeof(outcome), "replaced %s socket by %s",
 		         is_mptcp ? "MPTCP" : "TCP", want ? "MPTCP" : "TCP");
@@ -158,16 +165,6 @@ static bool decide(int fd, struct mr_fd *e, const char *call, enum mr_role role,
 	override_note = NULL;
 	*verdict = want ? MR_MPTCP : MR_TCP;
 	return true;
-}
-
-void mr_before_bind(int fd, struct mr_fd *e, const struct sockaddr *sa, socklen_t len)
-{
-	struct mr_endpoint ep;
-	enum mr_verdict v;
-	if (mr_fd_state(e) & MR_ST_BOUND)
-		return;
-	if (mr_endpoint_from_sockaddr(sa, len, &ep))
-		decide(fd, e, "bind", MR_ROLE_LISTEN, &ep, &v);
 }
 
 void mr_after_bind(struct mr_fd *e, const struct sockaddr *sa, socklen_t len, int rc)
@@ -241,12 +238,11 @@ void mr_before_listen(int fd, struct mr_fd *e)
 {
 	uint32_t st = mr_fd_state(e);
 	enum mr_verdict v;
-	if (!(st & MR_ST_BOUND)) {
-		/* listen() without bind(): the kernel binds the wildcard address, ephemeral port.
-		 */
-		struct mr_endpoint ep = {.family = (st & MR_ST_V6) ? AF_INET6 : AF_INET};
-		decide(fd, e, "listen", MR_ROLE_LISTEN, &ep, &v);
-	}
+	struct mr_endpoint ep = {.family = (st & MR_ST_V6) ? AF_INET6 : AF_INET};
+	/* The bound address, or for listen() without bind() the wildcard the kernel binds. */
+	if (st & MR_ST_BOUND)
+		mr_endpoint_from_sockaddr((const struct sockaddr *)&e->bind_addr, e->bind_len, &ep);
+	decide(fd, e, "listen", MR_ROLE_LISTEN, &ep, &v);
 	mr_fd_set_bits(e, MR_ST_LIVE);
 }
 

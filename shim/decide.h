@@ -16,9 +16,9 @@
 /* socket(AF_INET/AF_INET6, SOCK_STREAM…, 0/IPPROTO_TCP): creates the socket per plan. */
 int mr_create_socket(int domain, int type, int protocol);
 
-/* Before bind(): the listen-role decision for the local address. */
-void mr_before_bind(int fd, struct mr_fd *e, const struct sockaddr *sa, socklen_t len);
-/* After bind(): records the address for a later replacement. */
+/* After bind(): records the address. Nothing is decided at bind(): the role (listen or
+ * connect) is only known at listen() or connect(), and a bound socket can be replaced on
+ * the same address and port. */
 void mr_after_bind(struct mr_fd *e, const struct sockaddr *sa, socklen_t len, int rc);
 /* Before connect(): the connect-role decision for the remote address. */
 void mr_before_connect(int fd, struct mr_fd *e, const struct sockaddr *sa, socklen_t len);
@@ -27,7 +27,7 @@ void mr_after_connect(int fd, struct mr_fd *e, int rc);
 /* close() of a socket whose non-blocking connect was MPTCP: same, learnt late. */
 void mr_check_fallback_at_close(int fd, struct mr_fd *e);
 
-/* Before listen(): decides an unbound listener (wildcard address, ephemeral port). */
+/* Before listen(): the listen-role decision for the bound address (wildcard if unbound). */
 void mr_before_listen(int fd, struct mr_fd *e);
 
 /* setsockopt() on a managed socket: recording and the option fallback. */

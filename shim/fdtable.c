@@ -86,8 +86,6 @@ const char *mr_noswap_text(enum mr_noswap why)
 		return "too many or too large socket options to replay";
 	case MR_NOSWAP_EPOLL:
 		return "registered in too many epoll sets";
-	case MR_NOSWAP_FIXEDPORT:
-		return "bound to a fixed port";
 	case MR_NOSWAP_ADDR:
 		return "bound to an address that cannot be recorded";
 	case MR_NOSWAP_ASYNC:

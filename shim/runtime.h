@@ -17,9 +17,10 @@
 #define IPPROTO_MPTCP 262
 #endif
 /* From <linux/mptcp.h> and <linux/tcp.h>, spelled out so older headers build. */
-#define MR_SOL_MPTCP    284
-#define MR_MPTCP_INFO   1
-#define MR_TCP_IS_MPTCP 43
+#define MR_SOL_MPTCP       284
+#define MR_MPTCP_INFO      1
+#define MR_TCP_IS_MPTCP    43
+#define MR_SO_NETNS_COOKIE 71
 
 /* What socket() does for an AF_INET/AF_INET6 stream socket of this program. */
 enum mr_plan {

@@ -17,6 +17,8 @@
  *   epollwait           wait for EPOLLOUT on that set, print epoll=<events>
  *   dup | fork-wait | exec-proto    duplicate; fork a child that exits; exec self to print proto
  *   fd | close          print fd=<n>; close the socket
+ *   port                print port=<bound port> (then port_same=0|1 against the first)
+ *   setowner | owner    F_SETOWN to this pid; print owner=1 if it still is
  *   serve ADDR:PORT [mptcp]   accept connections forever, echo data (a test server)
  */
 #include <arpa/inet.h>
@@ -233,6 +235,23 @@ int main(int argc, char **argv)
 		} else if (strcmp(op, "flags") == 0) {
 			printf("nonblock=%d cloexec=%d\n", !!(fcntl(sock, F_GETFL) & O_NONBLOCK),
 			       !!(fcntl(sock, F_GETFD) & FD_CLOEXEC));
+		} else if (strcmp(op, "port") == 0) {
+			static int first = -1;
+			struct sockaddr_in6 a;
+			socklen_t al = sizeof(a);
+			int port = getsockname(sock, (struct sockaddr *)&a, &al) == 0
+			               ? ntohs(a.sin6_port)
+			               : -1;
+			if (first < 0) {
+				first = port;
+				printf("port=%d\n", port);
+			} else {
+				printf("port=%d port_same=%d\n", port, port == first);
+			}
+		} else if (strcmp(op, "owner") == 0) {
+			printf("owner=%d\n", fcntl(sock, F_GETOWN) == getpid());
+		} else if (strcmp(op, "setowner") == 0) {
+			result("setowner", fcntl(sock, F_SETOWN, getpid()));
 		} else if (strcmp(op, "close") == 0) {
 			result("close", close(sock));
 		} else if (strcmp(op, "fd") == 0) {

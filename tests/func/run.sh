@@ -148,8 +148,11 @@ netns_cases() {
 
 	expect "epoll registration carried over a replacement" "connect=inprogress epoll=1 data=0x1234 proto=262 ismptcp=1 nonblock=1 cloexec=0" -- socket4 nonblock epoll connect 198.18.0.1:5000 epollwait proto ismptcp flags
 	expect "options and FD_CLOEXEC carried over" "proto=262 nodelay=1 keepalive=1 nonblock=0 cloexec=1" -- socket4 cloexec opt nodelay 1 opt keepalive 1 connect 198.18.0.1:5000 proto getopt nodelay getopt keepalive flags
-	expect "bind port 0 then connect: replaced and rebound" "bind=ok proto=262 ismptcp=1 echoed=10" -- socket4 bind 127.0.0.1:0 connect 198.18.0.1:5000 proto ismptcp send 10
-	expect "bind fixed port then connect: kept, no EADDRINUSE" "bind=ok connect=ok proto=6 echoed=10" -- socket4 bind 127.0.0.1:6301 connect 198.18.0.1:5000 proto send 10
+	expect "bind port 0 then connect: replaced, keeps the port it got" "bind=ok proto=262 ismptcp=1 port_same=1 echoed=10" -- socket4 bind 127.0.0.1:0 port connect 198.18.0.1:5000 proto ismptcp port send 10
+	expect "bind fixed port then connect: replaced on the same port, no EADDRINUSE" "bind=ok connect=ok proto=262 port_same=1 echoed=10 reuseaddr=0" -- socket4 bind 127.0.0.1:6301 port connect 198.18.0.1:5000 proto port send 10 getopt reuseaddr
+	expect "client bound to a fixed port is judged by the connect rules (loopback stays TCP)" "proto=6 opt_user_timeout=ok" MPTCP_RUN_CONF="$ALL" -- socket4 bind 0.0.0.0:6302 opt user_timeout 100 proto
+	expect "bound listener: option fallback on the same port" "opt_user_timeout=ok listen=ok proto=6 port_same=1" -- socket4 bind 198.18.0.1:7100 port opt user_timeout 1000 listen proto port
+	expect "signal owner (F_SETOWN) carried over" "setowner=ok proto=262 owner=1" -- socket4 setowner connect 198.18.0.1:5000 proto owner
 	expect "duplicated socket is not replaced" "dup=ok connect=ok proto=6" -- socket4 dup connect 198.18.0.1:5000 proto
 	expect "socket shared with a forked child is not replaced" "fork=ok connect=ok proto=6" -- socket4 fork-wait connect 198.18.0.1:5000 proto
 	expect "socket created after fork in the child's program is upgraded" "proto=262" MPTCP_RUN_CONF="$ALL" -- fork-wait socket4 proto
