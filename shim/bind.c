@@ -9,11 +9,13 @@
 MR_EXPORT int bind(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	struct mr_fd *e = mr_pending(fd);
-	if (!e)
+	struct sockaddr_storage copy;
+	socklen_t clen;
+	if (!e || !mr_copy_sockaddr(sa, len, &copy, &clen))
 		return real_bind(fd, sa, len);
 	int rc = real_bind(fd, sa, len);
 	int err = errno;
-	mr_after_bind(e, sa, len, rc);
+	mr_after_bind(e, (struct sockaddr *)&copy, clen, rc);
 	errno = err;
 	return rc;
 }

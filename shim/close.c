@@ -12,6 +12,7 @@
 #include "fdtable.h"
 #include "real.h"
 #include "report.h"
+#include "runtime.h"
 
 static void report_if_managed(int fd)
 {
@@ -20,12 +21,20 @@ static void report_if_managed(int fd)
 		mr_report_close(fd, e);
 }
 
+/* A vfork() child runs in our memory: its closes are not ours. */
+static bool in_vfork_child(void)
+{
+	return mr_pid && getpid() != mr_pid;
+}
+
 MR_EXPORT int close(int fd)
 {
+	struct mr_fd *e = mr_fd_get(fd);
+	if (!e || !mr_fd_state(e) || in_vfork_child())
+		return real_close(fd);
 	if (__builtin_expect(mr_report_enabled, 0))
 		report_if_managed(fd);
-	struct mr_fd *e = mr_fd_get(fd);
-	if (e && (mr_fd_state(e) & MR_ST_CHECK_FB))
+	if (mr_fd_state(e) & MR_ST_CHECK_FB)
 		mr_check_fallback_at_close(fd, e);
 	mr_fd_forget(fd);
 	return real_close(fd);
@@ -57,7 +66,7 @@ MR_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 	/* Forget first, as close() does: a socket() racing in another thread that gets one of
 	 * these numbers must not be forgotten after it was set up. */
 	if (first <= last && !(flags & ~(CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE)) &&
-	    !(flags & CLOSE_RANGE_CLOEXEC))
+	    !(flags & CLOSE_RANGE_CLOEXEC) && !in_vfork_child())
 		mr_fd_forget_range(first, last);
 	return close_range_keeping_report(first, last, flags);
 }
@@ -74,7 +83,7 @@ MR_EXPORT void closefrom(int lowfd)
 			return;
 		}
 	}
-	if (lowfd >= 0)
+	if (lowfd >= 0 && !in_vfork_child())
 		mr_fd_forget_range((unsigned int)lowfd, ~0U);
 	real_closefrom(lowfd);
 }

@@ -7,9 +7,11 @@
 MR_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	struct mr_fd *e = mr_pending(fd);
-	if (!e)
+	struct sockaddr_storage copy;
+	socklen_t clen;
+	if (!e || !mr_copy_sockaddr(sa, len, &copy, &clen))
 		return real_connect(fd, sa, len);
-	mr_before_connect(fd, e, sa, len);
+	mr_before_connect(fd, e, (struct sockaddr *)&copy, clen);
 	int rc = real_connect(fd, sa, len);
 	mr_after_connect(fd, e, rc);
 	return rc;

@@ -7,6 +7,7 @@
 #ifndef MPTCP_RUN_DECIDE_H
 #define MPTCP_RUN_DECIDE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -39,6 +40,14 @@ void mr_note_epoll(struct mr_fd *e, int epfd, int op, const struct epoll_event *
 
 /* dup*(): the source may no longer be replaced; the target is forgotten. */
 void mr_note_dup(int oldfd, int newfd);
+/* Before dup*(): a socket that is MPTCP only because of the prediction goes back to TCP. */
+void mr_before_dup(int fd);
+/* Before fork(), posix_spawn(), system(), popen(): every socket existing now counts as
+ * shared with the child. */
+void mr_before_share(void);
+/* Copies the address a program passed to bind/connect/sendto into out (bounded). */
+bool mr_copy_sockaddr(const struct sockaddr *sa, socklen_t len, struct sockaddr_storage *out,
+                      socklen_t *outlen);
 
 /* A managed entry that is not live (still replaceable or recordable), else NULL. */
 static inline struct mr_fd *mr_pending(int fd)

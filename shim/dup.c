@@ -14,6 +14,7 @@
 
 MR_EXPORT int dup(int fd)
 {
+	mr_before_dup(fd);
 	int n = real_dup(fd);
 	if (n >= 0)
 		mr_note_dup(fd, n);
@@ -22,6 +23,8 @@ MR_EXPORT int dup(int fd)
 
 MR_EXPORT int dup2(int fd, int fd2)
 {
+	if (fd != fd2)
+		mr_before_dup(fd);
 	int n = real_dup2(fd, fd2);
 	if (n >= 0 && fd != fd2)
 		mr_note_dup(fd, n);
@@ -30,6 +33,7 @@ MR_EXPORT int dup2(int fd, int fd2)
 
 MR_EXPORT int dup3(int fd, int fd2, int flags)
 {
+	mr_before_dup(fd);
 	int n = real_dup3(fd, fd2, flags);
 	if (n >= 0)
 		mr_note_dup(fd, n);
@@ -39,6 +43,8 @@ MR_EXPORT int dup3(int fd, int fd2, int flags)
 /* fcntl's third argument is an int, a long or a pointer; all travel in one register. */
 static int fcntl_common(int fd, int cmd, void *arg)
 {
+	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
+		mr_before_dup(fd);
 	int n = real_fcntl(fd, cmd, arg);
 	if (n >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
 		mr_note_dup(fd, n);

@@ -44,12 +44,12 @@ enum {
 
 enum mr_noswap {
 	MR_NOSWAP_NONE,
-	MR_NOSWAP_DUP,       /* the descriptor was duplicated */
-	MR_NOSWAP_FORK,      /* created before a fork(): the child shares it */
-	MR_NOSWAP_OPTS,      /* more or larger options than can be replayed */
-	MR_NOSWAP_EPOLL,     /* registered in more epoll sets than can be replayed */
-	MR_NOSWAP_ADDR,      /* bound with an address that cannot be recorded */
-	MR_NOSWAP_ASYNC,     /* O_ASYNC / signal-driven I/O owner cannot be replayed */
+	MR_NOSWAP_DUP,   /* the descriptor was duplicated */
+	MR_NOSWAP_FORK,  /* created before a fork(): the child shares it */
+	MR_NOSWAP_OPTS,  /* more or larger options than can be replayed */
+	MR_NOSWAP_EPOLL, /* registered in more epoll sets than can be replayed */
+	MR_NOSWAP_ADDR,  /* bound with an address that cannot be recorded */
+	MR_NOSWAP_ASYNC, /* O_ASYNC / signal-driven I/O owner cannot be replayed */
 };
 
 struct mr_opt {

@@ -37,6 +37,10 @@ SLOT(dup2);
 SLOT(dup3);
 SLOT(fcntl);
 SLOT(epoll_ctl);
+SLOT(sendto);
+SLOT(sendmsg);
+SLOT(accept);
+SLOT(accept4);
 
 int real_socket(int domain, int type, int protocol)
 {
@@ -118,6 +122,38 @@ int real_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 {
 	int (*f)(int, int, int, struct epoll_event *) = resolve(&slot_epoll_ctl, "epoll_ctl");
 	return f ? f(epfd, op, fd, ev) : (int)syscall(SYS_epoll_ctl, epfd, op, fd, ev);
+}
+
+ssize_t real_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *sa,
+                    socklen_t salen)
+{
+	ssize_t (*f)(int, const void *, size_t, int, const struct sockaddr *, socklen_t) =
+	    resolve(&slot_sendto, "sendto");
+	return f ? f(fd, buf, len, flags, sa, salen)
+	         : (ssize_t)syscall(SYS_sendto, fd, buf, len, flags, sa, salen);
+}
+
+ssize_t real_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	ssize_t (*f)(int, const struct msghdr *, int) = resolve(&slot_sendmsg, "sendmsg");
+	return f ? f(fd, msg, flags) : (ssize_t)syscall(SYS_sendmsg, fd, msg, flags);
+}
+
+int real_accept(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	int (*f)(int, struct sockaddr *, socklen_t *) = resolve(&slot_accept, "accept");
+	return f ? f(fd, sa, len) : (int)syscall(SYS_accept, fd, sa, len);
+}
+
+int real_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
+{
+	int (*f)(int, struct sockaddr *, socklen_t *, int) = resolve(&slot_accept4, "accept4");
+	return f ? f(fd, sa, len, flags) : (int)syscall(SYS_accept4, fd, sa, len, flags);
+}
+
+void *real_symbol(const char *name)
+{
+	return dlsym(RTLD_NEXT, name);
 }
 
 void real_resolve_close(void)

@@ -24,6 +24,13 @@ int real_dup2(int fd, int fd2);
 int real_dup3(int fd, int fd2, int flags);
 int real_fcntl(int fd, int cmd, void *arg);
 int real_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev);
+ssize_t real_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *sa,
+                    socklen_t salen);
+ssize_t real_sendmsg(int fd, const struct msghdr *msg, int flags);
+int real_accept(int fd, struct sockaddr *sa, socklen_t *len);
+int real_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags);
+/* Resolved without a system-call fallback: there is none for these. NULL if absent. */
+void *real_symbol(const char *name);
 
 /* Resolves close() now (called from the constructor); the rest resolve on first use. */
 void real_resolve_close(void);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "decide.h"
 #include "fdtable.h"
 #include "log.h"
 #include "peercache.h"
@@ -18,6 +19,7 @@
 
 _Atomic int mr_mptcp_unavailable;
 _Atomic int mr_predict_mptcp;
+pid_t mr_pid;
 
 enum { RT_UNINIT, RT_LOADING, RT_READY };
 static _Atomic int rt_state;
@@ -67,8 +69,12 @@ static void find_exe(void)
 
 static void before_fork(void)
 {
-	/* Sockets created before this point are shared with the child. */
-	atomic_fetch_add(&mr_fork_gen, 1);
+	mr_before_share();
+}
+
+static void in_child(void)
+{
+	mr_pid = getpid();
 }
 
 static enum mr_plan plan_for(const struct mr_program *p)
@@ -87,7 +93,8 @@ static void load(void)
 
 	rt.secure = getauxval(AT_SECURE) != 0;
 	/* Only sockets created after this point are tracked, so forks matter from here on. */
-	pthread_atfork(before_fork, NULL, NULL);
+	mr_pid = getpid();
+	pthread_atfork(before_fork, NULL, in_child);
 	if ((v = env("MPTCP_RUN_LOG"))) {
 		int lvl = mr_log_parse_level(v);
 		if (lvl >= 0)

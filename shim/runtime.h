@@ -10,6 +10,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "policy.h"
 
@@ -49,5 +50,9 @@ bool mr_note_mptcp_failure(int err);
 
 /* The last connect() verdict: a DECIDE socket is created with it to avoid a replacement. */
 extern _Atomic int mr_predict_mptcp;
+
+/* This process's pid, kept across fork() (0 before the runtime loaded). A vfork()
+ * child shares our memory but not our pid: it must not change our fd table. */
+extern pid_t mr_pid;
 
 #endif

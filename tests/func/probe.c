@@ -19,6 +19,9 @@
  *   fd | close          print fd=<n>; close the socket
  *   port                print port=<bound port> (then port_same=0|1 against the first)
  *   setowner | owner    F_SETOWN to this pid; print owner=1 if it still is
+ *   tfo ADDR:PORT       sendto(MSG_FASTOPEN) without connect
+ *   vforkclose | spawn  a vfork child closes the socket; posix_spawn /bin/true
+ *   unshare             move this process to a new network namespace
  *   serve ADDR:PORT [mptcp]   accept connections forever, echo data (a test server)
  */
 #include <arpa/inet.h>
@@ -32,6 +35,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sched.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,6 +46,8 @@
 #ifndef TCP_IS_MPTCP
 #define TCP_IS_MPTCP 43
 #endif
+
+extern char **environ;
 
 static int sock = -1, ep = -1, listener = -1;
 
@@ -141,6 +148,17 @@ static void serve(const char *addr, int mptcp)
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
 	}
+}
+
+/* A vfork child shares our memory, not our descriptor table. Its own frame, for vfork. */
+__attribute__((noinline)) static void vfork_close(int fd)
+{
+	pid_t p = vfork();
+	if (p == 0) {
+		close(fd);
+		_exit(0);
+	}
+	waitpid(p, NULL, 0);
 }
 
 int main(int argc, char **argv)
@@ -252,6 +270,26 @@ int main(int argc, char **argv)
 			printf("owner=%d\n", fcntl(sock, F_GETOWN) == getpid());
 		} else if (strcmp(op, "setowner") == 0) {
 			result("setowner", fcntl(sock, F_SETOWN, getpid()));
+		} else if (strcmp(op, "tfo") == 0 && i + 1 < argc) {
+			struct sockaddr_storage ss;
+			socklen_t len;
+			if (parse_addr(argv[++i], &ss, &len) < 0)
+				return 2;
+			ssize_t n = sendto(sock, "x", 1, MSG_FASTOPEN, (struct sockaddr *)&ss, len);
+			result("tfo", n < 0 ? -1 : 0);
+		} else if (strcmp(op, "vforkclose") == 0) {
+			vfork_close(sock);
+			printf("vforkclose=ok\n");
+		} else if (strcmp(op, "spawn") == 0) {
+			pid_t p;
+			char *args[] = {"/bin/true", NULL};
+			int rc = posix_spawn(&p, "/bin/true", NULL, NULL, args, environ);
+			if (rc == 0)
+				waitpid(p, NULL, 0);
+			errno = rc;
+			result("spawn", rc ? -1 : 0);
+		} else if (strcmp(op, "unshare") == 0) {
+			result("unshare", unshare(CLONE_NEWNET));
 		} else if (strcmp(op, "close") == 0) {
 			result("close", close(sock));
 		} else if (strcmp(op, "fd") == 0) {

@@ -107,7 +107,7 @@ else
 fi
 
 exports=$(nm -D --defined-only "$LIB_FILE" | awk '{print $3}' | sort | tr '\n' ' ')
-want="bind close close_range closefrom connect dup dup2 dup3 epoll_ctl fcntl fcntl64 listen setsockopt socket "
+want="accept accept4 bind close close_range closefrom connect dup dup2 dup3 epoll_ctl fcntl fcntl64 listen popen posix_spawn posix_spawnp sendmsg sendto setsockopt socket system "
 if [ "$exports" = "$want" ]; then ok "exports only the interposed functions"; else not_ok "exports only the interposed functions" "$exports"; fi
 
 # --- endpoint decisions, fallbacks, replacement: in a private network namespace ---
@@ -158,6 +158,15 @@ netns_cases() {
 	expect "socket created after fork in the child's program is upgraded" "proto=262" MPTCP_RUN_CONF="$ALL" -- fork-wait socket4 proto
 	out=$(LD_PRELOAD="$LIB" sh -c "\"$P\" socket4 connect 198.18.0.1:5000 proto" 2>&1)
 	if grep -qx 'proto=262' <<<"$out"; then ok "exec'd program inherits the library"; else not_ok "exec'd program inherits the library" "$out"; fi
+
+	# A socket created MPTCP only because the last connect() said so goes back to the TCP it
+	# asked for when it is duplicated before its own verdict; sharing is seen through
+	# posix_spawn and vfork too.
+	expect "predicted MPTCP socket duplicated before connect: back to TCP" "dup=ok opt_user_timeout=ok proto=6" -- socket4 connect 198.18.0.1:5000 socket4 dup connect 127.0.0.1:5000 opt user_timeout 1000 proto
+	expect "sendto(MSG_FASTOPEN) without connect takes the connect verdict" "proto=6" -- socket4 connect 198.18.0.1:5000 socket4 tfo 127.0.0.1:5000 proto
+	expect "posix_spawn shares the socket: not replaced in the parent alone" "spawn=ok connect=ok proto=6" -- socket4 spawn connect 198.18.0.1:5000 proto
+	expect "a vfork child's close does not wipe the parent's state" "vforkclose=ok opt_user_timeout=ok proto=6" MPTCP_RUN_CONF="$ALL" -- socket4 vforkclose opt user_timeout 1000 proto
+	expect "process moved to another netns: socket kept, connection works" "unshare=ok connect=ok proto=6 echoed=10" -- socket4 unshare connect 198.18.0.1:5000 proto send 10
 
 	# Options MPTCP rejects, before connect: the socket becomes TCP and the option applies.
 	expect "TCP_USER_TIMEOUT before connect: fallback to TCP" "opt_user_timeout=ok proto=6 user_timeout=1000 echoed=10" MPTCP_RUN_CONF="$ALL" -- socket4 opt nodelay 1 opt user_timeout 1000 connect 198.18.0.1:5000 proto getopt user_timeout send 10
