@@ -30,12 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef IPPROTO_MPTCP
-#define IPPROTO_MPTCP 262
-#endif
-#ifndef TCP_IS_MPTCP
-#define TCP_IS_MPTCP 43
-#endif
+#include "bench_net.h"
 
 #define BIN_MS   10
 #define MAX_BINS 60000 /* 600 s */
@@ -65,29 +60,6 @@ static void pattern(uint64_t off, unsigned char *buf, size_t len)
 		for (unsigned b = (unsigned)((off + i) & 7); b < 8 && i < len; b++, i++)
 			buf[i] = (unsigned char)(w >> (8 * b));
 	}
-}
-
-static int parse_addr(const char *host, const char *port, struct sockaddr_storage *ss,
-                      socklen_t *len)
-{
-	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-	int p = atoi(port);
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)p);
-		*len = sizeof(*a4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)p);
-		*len = sizeof(*a6);
-		return 0;
-	}
-	fprintf(stderr, "bulk: bad address %s\n", host);
-	return -1;
 }
 
 static int usage(void)
@@ -121,7 +93,8 @@ static int server(int argc, char **argv)
 		else
 			return usage();
 	}
-	if (argc - optind != 2 || parse_addr(argv[optind], argv[optind + 1], &ss, &len) < 0)
+	if (argc - optind != 2 ||
+	    bench_parse_addr("bulk", argv[optind], argv[optind + 1], &ss, &len) < 0)
 		return usage();
 	int lfd = socket(ss.ss_family, SOCK_STREAM, mptcp ? IPPROTO_MPTCP : 0);
 	if (lfd < 0) {
@@ -198,7 +171,7 @@ static int client(int argc, char **argv)
 	socklen_t len;
 	static unsigned char buf[BUF];
 
-	if (argc != 4 || parse_addr(argv[1], argv[2], &ss, &len) < 0)
+	if (argc != 4 || bench_parse_addr("bulk", argv[1], argv[2], &ss, &len) < 0)
 		return usage();
 	double secs = atof(argv[3]);
 	int fd = socket(ss.ss_family, SOCK_STREAM, 0);

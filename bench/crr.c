@@ -31,12 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef IPPROTO_MPTCP
-#define IPPROTO_MPTCP 262
-#endif
-#ifndef TCP_IS_MPTCP
-#define TCP_IS_MPTCP 43
-#endif
+#include "bench_net.h"
 
 #define MAX_CONC 256
 #define SAMPLE   32
@@ -54,29 +49,6 @@ static double cpu_s(void)
 	getrusage(RUSAGE_SELF, &ru);
 	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
 	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
-}
-
-static int parse_addr(const char *host, const char *port, struct sockaddr_storage *ss,
-                      socklen_t *len)
-{
-	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-	int p = atoi(port);
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)p);
-		*len = sizeof(*a4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)p);
-		*len = sizeof(*a6);
-		return 0;
-	}
-	fprintf(stderr, "crr: bad address %s\n", host);
-	return -1;
 }
 
 static int usage(void)
@@ -101,7 +73,8 @@ static int server(int argc, char **argv)
 		else
 			return usage();
 	}
-	if (argc - optind != 2 || parse_addr(argv[optind], argv[optind + 1], &ss, &len) < 0)
+	if (argc - optind != 2 ||
+	    bench_parse_addr("crr", argv[optind], argv[optind + 1], &ss, &len) < 0)
 		return usage();
 	int lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK, mptcp ? IPPROTO_MPTCP : 0);
 	if (lfd < 0) {
@@ -164,7 +137,7 @@ static int client(int argc, char **argv)
 			return usage();
 	}
 	if (argc - optind != 3 || conc < 1 || conc > MAX_CONC ||
-	    parse_addr(argv[optind], argv[optind + 1], &ss, &len) < 0)
+	    bench_parse_addr("crr", argv[optind], argv[optind + 1], &ss, &len) < 0)
 		return usage();
 	double secs = atof(argv[optind + 2]);
 	int ep = epoll_create1(EPOLL_CLOEXEC);
