@@ -21,12 +21,9 @@ static const char *proto_name(uint32_t st)
 	return (st & MR_ST_MPTCP) ? "MPTCP" : "TCP";
 }
 
-/* Set by apply() when the peer cache overrode the policy: named in the log line. */
-static __thread const char *override_note __attribute__((tls_model("initial-exec")));
-
 static void log_decision(int fd, const char *call, const struct mr_runtime *rt, enum mr_role role,
                          const struct mr_endpoint *ep, const struct mr_decision *d, bool want,
-                         const char *outcome)
+                         const char *note, const char *outcome)
 {
 	char rule[320], where[64];
 	if (mr_log_level < MR_LOG_DEBUG)
@@ -34,8 +31,7 @@ static void log_decision(int fd, const char *call, const struct mr_runtime *rt, 
 	mr_format_decision(&rt->prog, role, d, rule, sizeof(rule));
 	mr_format_endpoint(ep, where, sizeof(where));
 	mr_log_write(MR_LOG_DEBUG, "fd %d %s %s: %s, %s (rule: %s%s)", fd, call, where,
-	             mr_verdict_name(want ? MR_MPTCP : MR_TCP), outcome, rule,
-	             override_note ? override_note : "");
+	             mr_verdict_name(want ? MR_MPTCP : MR_TCP), outcome, rule, note ? note : "");
 }
 
 int mr_create_socket(int domain, int type, int protocol)
@@ -58,16 +54,11 @@ static int create_socket(int domain, int type, int protocol)
 		/* A report lists TCP-by-policy sockets too, so they are tracked (never replaced).
 		 */
 		struct mr_fd *e = mr_report_enabled ? mr_fd_get_or_create(fd) : NULL;
-		if (e) {
-			e->n_opts = e->n_epoll = 0;
-			e->bind_len = 0;
-			e->peer.family = 0;
-			e->fork_gen = atomic_load(&mr_fork_gen);
-			atomic_store(&e->state, MR_ST_MANAGED | MR_ST_NOSWAP |
-			                            (domain == AF_INET6 ? MR_ST_V6 : 0));
-		} else {
+		if (e)
+			mr_fd_claim(e, MR_ST_MANAGED | MR_ST_NOSWAP |
+			                   (domain == AF_INET6 ? MR_ST_V6 : 0));
+		else
 			mr_fd_forget(fd);
-		}
 		return fd;
 	}
 
@@ -91,18 +82,13 @@ static int create_socket(int domain, int type, int protocol)
 		}
 		return fd;
 	}
-	e->n_opts = 0;
-	e->n_epoll = 0;
-	e->bind_len = 0;
-	e->peer.family = 0;
-	e->fork_gen = atomic_load(&mr_fork_gen);
-	atomic_store(&e->state, MR_ST_MANAGED | (want ? MR_ST_MPTCP : 0) |
-	                            (rt->plan == MR_PLAN_DECIDE ? MR_ST_DECIDE : 0) |
-	                            (domain == AF_INET6 ? MR_ST_V6 : 0));
+	mr_fd_claim(e, MR_ST_MANAGED | (want ? MR_ST_MPTCP : 0) |
+	                   (rt->plan == MR_PLAN_DECIDE ? MR_ST_DECIDE : 0) |
+	                   (domain == AF_INET6 ? MR_ST_V6 : 0));
 	if (mr_log_level >= MR_LOG_DEBUG)
 		mr_log_write(MR_LOG_DEBUG, "fd %d socket(%s): %s%s", fd,
 		             domain == AF_INET6 ? "AF_INET6" : "AF_INET", want ? "MPTCP" : "TCP",
-		             rt->plan == MR_PLAN_DECIDE ? ", verdict at bind/connect/listen"
+		             rt->plan == MR_PLAN_DECIDE ? ", verdict at listen/connect"
 		                                        : " for every endpoint");
 	return fd;
 }
@@ -110,7 +96,7 @@ static int create_socket(int domain, int type, int protocol)
 /* Makes the socket's protocol match the verdict, replacing it if that is safe. */
 static void apply(int fd, struct mr_fd *e, const char *call, const struct mr_runtime *rt,
                   enum mr_role role, const struct mr_endpoint *ep, const struct mr_decision *d,
-                  bool want)
+                  bool want, const char *note)
 {
 	uint32_t st = mr_fd_state(e);
 	bool is_mptcp = st & MR_ST_MPTCP;
@@ -118,22 +104,22 @@ static void apply(int fd, struct mr_fd *e, const char *call, const struct mr_run
 	char outcome[160];
 
 	if (is_mptcp == want) {
-		log_decision(fd, call, rt, role, ep, d, want,
+		log_decision(fd, call, rt, role, ep, d, want, note,
 		             is_mptcp ? "socket is MPTCP" : "socket is TCP");
 		return;
 	}
 	if (want && atomic_load(&mr_mptcp_unavailable)) {
-		log_decision(fd, call, rt, role, ep, d, want, "kept TCP: MPTCP unavailable");
+		log_decision(fd, call, rt, role, ep, d, want, note, "kept TCP: MPTCP unavailable");
 		return;
 	}
 	if (mr_swap(fd, e, want, &why)) {
 		snprintf(outcome, sizeof(outcome), "replaced %s socket by %s",
 		         is_mptcp ? "MPTCP" : "TCP", want ? "MPTCP" : "TCP");
-		log_decision(fd, call, rt, role, ep, d, want, outcome);
+		log_decision(fd, call, rt, role, ep, d, want, note, outcome);
 		return;
 	}
 	snprintf(outcome, sizeof(outcome), "kept %s: %s", proto_name(st), why);
-	log_decision(fd, call, rt, role, ep, d, want, outcome);
+	log_decision(fd, call, rt, role, ep, d, want, note, outcome);
 	mr_log(MR_LOG_INFO, "fd %d %s: policy says %s but the socket stays %s: %s", fd, call,
 	       want ? "MPTCP" : "TCP", proto_name(st), why);
 }
@@ -156,13 +142,12 @@ static bool decide(int fd, struct mr_fd *e, const char *call, enum mr_role role,
 		return false;
 	mr_decide(&rt->prog.role[role], ep, &d);
 	bool want = d.verdict == MR_MPTCP;
-	override_note = NULL;
+	const char *note = NULL;
 	if (role == MR_ROLE_CONNECT && want && mr_peercache_fell_back(ep)) {
 		want = false;
-		override_note = "; overridden: this peer fell back to TCP recently";
+		note = "; overridden: this peer fell back to TCP recently";
 	}
-	apply(fd, e, call, rt, role, ep, &d, want);
-	override_note = NULL;
+	apply(fd, e, call, rt, role, ep, &d, want, note);
 	*verdict = want ? MR_MPTCP : MR_TCP;
 	return true;
 }
@@ -178,7 +163,6 @@ void mr_after_bind(struct mr_fd *e, const struct sockaddr *sa, socklen_t len, in
 	memset(&e->bind_addr, 0, sizeof(e->bind_addr));
 	memcpy(&e->bind_addr, sa, len);
 	e->bind_len = len;
-	/* sin_port and sin6_port sit at the same offset: one check serves both families. */
 	mr_fd_set_bits(e, MR_ST_BOUND);
 }
 

@@ -60,6 +60,16 @@ void mr_fd_forget_range(unsigned int first, unsigned int last)
 	}
 }
 
+void mr_fd_claim(struct mr_fd *e, uint32_t state)
+{
+	e->n_opts = 0;
+	e->n_epoll = 0;
+	e->bind_len = 0;
+	e->peer.family = 0;
+	e->fork_gen = atomic_load(&mr_fork_gen);
+	atomic_store_explicit(&e->state, state, memory_order_release);
+}
+
 void mr_fd_noswap(struct mr_fd *e, enum mr_noswap why)
 {
 	uint32_t s = mr_fd_state(e);

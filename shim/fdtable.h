@@ -98,6 +98,10 @@ static inline void mr_fd_clear_bits(struct mr_fd *e, uint32_t bits)
 	atomic_fetch_and_explicit(&e->state, ~bits, memory_order_acq_rel);
 }
 
+/* Takes an entry for a socket just created: clears its records, notes the fork
+ * generation, publishes the state last. */
+void mr_fd_claim(struct mr_fd *e, uint32_t state);
+
 /* Marks the entry not replaceable, keeping the first reason. */
 void mr_fd_noswap(struct mr_fd *e, enum mr_noswap why);
 enum mr_noswap mr_fd_noswap_reason(uint32_t state);

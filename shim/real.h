@@ -8,6 +8,7 @@
 #ifndef MPTCP_RUN_REAL_H
 #define MPTCP_RUN_REAL_H
 
+#include <stdatomic.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
@@ -29,8 +30,12 @@ ssize_t real_sendto(int fd, const void *buf, size_t len, int flags, const struct
 ssize_t real_sendmsg(int fd, const struct msghdr *msg, int flags);
 int real_accept(int fd, struct sockaddr *sa, socklen_t *len);
 int real_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags);
-/* Resolved without a system-call fallback: there is none for these. NULL if absent. */
-void *real_symbol(const char *name);
+/*
+ * The next definition of name, cached in *slot (NULL when there is none). The
+ * real_* functions above use it and fall back to the system call; callers with no
+ * system call to fall back to (posix_spawn, system, popen) use it directly.
+ */
+void *real_lookup(_Atomic(void *) *slot, const char *name);
 
 /* Resolves close() now (called from the constructor); the rest resolve on first use. */
 void real_resolve_close(void);

@@ -18,22 +18,12 @@
 typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
                         const posix_spawnattr_t *, char *const[], char *const[]);
 
-static void *next(_Atomic(void *) *slot, const char *name)
-{
-	void *p = atomic_load_explicit(slot, memory_order_acquire);
-	if (!p) {
-		p = real_symbol(name);
-		atomic_store_explicit(slot, p, memory_order_release);
-	}
-	return p;
-}
-
 static _Atomic(void *) slot_spawn, slot_spawnp, slot_system, slot_popen;
 
 MR_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
                           const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	spawn_fn f = (spawn_fn)next(&slot_spawn, "posix_spawn");
+	spawn_fn f = (spawn_fn)real_lookup(&slot_spawn, "posix_spawn");
 	if (!f)
 		return ENOSYS;
 	mr_before_share();
@@ -43,7 +33,7 @@ MR_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_a
 MR_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
                            const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	spawn_fn f = (spawn_fn)next(&slot_spawnp, "posix_spawnp");
+	spawn_fn f = (spawn_fn)real_lookup(&slot_spawnp, "posix_spawnp");
 	if (!f)
 		return ENOSYS;
 	mr_before_share();
@@ -52,7 +42,7 @@ MR_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_
 
 MR_EXPORT int system(const char *command)
 {
-	int (*f)(const char *) = (int (*)(const char *))next(&slot_system, "system");
+	int (*f)(const char *) = (int (*)(const char *))real_lookup(&slot_system, "system");
 	if (!f)
 		return -1;
 	mr_before_share();
@@ -62,7 +52,7 @@ MR_EXPORT int system(const char *command)
 MR_EXPORT FILE *popen(const char *command, const char *type)
 {
 	FILE *(*f)(const char *, const char *) =
-	    (FILE * (*)(const char *, const char *)) next(&slot_popen, "popen");
+	    (FILE * (*)(const char *, const char *)) real_lookup(&slot_popen, "popen");
 	if (!f)
 		return NULL;
 	mr_before_share();
