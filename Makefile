@@ -1,5 +1,15 @@
 # mptcp-run — build, test, install.
 # `make` builds the preload library and the launcher; `make check` runs every test.
+#
+# The layers (README, "Architecture"), each a folder, each using only those below it:
+#   shim/entry   the interposed calls, one file each       -> shim/core, shim/kernel
+#   shim/core    the socket lifecycle inside the library   -> shim/kernel, shim/policy
+#   shim/kernel  real calls, kernel ABI, logging, files    -> (libc, the kernel)
+#   shim/policy  the pure policy engine                    -> (libc string/memory only)
+#   launcher/cmd the sub-commands                          -> launcher/{report,os,text}, shim/policy,
+#                                                             shim/kernel/config_file
+#   launcher/report, launcher/os, launcher/text            -> below them in that order
+# `make check-layers` (part of `make check`) proves it on the sources and the built objects.
 
 PREFIX     ?= /usr/local
 DESTDIR    ?=
@@ -7,51 +17,62 @@ SYSCONFDIR ?= /etc
 LIBDIR     ?= $(PREFIX)/lib/mptcp-run
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
-VERSION    := 0.1.0
+# The one version source: --version, the man pages and the library's log take it from here.
+VERSION    := 0.2.0
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
-CPPFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE -Ishim -DMR_VERSION=\"$(VERSION)\" \
+CPPFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE -iquote shim -iquote launcher -DMR_VERSION=\"$(VERSION)\" \
 	-DMR_LIBDIR=\"$(LIBDIR)\" -DMR_SYSCONFDIR=\"$(SYSCONFDIR)\"
 ALL_CFLAGS = $(CPPFLAGS_ALL) $(WARN) -fPIC -fvisibility=hidden -fno-strict-aliasing $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS_CONFIG := -lconfig
 
 B := build
 
-# The pure policy engine and config loader, shared by the library, the launcher and the tests.
-POLICY_SRCS := shim/policy.c shim/endpoint.c shim/config.c
-# Everything else in shim/ is the preload library, which also gets its own build of
-# the config loader that opens libconfig on demand (see shim/libconfig_dl.h).
-SHIM_SRCS   := $(filter-out $(POLICY_SRCS),$(wildcard shim/*.c))
-SHIM_POLICY_OBJS := $(B)/obj/shim/policy.o $(B)/obj/shim/endpoint.o $(B)/obj/shim/config-dl.o
-# launcher/main.c holds main(); the rest is linkable into unit tests.
-LAUNCHER_SRCS := $(wildcard launcher/*.c)
-LAUNCHER_LIB_SRCS := $(filter-out launcher/main.c,$(LAUNCHER_SRCS))
-UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
-FUNC_SRCS   := $(wildcard tests/func/*.c)
-BENCH_SRCS  := $(wildcard bench/*.c)
+# ---- sources, by layer ----
+ENTRY_SRCS  := $(wildcard shim/entry/*.c)
+CORE_SRCS   := $(wildcard shim/core/*.c)
+# libconfig_linked.c binds the config reader to a linked libconfig (launcher, tests, fuzzers);
+# the library opens libconfig on demand instead (libconfig_dl.c).
+KERNEL_SRCS := $(filter-out shim/kernel/libconfig_linked.c,$(wildcard shim/kernel/*.c))
+POLICY_SRCS := $(wildcard shim/policy/*.c)
+CONFIG_FILE_SRCS := shim/kernel/config_file.c shim/kernel/libconfig_linked.c
+LAUNCHER_LIB_SRCS := $(wildcard launcher/cmd/*.c launcher/report/*.c launcher/os/*.c launcher/text/*.c)
+LAUNCHER_SRCS := launcher/main.c $(LAUNCHER_LIB_SRCS)
+UNIT_SRCS   := $(wildcard tests/unit/*/test_*.c)
+SHIM_TEST_SRCS := $(wildcard tests/shim/*.c)
+BENCH_SRCS  := $(wildcard tests/bench/*.c)
 
-POLICY_OBJS := $(POLICY_SRCS:%.c=$(B)/obj/%.o)
-SHIM_OBJS   := $(SHIM_SRCS:%.c=$(B)/obj/%.o)
-LAUNCHER_OBJS := $(LAUNCHER_SRCS:%.c=$(B)/obj/%.o)
-LAUNCHER_LIB_OBJS := $(LAUNCHER_LIB_SRCS:%.c=$(B)/obj/%.o)
-UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
-FUNC_BINS   := $(FUNC_SRCS:tests/func/%.c=$(B)/tests/func/%)
-BENCH_BINS  := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+LIB_OBJS    := $(call obj,$(ENTRY_SRCS) $(CORE_SRCS) $(KERNEL_SRCS) $(POLICY_SRCS))
+POLICY_OBJS := $(call obj,$(POLICY_SRCS))
+CONFIG_FILE_OBJS := $(call obj,$(CONFIG_FILE_SRCS))
+LAUNCHER_OBJS := $(call obj,$(LAUNCHER_SRCS))
+LAUNCHER_LIB_OBJS := $(call obj,$(LAUNCHER_LIB_SRCS))
+UNIT_BINS   := $(patsubst %.c,$(B)/tests/unit/%,$(notdir $(UNIT_SRCS)))
+SHIM_TEST_BINS := $(SHIM_TEST_SRCS:tests/shim/%.c=$(B)/tests/shim/%)
+BENCH_BINS  := $(BENCH_SRCS:tests/bench/%.c=$(B)/bench/%)
 
 LIB      := $(B)/libmptcp-run.so
 LAUNCHER := $(B)/mptcp-run
+MAN_PAGES := $(B)/man/mptcp-run.1 $(B)/man/mptcp-run.conf.5
 
-.PHONY: all check check-unit check-asan demo matrix matrix-quick bench fuzz install uninstall clean \
-	format format-check tests
-all: $(LIB) $(if $(LAUNCHER_SRCS),$(LAUNCHER))
+.PHONY: all check check-unit check-layers check-asan demo matrix matrix-quick bench fuzz install \
+	uninstall clean format format-check tests print-policy-srcs
+all: $(LIB) $(LAUNCHER) $(MAN_PAGES)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+# The policy engine as a library: the launcher, the tests and the fuzzers link it.
 $(B)/libmptcp-policy.a: $(POLICY_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# The config file reader for programs that link libconfig (everything but the preload library).
+$(B)/libmptcp-config.a: $(CONFIG_FILE_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
@@ -63,49 +84,64 @@ $(B)/gen/libconfig_syms.h: $(LIBCONFIG_SO)
 	@test -s $@.tmp || { echo "no symbols read from $<" >&2; exit 1; }
 	mv $@.tmp $@
 
-$(B)/obj/shim/libconfig_dl.o: $(B)/gen/libconfig_syms.h
-$(B)/obj/shim/libconfig_dl.o: ALL_CFLAGS += -I$(B)/gen
-
-$(B)/obj/shim/config-dl.o: shim/config.c
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DMR_LIBCONFIG_DLOPEN -MMD -MP -c -o $@ $<
+$(B)/obj/shim/kernel/libconfig_dl.o: $(B)/gen/libconfig_syms.h
+$(B)/obj/shim/kernel/libconfig_dl.o: ALL_CFLAGS += -iquote $(B)/gen
 
 # Lazy binding and no libconfig dependency: every process on a machine may load this.
-$(LIB): $(SHIM_OBJS) $(SHIM_POLICY_OBJS) shim/libmptcp-run.map
-	$(CC) -shared -o $@ $(SHIM_OBJS) $(SHIM_POLICY_OBJS) \
-		-Wl,--version-script=shim/libmptcp-run.map -Wl,-z,relro -Wl,--as-needed \
+$(LIB): $(LIB_OBJS) shim/entry/libmptcp-run.map
+	$(CC) -shared -o $@ $(LIB_OBJS) \
+		-Wl,--version-script=shim/entry/libmptcp-run.map -Wl,-z,relro -Wl,--as-needed \
 		$(LDFLAGS) -ldl
 
-$(LAUNCHER): $(LAUNCHER_OBJS) $(B)/libmptcp-policy.a
-	$(CC) -o $@ $(LAUNCHER_OBJS) $(B)/libmptcp-policy.a $(LDFLAGS) $(LDLIBS_CONFIG)
+$(LAUNCHER): $(LAUNCHER_OBJS) $(B)/libmptcp-config.a $(B)/libmptcp-policy.a
+	$(CC) -o $@ $(LAUNCHER_OBJS) $(B)/libmptcp-config.a $(B)/libmptcp-policy.a $(LDFLAGS) \
+		$(LDLIBS_CONFIG)
 
 $(B)/liblauncher.a: $(LAUNCHER_LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/tests/%: tests/unit/%.c $(B)/libmptcp-policy.a $(B)/liblauncher.a
+# Man pages carry the version from this Makefile.
+$(B)/man/mptcp-run.1: launcher/mptcp-run.1 Makefile
+$(B)/man/mptcp-run.conf.5: conf/mptcp-run.conf.5 Makefile
+$(MAN_PAGES):
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(B)/liblauncher.a $(B)/libmptcp-policy.a \
-		$(LDFLAGS) -lcmocka $(LDLIBS_CONFIG)
+	sed 's/@VERSION@/$(VERSION)/g' $< > $@.tmp && mv $@.tmp $@
+
+UNIT_LIBS := $(B)/liblauncher.a $(B)/libmptcp-config.a $(B)/libmptcp-policy.a
+define unit_rule
+$(B)/tests/unit/$(notdir $(1:.c=)): $(1) $(UNIT_LIBS)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) -Wno-missing-prototypes -o $$@ $$< $(UNIT_LIBS) $$(LDFLAGS) -lcmocka \
+		$$(LDLIBS_CONFIG)
+endef
+$(foreach s,$(UNIT_SRCS),$(eval $(call unit_rule,$(s))))
 
 # Exports functions named like libconfig's, as lighttpd does.
-$(B)/tests/func/clash: LDFLAGS += -rdynamic
+$(B)/tests/shim/clash: LDFLAGS += -rdynamic
 
-$(B)/tests/func/%: tests/func/%.c
+$(B)/tests/shim/%: tests/shim/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LDFLAGS)
 
-$(B)/bench/%: bench/%.c
+$(B)/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LDFLAGS) -lpthread
 
-tests: all $(UNIT_BINS) $(FUNC_BINS)
+tests: all $(UNIT_BINS) $(SHIM_TEST_BINS)
 
 check: tests
 	@tests/run-all.sh
 
 check-unit: $(UNIT_BINS)
 	@tests/run-unit.sh
+
+check-layers: all $(B)/libmptcp-policy.a
+	@tests/structure/run.sh
+
+# For scripts that compile the policy engine themselves (fuzzers, sanitizer replays).
+print-policy-srcs:
+	@echo $(POLICY_SRCS) $(CONFIG_FILE_SRCS)
 
 # A fresh machine has no build dependencies yet: install first, then build.
 demo:
@@ -120,7 +156,7 @@ matrix: all
 matrix-quick: all
 	tests/matrix/run.sh --quick
 
-bench: all $(FUNC_BINS) $(BENCH_BINS) $(B)/libmptcp-policy.a
+bench: all $(SHIM_TEST_BINS) $(BENCH_BINS) $(B)/libmptcp-policy.a $(B)/libmptcp-config.a
 	scripts/bench
 
 # Sanitizer build of the library, the unit and the functional tests (ASan + UBSan, leaks).
@@ -141,11 +177,11 @@ install: all
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/libmptcp-run.so
-	$(if $(LAUNCHER_SRCS),install -m 0755 $(LAUNCHER) $(DESTDIR)$(BINDIR)/mptcp-run)
+	install -m 0755 $(LAUNCHER) $(DESTDIR)$(BINDIR)/mptcp-run
 	test -e $(DESTDIR)$(SYSCONFDIR)/mptcp-run.conf || \
 		install -m 0644 conf/mptcp-run.conf $(DESTDIR)$(SYSCONFDIR)/mptcp-run.conf
-	for m in man/*.1; do [ -e "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man1/ || true; done
-	for m in man/*.5; do [ -e "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man5/ || true; done
+	install -m 0644 $(B)/man/mptcp-run.1 $(DESTDIR)$(MANDIR)/man1/mptcp-run.1
+	install -m 0644 $(B)/man/mptcp-run.conf.5 $(DESTDIR)$(MANDIR)/man5/mptcp-run.conf.5
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libmptcp-run.so $(DESTDIR)$(BINDIR)/mptcp-run \

@@ -3,8 +3,8 @@
  * mptcp-run: dispatch. A sub-command name is only recognised as the very
  * first argument; `mptcp-run -- check` runs a program called "check".
  */
-#include "commands.h"
-#include "report_cmd.h"
+#include "cmd/commands.h"
+#include "report/report_cmd.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 2
 pass=0 fail=0
-for t in build/tests/test_*; do
+for t in build/tests/unit/test_*; do
 	[ -x "$t" ] || continue
 	out=$("$t" 2>&1); rc=$?
 	printf '%s\n' "$out" | sed 's/^/  /'

@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "policy.h"
+#include "kernel/config_file.h"
+#include "kernel/libconfig_linked.h"
+#include "policy/config_text.h"
+#include "policy/policy.h"
 #include "ref.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -106,7 +108,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > MR_CONF_MAX_SIZE)
 		return 0; /* mr_config_load refuses these before parsing */
-	int rc = mr_config_parse((const char *)data, size, "fuzz.conf", &p, &err);
+	int rc =
+	    mr_config_parse(mr_libconfig_linked, (const char *)data, size, "fuzz.conf", &p, &err);
 	mr_config_format_error(&err, msg, sizeof(msg));
 	if (rc < 0) {
 		/* A refusal always says why, and leaves the built-in policy. */

@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "policy.h"
+#include "kernel/config_file.h"
+#include "kernel/libconfig_linked.h"
+#include "policy/config_text.h"
+#include "policy/policy.h"
 #include "ref.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -43,7 +45,8 @@ static const char *const exes[5] = {"/usr/bin/curl", "/usr/sbin/nginx", "/usr/bi
 static void init(void)
 {
 	struct mr_config_error err;
-	if (mr_config_parse(fixed_conf, strlen(fixed_conf), "fixed", &fixed, &err) != 0) {
+	if (mr_config_parse(mr_libconfig_linked, fixed_conf, strlen(fixed_conf), "fixed", &fixed,
+	                    &err) != 0) {
 		char msg[700];
 		mr_config_format_error(&err, msg, sizeof(msg));
 		fprintf(stderr, "fixed policy does not parse: %s\n", msg);

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy.h"
+#include "policy/policy.h"
 
 int ref_addr_len(int family);
 bool ref_matches(const struct mr_entry *e, const struct mr_endpoint *ep);

@@ -8,7 +8,7 @@
 set -u
 ROOT=$1
 LIB=$ROOT/build/libmptcp-run.so
-PROBE=$ROOT/build/tests/func/probe
+PROBE=$ROOT/build/tests/shim/probe
 pass=0 fail=0 skip=0
 ok() { pass=$((pass + 1)); echo "ok - $1"; }
 not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' <<<"$2" | head -20; }

@@ -11,7 +11,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 ROOT=$PWD
 LIB=$ROOT/build/libmptcp-run.so
-PROBE=$ROOT/build/tests/func/probe
+PROBE=$ROOT/build/tests/shim/probe
 LAUNCHER=$ROOT/build/mptcp-run
 TMP=$(mktemp -d /tmp/mptcp-run-hardening.XXXXXX)
 cleanup() {
@@ -46,12 +46,12 @@ done
 export LSAN_OPTIONS="suppressions=$ROOT/tests/fuzz/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 # shellcheck disable=SC2054 # the commas are in -fsanitize=address,undefined
-SAN=(-std=gnu11 -D_GNU_SOURCE -Ishim -Itests/fuzz -O1 -g -Wall -Wextra -Werror
+SAN=(-std=gnu11 -D_GNU_SOURCE -iquote shim -iquote tests/fuzz -O1 -g -Wall -Wextra -Werror
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 for t in config policy; do
 	bin=$TMP/replay-$t
 	if ! out=$(gcc "${SAN[@]}" -o "$bin" tests/fuzz/replay.c "tests/fuzz/fuzz_$t.c" tests/fuzz/ref.c \
-		shim/policy.c shim/endpoint.c shim/config.c -lconfig 2>&1); then
+		$(make -s --no-print-directory print-policy-srcs) -lconfig 2>&1); then
 		not_ok "fuzz replay driver for $t builds" "$out"
 		continue
 	fi

@@ -3,7 +3,7 @@
  * Stand-alone `mptcp-run report` for the tests, so the summariser can be
  * exercised whether or not the launcher's main() dispatches to it yet.
  */
-#include "../../launcher/report_cmd.h"
+#include "report/report_cmd.h"
 
 int main(int argc, char **argv)
 {

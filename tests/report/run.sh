@@ -10,7 +10,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 ROOT=$PWD
 LIB=$ROOT/build/libmptcp-run.so
-P=$ROOT/build/tests/func/probe
+P=$ROOT/build/tests/shim/probe
 pass=0 fail=0 skip=0
 TMP=$(mktemp -d /tmp/mptcp-run-report.XXXXXX)
 NS_C="" NS_S="" PIDS=()
@@ -39,7 +39,7 @@ finish() {
 
 # The summariser: the launcher's own sub-command once main.c dispatches to it,
 # else the same function through a tiny driver.
-CFLAGS_T="-std=gnu11 -D_GNU_SOURCE -Ishim -O1 -g"
+CFLAGS_T="-std=gnu11 -D_GNU_SOURCE -iquote shim -iquote launcher -O1 -g"
 if ! cc $CFLAGS_T -o "$TMP/report" tests/report/report_main.c build/liblauncher.a \
 	build/libmptcp-policy.a -lconfig 2>"$TMP/cc.err" ||
 	! cc $CFLAGS_T -o "$TMP/burst" tests/report/burst.c 2>>"$TMP/cc.err"; then

@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `mptcp-run check`: one line per item, "ok", "warn" or "fail", and the
+ * command that fixes it. Exit 0 only when MPTCP can be used: the kernel
+ * creates MPTCP sockets, the config parses and the library is there. A
+ * single path (no subflow endpoint) is a warning: it still works.
+ */
+#include "os/atomic_file.h"
+#include "cmd/commands.h"
+#include "cmd/config_arg.h"
+#include "text/ldso_text.h"
+#include "os/libpath.h"
+#include "os/msg.h"
+#include "os/probe.h"
+#include "os/helper.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <ifaddrs.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define IP_OUTPUT_MAX (64 * 1024)
+
+struct report {
+	int fails, warns;
+};
+
+static void item(struct report *r, const char *verdict, const char *what, const char *fix,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void item(struct report *r, const char *verdict, const char *what, const char *fix,
+                 const char *fmt, ...)
+{
+	va_list ap;
+
+	if (strcmp(verdict, "fail") == 0)
+		r->fails++;
+	else if (strcmp(verdict, "warn") == 0)
+		r->warns++;
+	printf("%-4s %s: ", verdict, what);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	if (fix)
+		printf("; fix: %s", fix);
+	printf("\n");
+}
+
+/* A small /proc/sys file, trimmed; false when missing. /proc reports size 0: read, don't stat. */
+static bool read_sysctl(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return true;
+}
+
+static bool check_kernel(struct report *r)
+{
+	const char *why, *fix;
+	int err = lr_mptcp_probe();
+
+	lr_mptcp_probe_explain(err, &why, &fix);
+	if (err == 0)
+		item(r, "ok", "kernel", NULL, "%s", why);
+	else if (fix)
+		item(r, "fail", "kernel", fix, "%s", why);
+	else
+		item(r, "fail", "kernel", NULL, "%s: %s", why, strerror(err));
+	return err == 0;
+}
+
+static void check_sysctl(struct report *r)
+{
+	char v[64];
+
+	if (!read_sysctl("/proc/sys/net/mptcp/enabled", v, sizeof(v)))
+		item(r, "fail", "net.mptcp.enabled", "use a kernel built with CONFIG_MPTCP=y",
+		     "/proc/sys/net/mptcp/enabled does not exist (no MPTCP in this kernel)");
+	else if (strcmp(v, "1") == 0)
+		item(r, "ok", "net.mptcp.enabled", NULL, "1 in this network namespace");
+	else
+		item(r, "fail", "net.mptcp.enabled", "sysctl -w net.mptcp.enabled=1",
+		     "%s in this network namespace: MPTCP sockets are refused", v);
+}
+
+/* Returns true when the in-kernel path manager is in charge (endpoints matter). */
+static bool check_pm(struct report *r)
+{
+	char v[64];
+
+	if (!read_sysctl("/proc/sys/net/mptcp/path_manager", v, sizeof(v))) {
+		if (!read_sysctl("/proc/sys/net/mptcp/pm_type", v, sizeof(v))) {
+			item(r, "ok", "path manager", NULL,
+			     "kernel (no pm_type sysctl: in-kernel only)");
+			return true;
+		}
+		snprintf(v, sizeof(v), "%s", strcmp(v, "1") == 0 ? "userspace" : "kernel");
+	}
+	if (strcmp(v, "kernel") == 0) {
+		item(r, "ok", "path manager", NULL, "kernel (subflows follow the endpoints below)");
+		return true;
+	}
+	item(r, "warn", "path manager",
+	     "run the path manager daemon (mptcpd), or sysctl -w net.mptcp.path_manager=kernel",
+	     "%s: extra subflows are created only by a userspace daemon", v);
+	return false;
+}
+
+/* "add_addr_accepted 0 subflows 2": the value after `key`, -1 if absent. */
+static long limit_value(const char *text, const char *key)
+{
+	size_t k = strlen(key);
+	const char *p = text;
+
+	while ((p = strstr(p, key))) {
+		bool start = p == text || p[-1] == ' ' || p[-1] == '\n' || p[-1] == '\t';
+
+		if (start && (p[k] == ' ' || p[k] == '\t'))
+			return strtol(p + k, NULL, 10);
+		p += k;
+	}
+	return -1;
+}
+
+static void check_limits(struct report *r)
+{
+	char *const argv[] = {"ip", "mptcp", "limits", "show", NULL};
+	long subflows, accepted;
+	char *out;
+	int rc = lr_spawn_capture(argv, IP_OUTPUT_MAX, &out);
+
+	if (rc != 0) {
+		item(r, "warn", "limits", "install iproute2 (a version with `ip mptcp`)",
+		     "cannot run `ip mptcp limits show`");
+		free(out);
+		return;
+	}
+	subflows = limit_value(out, "subflows");
+	accepted = limit_value(out, "add_addr_accepted");
+	free(out);
+	if (subflows == 0)
+		item(r, "warn", "limits", "ip mptcp limits set subflows 2 add_addr_accepted 2",
+		     "subflows 0: no connection can add a second path");
+	else if (accepted == 0)
+		item(
+		    r, "ok", "limits", NULL,
+		    "subflows %ld, add_addr_accepted 0 (addresses a server announces are not used; "
+		    "ip mptcp limits set add_addr_accepted 2 to use them)",
+		    subflows);
+	else
+		item(r, "ok", "limits", NULL, "subflows %ld, add_addr_accepted %ld", subflows,
+		     accepted);
+}
+
+/* An example for the fix: a non-loopback address and its interface. */
+static bool example_address(char *buf, size_t size)
+{
+	struct ifaddrs *ifa, *i;
+	char addr[INET6_ADDRSTRLEN];
+	bool found = false;
+
+	if (getifaddrs(&ifa) < 0)
+		return false;
+	for (i = ifa; i && !found; i = i->ifa_next) {
+		const void *a;
+
+		if (!i->ifa_addr || (i->ifa_flags & IFF_LOOPBACK) || !(i->ifa_flags & IFF_UP))
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET)
+			a = &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr;
+		else if (i->ifa_addr->sa_family == AF_INET6 &&
+		         !IN6_IS_ADDR_LINKLOCAL(
+		             &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr))
+			a = &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr;
+		else
+			continue;
+		if (!inet_ntop(i->ifa_addr->sa_family, a, addr, sizeof(addr)))
+			continue;
+		snprintf(buf, size, "ip mptcp endpoint add %s dev %s subflow", addr, i->ifa_name);
+		found = true;
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
+static void check_endpoints(struct report *r)
+{
+	char *const argv[] = {"ip", "mptcp", "endpoint", "show", NULL};
+	char fix[400] = "ip mptcp endpoint add ADDR dev IF subflow";
+	char example[200];
+	size_t subflow = 0, total = 0;
+	char *out, *line, *save = NULL;
+	int rc = lr_spawn_capture(argv, IP_OUTPUT_MAX, &out);
+
+	if (rc != 0) {
+		item(r, "warn", "endpoints", "install iproute2 (a version with `ip mptcp`)",
+		     "cannot run `ip mptcp endpoint show`");
+		free(out);
+		return;
+	}
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		total++;
+		if (strstr(line, " subflow"))
+			subflow++;
+	}
+	free(out);
+	if (subflow) {
+		item(r, "ok", "endpoints", NULL, "%zu subflow endpoint%s (of %zu)", subflow,
+		     subflow == 1 ? "" : "s", total);
+		return;
+	}
+	if (example_address(example, sizeof(example)))
+		snprintf(fix, sizeof(fix),
+		         "ip mptcp endpoint add ADDR dev IF subflow, for each "
+		         "other local address (e.g. %s)",
+		         example);
+	item(r, "warn", "endpoints", fix,
+	     "no subflow endpoint (%zu endpoint%s): connections this host opens use one path "
+	     "only",
+	     total, total == 1 ? "" : "s");
+}
+
+static void check_config(struct report *r, const char *conf_arg)
+{
+	char path[PATH_MAX], msg[600];
+	const char *conf;
+	struct mr_policy p;
+	bool builtin, named = true;
+
+	if (conf_arg) {
+		if (!realpath(conf_arg, path)) {
+			item(r, "fail", "config", NULL, "%s: %s", conf_arg, strerror(errno));
+			return;
+		}
+		conf = path;
+	} else {
+		conf = lr_conf_default(&named);
+	}
+	if (!lr_conf_load(conf, named, &p, &builtin, msg, sizeof(msg))) {
+		item(r, "fail", "config", "correct the file (see mptcp-run.conf(5))", "%s", msg);
+		return;
+	}
+	if (builtin)
+		item(r, "ok", "config", NULL,
+		     "%s does not exist: built-in policy (MPTCP for every program, loopback "
+		     "excluded)",
+		     conf);
+	else
+		item(r, "ok", "config", NULL, "%s parses: %zu program section%s", conf,
+		     p.n_sections, p.n_sections == 1 ? "" : "s");
+	mr_policy_free(&p);
+}
+
+static bool check_library(struct report *r, char *lib, size_t size)
+{
+	struct stat st;
+
+	if (!lr_lib_path(lib, size)) {
+		item(r, "fail", "library", "make install (or build it next to the launcher)",
+		     "%s not found", lib);
+		return false;
+	}
+	if (stat(lib, &st) == 0 && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))))
+		item(r, "warn", "library",
+		     "chown root:root and chmod go-w it before preload install", "%s is %s", lib,
+		     st.st_uid != 0 ? "not owned by root" : "group- or world-writable");
+	else
+		item(r, "ok", "library", NULL, "%s", lib);
+	return true;
+}
+
+static void check_ldso(struct report *r, const char *lib)
+{
+	static const char path[] = "/etc/ld.so.preload";
+	char *text;
+	size_t len;
+	int err = lr_read_file(path, &text, &len, NULL);
+
+	if (err == -ENOENT) {
+		item(r, "ok", "ld.so.preload", NULL,
+		     "not installed system-wide (programs use MPTCP through mptcp-run or enabled "
+		     "units)");
+		return;
+	}
+	if (err) {
+		item(r, "warn", "ld.so.preload", NULL, "%s: %s", path,
+		     err == -ELOOP ? "is a symbolic link" : strerror(-err));
+		return;
+	}
+	if (lr_ldso_has(text, len, lib))
+		item(r, "ok", "ld.so.preload", NULL,
+		     "%s is in %s: every dynamically linked program loads it", lib, path);
+	else
+		item(r, "ok", "ld.so.preload", NULL,
+		     "not installed system-wide (programs use MPTCP through mptcp-run or enabled "
+		     "units)");
+	free(text);
+}
+
+int lr_cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct report r = {0};
+	char lib[PATH_MAX];
+	const char *conf = NULL;
+	bool pm_kernel;
+	int opt;
+
+	opterr = 0;
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'h':
+			lr_usage();
+			return LR_EXIT_OK;
+		default:
+			lr_bad_option(argc, argv, opt);
+			return LR_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		lr_err("check: unexpected argument '%s'", argv[optind]);
+		return LR_EXIT_USAGE;
+	}
+	check_kernel(&r);
+	check_sysctl(&r);
+	pm_kernel = check_pm(&r);
+	check_limits(&r);
+	if (pm_kernel)
+		check_endpoints(&r);
+	check_config(&r, conf);
+	if (check_library(&r, lib, sizeof(lib)))
+		check_ldso(&r, lib);
+	printf("%s: %d failed, %d warning%s\n",
+	       r.fails ? "MPTCP cannot be used" : "MPTCP can be used", r.fails, r.warns,
+	       r.warns == 1 ? "" : "s");
+	return r.fails ? LR_EXIT_FAIL : LR_EXIT_OK;
+}

@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `mptcp-run explain PROGRAM [connect|listen ADDRESS:PORT]`: the library's
+ * own policy code (mr_config_load, mr_resolve, mr_decide,
+ * mr_format_decision) run on the user's question, so the answer cannot
+ * drift from what the library does.
+ */
+#include "os/binary.h"
+#include "cmd/commands.h"
+#include "cmd/config_arg.h"
+#include "os/msg.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_LISTED 8
+
+/* "198.18.1.2:80" or "[fd00::2]:443" into an endpoint; false on anything else. */
+static bool parse_endpoint(const char *text, struct mr_endpoint *ep)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *colon, *port_s;
+	struct sockaddr_in6 s6;
+	struct sockaddr_in s4;
+	unsigned long port;
+	char *end;
+	size_t n;
+
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+
+		if (!close || close[1] != ':')
+			return false;
+		n = (size_t)(close - text - 1);
+		port_s = close + 2;
+		text++;
+	} else {
+		colon = strrchr(text, ':');
+		if (!colon || memchr(text, ':', (size_t)(colon - text)))
+			return false;
+		n = (size_t)(colon - text);
+		port_s = colon + 1;
+	}
+	if (n == 0 || n >= sizeof(host))
+		return false;
+	memcpy(host, text, n);
+	host[n] = '\0';
+	if (*port_s < '0' || *port_s > '9')
+		return false;
+	errno = 0;
+	port = strtoul(port_s, &end, 10);
+	if (errno || *end || port > 65535)
+		return false;
+	memset(&s4, 0, sizeof(s4));
+	memset(&s6, 0, sizeof(s6));
+	if (inet_pton(AF_INET, host, &s4.sin_addr) == 1) {
+		s4.sin_family = AF_INET;
+		s4.sin_port = htons((uint16_t)port);
+		return mr_endpoint_from_sockaddr((struct sockaddr *)&s4, sizeof(s4), ep);
+	}
+	if (inet_pton(AF_INET6, host, &s6.sin6_addr) == 1) {
+		s6.sin6_family = AF_INET6;
+		s6.sin6_port = htons((uint16_t)port);
+		return mr_endpoint_from_sockaddr((struct sockaddr *)&s6, sizeof(s6), ep);
+	}
+	return false;
+}
+
+/*
+ * The path the library will see in /proc/self/exe: resolved through PATH
+ * like execvp, then symlinks resolved. A name not found stays a bare name
+ * (only basename globs can match it).
+ */
+static void program_path(const char *prog, char *out, size_t size)
+{
+	char found[PATH_MAX], real[PATH_MAX];
+
+	if (lr_find_command(prog, found, sizeof(found)) != 0 || !realpath(found, real)) {
+		snprintf(out, size, "%s", prog);
+		return;
+	}
+	snprintf(out, size, "%s", real);
+}
+
+static void origin_text(const struct mr_program *prog, enum mr_role role, enum mr_origin o,
+                        int line, char *buf, size_t size)
+{
+	switch (o) {
+	case MR_FROM_BUILTIN:
+		snprintf(buf, size, "built-in");
+		break;
+	case MR_FROM_FORCE:
+		snprintf(buf, size, "launcher (MPTCP_RUN_FORCE)");
+		break;
+	case MR_FROM_DEFAULTS:
+		snprintf(buf, size, "defaults, line %d", line);
+		break;
+	case MR_FROM_SECTION:
+		snprintf(buf, size, "programs[%td], line %d", prog->section_index, line);
+		break;
+	case MR_FROM_ROLE:
+		snprintf(buf, size, "programs[%td].%s, line %d", prog->section_index,
+		         mr_role_name(role), line);
+		break;
+	}
+}
+
+static void print_list(const struct mr_program *prog, enum mr_role role, const char *key,
+                       const struct mr_list *l, enum mr_origin o, int line)
+{
+	char from[128], e[96];
+	size_t i;
+
+	if (!l || !l->set)
+		return;
+	origin_text(prog, role, o, line, from, sizeof(from));
+	printf("  %-8s", key);
+	if (l->n == 0)
+		printf(" (empty)");
+	for (i = 0; i < l->n && i < MAX_LISTED; i++) {
+		mr_format_entry(&l->v[i], e, sizeof(e));
+		printf("%s %s", i ? "," : "", e);
+	}
+	if (l->n > MAX_LISTED)
+		printf(", ... (%zu more)", l->n - MAX_LISTED);
+	printf("   [%s]\n", from);
+}
+
+static void print_role(const struct mr_program *prog, enum mr_role role)
+{
+	const struct mr_effective *e = &prog->role[role];
+	struct mr_endpoint any = {.family = AF_INET};
+	struct mr_decision d;
+	char why[400], from[128];
+	size_t i;
+
+	if (e->constant) {
+		/* Any endpoint gives the same answer; the decision names the rule. */
+		mr_decide(e, &any, &d);
+		mr_format_decision(prog, role, &d, why, sizeof(why));
+		printf("%s: %s for every endpoint, by %s\n", mr_role_name(role),
+		       mr_verdict_name(e->constant_verdict), why);
+		return;
+	}
+	origin_text(prog, role, e->mode_origin, e->mode_line, from, sizeof(from));
+	printf("%s: depends on the endpoint (mode \"%s\" [%s])\n", mr_role_name(role),
+	       mr_verdict_name((enum mr_verdict)e->mode), from);
+	print_list(prog, role, "include", e->include, e->include_origin, e->include_line);
+	print_list(prog, role, "exclude", e->exclude, e->exclude_origin, e->exclude_line);
+	if (e->ports && e->ports->set) {
+		origin_text(prog, role, e->ports_origin, e->ports_line, from, sizeof(from));
+		printf("  %-8s", "ports");
+		for (i = 0; i < e->ports->n && i < MAX_LISTED; i++) {
+			const struct mr_port_range *r = &e->ports->v[i];
+
+			if (r->lo == r->hi)
+				printf("%s %u", i ? "," : "", r->lo);
+			else
+				printf("%s %u-%u", i ? "," : "", r->lo, r->hi);
+		}
+		printf("   [%s]\n", from);
+	}
+}
+
+static void print_section(const struct mr_program *prog)
+{
+	const struct mr_section *s = prog->section;
+	size_t i;
+
+	if (!s) {
+		printf("section: none matches: defaults apply\n");
+		return;
+	}
+	printf("section: programs[%td], line %d, match", prog->section_index, s->line);
+	for (i = 0; i < s->n_match; i++)
+		printf("%s \"%s\"", i ? "," : "", s->match[i]);
+	printf("\n");
+}
+
+int lr_cmd_explain(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"preload", no_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	char conf[PATH_MAX], exe[PATH_MAX], msg[600], ep_text[96];
+	const char *conf_arg = NULL, *conf_path;
+	bool preload = false, builtin, named = true;
+	struct mr_endpoint ep;
+	struct mr_program prog;
+	struct mr_decision d;
+	struct mr_policy p;
+	enum mr_role role = MR_ROLE_CONNECT;
+	int opt, nargs;
+
+	opterr = 0;
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			conf_arg = optarg;
+			break;
+		case 'p':
+			preload = true;
+			break;
+		case 'h':
+			lr_usage();
+			return LR_EXIT_OK;
+		default:
+			lr_bad_option(argc, argv, opt);
+			return LR_EXIT_USAGE;
+		}
+	}
+	nargs = argc - optind;
+	if (nargs != 1 && nargs != 3) {
+		lr_err("explain: expected PROGRAM [connect|listen ADDRESS:PORT]");
+		return LR_EXIT_USAGE;
+	}
+	if (!*argv[optind]) {
+		lr_err("explain: empty program name");
+		return LR_EXIT_USAGE;
+	}
+	if (nargs == 3) {
+		if (strcmp(argv[optind + 1], "connect") == 0) {
+			role = MR_ROLE_CONNECT;
+		} else if (strcmp(argv[optind + 1], "listen") == 0) {
+			role = MR_ROLE_LISTEN;
+		} else {
+			lr_err("explain: '%s': expected connect or listen", argv[optind + 1]);
+			return LR_EXIT_USAGE;
+		}
+		if (!parse_endpoint(argv[optind + 2], &ep)) {
+			lr_err("explain: '%s': expected ADDRESS:PORT, such as 198.18.1.2:80 or "
+			       "[fd00::2]:443",
+			       argv[optind + 2]);
+			return LR_EXIT_USAGE;
+		}
+	}
+	if (conf_arg) {
+		if (!lr_conf_abs_path(conf_arg, conf, sizeof(conf)))
+			return LR_EXIT_USAGE;
+		conf_path = conf;
+	} else {
+		conf_path = lr_conf_default(&named);
+	}
+	if (!lr_conf_load(conf_path, named, &p, &builtin, msg, sizeof(msg))) {
+		lr_err("%s", msg);
+		return LR_EXIT_USAGE;
+	}
+	program_path(argv[optind], exe, sizeof(exe));
+	mr_resolve(&p, exe, !preload, &prog);
+
+	printf("program: %s\n", exe);
+	printf("config:  %s%s\n", conf_path, builtin ? " (missing: built-in policy)" : "");
+	printf("started: %s\n", preload ? "through /etc/ld.so.preload (no MPTCP_RUN_FORCE)"
+	                                : "by mptcp-run or an enabled unit (MPTCP_RUN_FORCE=1)");
+	print_section(&prog);
+	if (nargs == 3) {
+		char why[400];
+
+		mr_decide(&prog.role[role], &ep, &d);
+		mr_format_decision(&prog, role, &d, why, sizeof(why));
+		mr_format_endpoint(&ep, ep_text, sizeof(ep_text));
+		printf("%s %s: %s, by %s\n", mr_role_name(role), ep_text,
+		       mr_verdict_name(d.verdict), why);
+	} else {
+		print_role(&prog, MR_ROLE_CONNECT);
+		print_role(&prog, MR_ROLE_LISTEN);
+	}
+	mr_policy_free(&p);
+	return LR_EXIT_OK;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+#include "cmd/commands.h"
+#include "os/msg.h"
+
+#include <getopt.h>
+#include <stdio.h>
+
+void lr_usage(void)
+{
+	fputs(
+	    "Usage: mptcp-run [OPTIONS] [--] COMMAND [ARGS...]\n"
+	    "       mptcp-run check [-c FILE]\n"
+	    "       mptcp-run explain [-c FILE] [--preload] PROGRAM [connect|listen ADDRESS:PORT]\n"
+	    "       mptcp-run enable|disable [--root DIR] UNIT\n"
+	    "       mptcp-run preload install|uninstall|status [--root DIR]\n"
+	    "       mptcp-run report FILE [--svg OUT]\n"
+	    "\n"
+	    "Runs COMMAND with its TCP sockets upgraded to Multipath TCP by the preload\n"
+	    "library, as the per-program policy in the config says.\n"
+	    "\n"
+	    "Options:\n"
+	    "  -c, --config FILE   use FILE as the policy (must parse; passed as MPTCP_RUN_CONF)\n"
+	    "  -d, --debug         library log level debug (MPTCP_RUN_LOG=debug)\n"
+	    "  -q, --quiet         no launcher warnings, library log off\n"
+	    "  -l, --log LEVEL     library log level: off, error, warn, info, debug\n"
+	    "  -r, --report FILE   append one JSON line per connection to FILE\n"
+	    "                      (MPTCP_RUN_REPORT); summarise with mptcp-run report FILE\n"
+	    "  -h, --help          this text\n"
+	    "  -V, --version       the version\n"
+	    "\n"
+	    "Sub-commands:\n"
+	    "  check               is MPTCP usable here; what to fix if not\n"
+	    "  explain             which config rule decides for a program and endpoint\n"
+	    "  enable UNIT         systemd drop-in that runs UNIT with MPTCP\n"
+	    "  disable UNIT        remove that drop-in\n"
+	    "  preload ...         add/remove the library in /etc/ld.so.preload (all programs)\n"
+	    "  report FILE         summarise a --report file: MPTCP, fallback, TCP; bytes per "
+	    "path\n"
+	    "\n"
+	    "Examples:\n"
+	    "  mptcp-run --report conn.json curl http://198.18.1.2:8000/\n"
+	    "  mptcp-run report conn.json\n"
+	    "  mptcp-run -d ncat -l 5000\n"
+	    "  mptcp-run -c ./mptcp-run.conf iperf3 -c 198.18.1.2\n"
+	    "  mptcp-run check\n"
+	    "  mptcp-run explain curl connect 198.18.1.2:443\n"
+	    "  mptcp-run enable nginx && systemctl restart nginx\n"
+	    "\n"
+	    "Exit status: the command's own; 2 for bad usage, 126 when COMMAND cannot be\n"
+	    "run, 127 when it is not found. See mptcp-run(1).\n",
+	    stdout);
+}
+
+void lr_usage_hint(void)
+{
+	fputs("Usage: mptcp-run [OPTIONS] [--] COMMAND [ARGS...]  (mptcp-run --help for more)\n",
+	      stderr);
+}
+
+void lr_bad_option(int argc, char **argv, int opt)
+{
+	const char *word = optind > 0 && optind - 1 < argc ? argv[optind - 1] : "?";
+
+	/* getopt leaves optopt for short options; for long ones only the word tells. */
+	if (opt == ':')
+		lr_err("option '%s' needs an argument", word);
+	else if (optopt)
+		lr_err("unknown option '-%c'", optopt);
+	else
+		lr_err("unknown option '%s'", word);
+	lr_usage_hint();
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The glue between the interposed calls and the policy: what each call means
+ * for a socket mptcp-run manages. Each interposed function lives in its own
+ * file and calls into here.
+ */
+#ifndef MPTCP_RUN_DECIDE_H
+#define MPTCP_RUN_DECIDE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "core/fdtable.h"
+
+/* socket(AF_INET/AF_INET6, SOCK_STREAM…, 0/IPPROTO_TCP): creates the socket per plan. */
+int mr_create_socket(int domain, int type, int protocol);
+
+/* After bind(): records the address. Nothing is decided at bind(): the role (listen or
+ * connect) is only known at listen() or connect(), and a bound socket can be replaced on
+ * the same address and port. */
+void mr_after_bind(struct mr_fd *e, const struct sockaddr *sa, socklen_t len, int rc);
+/* Before connect(): the connect-role decision for the remote address. */
+void mr_before_connect(int fd, struct mr_fd *e, const struct sockaddr *sa, socklen_t len);
+/* After connect(): learns whether an MPTCP connection fell back (peer cache). */
+void mr_after_connect(int fd, struct mr_fd *e, int rc);
+/* close() of a socket whose non-blocking connect was MPTCP: same, learnt late. */
+void mr_check_fallback_at_close(int fd, struct mr_fd *e);
+
+/* Before listen(): the listen-role decision for the bound address (wildcard if unbound). */
+void mr_before_listen(int fd, struct mr_fd *e);
+
+/* setsockopt() on a managed socket: recording and the option fallback. */
+int mr_setsockopt_managed(int fd, struct mr_fd *e, int level, int name, const void *val,
+                          socklen_t len, int rc);
+
+/* epoll_ctl() on a managed, not yet live socket: records the registration. */
+void mr_note_epoll(struct mr_fd *e, int epfd, int op, const struct epoll_event *ev);
+
+/* dup*(): the source may no longer be replaced; the target is forgotten. */
+void mr_note_dup(int oldfd, int newfd);
+/* Before dup*(): a socket that is MPTCP only because of the prediction goes back to TCP. */
+void mr_before_dup(int fd);
+/* Before fork(), posix_spawn(), system(), popen(): every socket existing now counts as
+ * shared with the child. */
+void mr_before_share(void);
+/* Copies the address a program passed to bind/connect/sendto into out (bounded). */
+bool mr_copy_sockaddr(const struct sockaddr *sa, socklen_t len, struct sockaddr_storage *out,
+                      socklen_t *outlen);
+
+/* A managed entry that is not live (still replaceable or recordable), else NULL. */
+static inline struct mr_fd *mr_pending(int fd)
+{
+	struct mr_fd *e = mr_fd_get(fd);
+	if (!e)
+		return NULL;
+	uint32_t st = mr_fd_state(e);
+	return (st & MR_ST_MANAGED) && !(st & MR_ST_LIVE) ? e : NULL;
+}
+
+#endif

@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The config loader: libconfig text -> struct mr_policy, strictly validated.
+ * Unknown keys and wrong types are errors with file:line, because a typo that
+ * silently changes which program gets MPTCP is worse than a refusal.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/config_text.h"
+
+struct ctx {
+	const char *name;
+	struct mr_config_error *err;
+	const struct mr_libconfig *lc;
+};
+
+__attribute__((format(printf, 3, 4))) static int fail(struct ctx *c, const config_setting_t *s,
+                                                      const char *fmt, ...)
+{
+	va_list ap;
+	c->err->line = s ? (int)config_setting_source_line(s) : 0;
+	va_start(ap, fmt);
+	vsnprintf(c->err->text, sizeof(c->err->text), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/*
+ * Strings in the config must be UTF-8: they end up in logs and in `explain`
+ * output. Strict RFC 3629: no overlong forms, no surrogates, nothing above
+ * U+10FFFF.
+ */
+static bool valid_utf8(const char *str)
+{
+	const unsigned char *p = (const unsigned char *)str;
+	while (*p) {
+		unsigned char c = *p++;
+		int n;
+		unsigned char lo = 0x80, hi = 0xbf; /* allowed range of the first continuation */
+		if (c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1;
+		else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			if (c == 0xe0)
+				lo = 0xa0; /* overlong */
+			if (c == 0xed)
+				hi = 0x9f; /* surrogates */
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			if (c == 0xf0)
+				lo = 0x90; /* overlong */
+			if (c == 0xf4)
+				hi = 0x8f; /* above U+10FFFF */
+		} else {
+			return false;
+		}
+		if (*p < lo || *p > hi)
+			return false;
+		for (int i = 1; i < n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+		p += n;
+	}
+	return true;
+}
+
+/*
+ * libconfig would read the file an @include names with none of the checks the
+ * main file gets (owner, mode, size): a root-owned config could pull in a
+ * user-writable one. Refused, with its line.
+ */
+static int find_include(const char *text)
+{
+	int line = 1;
+	for (const char *p = text; *p; line++) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "@include", 8) == 0)
+			return line;
+		const char *nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+static const char *type_name(int t)
+{
+	switch (t) {
+	case CONFIG_TYPE_GROUP:
+		return "a group { }";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return "a number";
+	case CONFIG_TYPE_FLOAT:
+		return "a float";
+	case CONFIG_TYPE_STRING:
+		return "a string";
+	case CONFIG_TYPE_BOOL:
+		return "a boolean";
+	case CONFIG_TYPE_ARRAY:
+		return "an array [ ]";
+	case CONFIG_TYPE_LIST:
+		return "a list ( )";
+	default:
+		return "something else";
+	}
+}
+
+static bool is_seq(const config_setting_t *s)
+{
+	int t = config_setting_type(s);
+	return t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST;
+}
+
+static const char *get_string(struct ctx *c, const config_setting_t *s, const char *what)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		fail(c, s, "%s must be a string, not %s", what, type_name(config_setting_type(s)));
+		return NULL;
+	}
+	const char *v = c->lc->get_string(s);
+	if (!valid_utf8(v)) {
+		fail(c, s, "%s is not valid UTF-8", what);
+		return NULL;
+	}
+	return v;
+}
+
+static int parse_mode(struct ctx *c, const config_setting_t *s, int *out)
+{
+	const char *v = get_string(c, s, "mode");
+	if (!v)
+		return -1;
+	if (strcmp(v, "mptcp") == 0)
+		*out = MR_MPTCP;
+	else if (strcmp(v, "tcp") == 0)
+		*out = MR_TCP;
+	else
+		return fail(c, s, "mode must be \"mptcp\" or \"tcp\", not \"%s\"", v);
+	return 0;
+}
+
+static int parse_list(struct ctx *c, const config_setting_t *s, const char *key, struct mr_list *l)
+{
+	int n = is_seq(s) ? c->lc->length(s) : 1;
+	if (!is_seq(s) && config_setting_type(s) != CONFIG_TYPE_STRING)
+		return fail(c, s, "%s must be a list of addresses like [ \"198.18.0.0/15\" ]", key);
+	l->set = true;
+	l->v = calloc((size_t)(n ? n : 1), sizeof(*l->v));
+	if (!l->v)
+		return fail(c, s, "out of memory");
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = is_seq(s) ? c->lc->get_elem(s, (unsigned)i) : s;
+		const char *v = get_string(c, e, key);
+		if (!v)
+			return -1;
+		const char *why = mr_entry_parse(v, &l->v[i]);
+		if (why)
+			return fail(c, e, "%s entry \"%s\": %s", key, v, why);
+		l->v[i].index = (uint32_t)i;
+		l->n++;
+	}
+	if (mr_list_finish(l) < 0)
+		return fail(c, s, "out of memory");
+	return 0;
+}
+
+static int parse_ports(struct ctx *c, const config_setting_t *s, struct mr_ports *p)
+{
+	int n = is_seq(s) ? c->lc->length(s) : 1;
+	p->set = true;
+	p->v = calloc((size_t)(n ? n : 1), sizeof(*p->v));
+	if (!p->v)
+		return fail(c, s, "out of memory");
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = is_seq(s) ? c->lc->get_elem(s, (unsigned)i) : s;
+		char buf[32];
+		const char *v;
+		int t = config_setting_type(e);
+		if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
+			long long x = c->lc->get_int64(e);
+			if (x < 1 || x > 65535)
+				return fail(c, e, "ports entry %lld: port out of range (1-65535)",
+				            x);
+			snprintf(buf, sizeof(buf), "%lld", x);
+			v = buf;
+		} else if (!(v = get_string(c, e, "ports entry"))) {
+			return -1;
+		}
+		const char *why = mr_ports_parse(v, &p->v[i]);
+		if (why)
+			return fail(c, e, "ports entry \"%s\": %s", v, why);
+		p->n++;
+	}
+	return 0;
+}
+
+static int parse_bool(struct ctx *c, const config_setting_t *s, const char *key, int *out)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return fail(c, s, "%s must be true or false, not %s", key,
+		            type_name(config_setting_type(s)));
+	*out = c->lc->get_bool(s);
+	return 0;
+}
+
+static int parse_seconds(struct ctx *c, const config_setting_t *s, const char *key, int *out)
+{
+	int t = config_setting_type(s);
+	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
+		return fail(c, s, "%s must be a number of seconds, not %s", key, type_name(t));
+	long long v = c->lc->get_int64(s);
+	if (v < 0 || v > 86400)
+		return fail(c, s, "%s must be between 0 and 86400 seconds", key);
+	*out = (int)v;
+	return 0;
+}
+
+/* Parses the rule keys of one group; keys it does not own are left to the caller. */
+static int parse_rule_key(struct ctx *c, const config_setting_t *m, struct mr_rules *r,
+                          bool *handled)
+{
+	const char *k = config_setting_name(m);
+	*handled = true;
+	if (strcmp(k, "mode") == 0)
+		return parse_mode(c, m, &r->mode);
+	if (strcmp(k, "include") == 0)
+		return parse_list(c, m, "include", &r->include);
+	if (strcmp(k, "exclude") == 0)
+		return parse_list(c, m, "exclude", &r->exclude);
+	if (strcmp(k, "ports") == 0)
+		return parse_ports(c, m, &r->ports);
+	*handled = false;
+	return 0;
+}
+
+static int expect_group(struct ctx *c, const config_setting_t *s, const char *what)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+		return fail(c, s, "%s must be a group { ... }, not %s", what,
+		            type_name(config_setting_type(s)));
+	return 0;
+}
+
+static int parse_role(struct ctx *c, const config_setting_t *s, const char *role,
+                      struct mr_rules *r)
+{
+	if (expect_group(c, s, role) < 0)
+		return -1;
+	r->line = (int)config_setting_source_line(s);
+	for (int i = 0; i < c->lc->length(s); i++) {
+		const config_setting_t *m = c->lc->get_elem(s, (unsigned)i);
+		bool handled;
+		if (parse_rule_key(c, m, r, &handled) < 0)
+			return -1;
+		if (!handled)
+			return fail(c, m,
+			            "unknown key \"%s\" in %s (expected mode, include, "
+			            "exclude, ports)",
+			            config_setting_name(m), role);
+	}
+	return 0;
+}
+
+static int parse_match(struct ctx *c, const config_setting_t *s, struct mr_section *sec)
+{
+	int n = is_seq(s) ? c->lc->length(s) : 1;
+	if (!is_seq(s) && config_setting_type(s) != CONFIG_TYPE_STRING)
+		return fail(c, s, "match must be a program name, a path, or a list of them");
+	if (n == 0)
+		return fail(c, s, "match is empty: name at least one program");
+	sec->match = calloc((size_t)n, sizeof(char *));
+	if (!sec->match)
+		return fail(c, s, "out of memory");
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = is_seq(s) ? c->lc->get_elem(s, (unsigned)i) : s;
+		const char *v = get_string(c, e, "match");
+		if (!v)
+			return -1;
+		if (!*v)
+			return fail(c, e, "match entry is empty");
+		if (strchr(v, '/') && v[0] != '/' && v[0] != '*')
+			return fail(c, e, "match \"%s\": a path must be absolute", v);
+		if (!(sec->match[i] = strdup(v)))
+			return fail(c, e, "out of memory");
+		sec->n_match++;
+	}
+	return 0;
+}
+
+static int parse_section(struct ctx *c, const config_setting_t *s, struct mr_section *sec)
+{
+	const config_setting_t *match = NULL;
+	if (expect_group(c, s, "each entry of programs") < 0)
+		return -1;
+	sec->line = (int)config_setting_source_line(s);
+	sec->rules.line = sec->line;
+	for (int i = 0; i < c->lc->length(s); i++) {
+		const config_setting_t *m = c->lc->get_elem(s, (unsigned)i);
+		const char *k = config_setting_name(m);
+		bool handled;
+		if (parse_rule_key(c, m, &sec->rules, &handled) < 0)
+			return -1;
+		if (handled)
+			continue;
+		if (strcmp(k, "match") == 0) {
+			match = m;
+			if (parse_match(c, m, sec) < 0)
+				return -1;
+		} else if (strcmp(k, "connect") == 0) {
+			if (parse_role(c, m, "connect", &sec->role[MR_ROLE_CONNECT]) < 0)
+				return -1;
+		} else if (strcmp(k, "listen") == 0) {
+			if (parse_role(c, m, "listen", &sec->role[MR_ROLE_LISTEN]) < 0)
+				return -1;
+		} else if (strcmp(k, "sockopt_fallback") == 0) {
+			if (parse_bool(c, m, k, &sec->sockopt_fallback) < 0)
+				return -1;
+		} else {
+			return fail(
+			    c, m,
+			    "unknown key \"%s\" in a program section (expected match, mode, "
+			    "include, exclude, ports, sockopt_fallback, connect, listen)",
+			    k);
+		}
+	}
+	if (!match)
+		return fail(c, s, "program section without match");
+	return 0;
+}
+
+static void section_init(struct mr_section *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->rules.mode = -1;
+	s->role[0].mode = -1;
+	s->role[1].mode = -1;
+	s->sockopt_fallback = -1;
+}
+
+static int parse_root(struct ctx *c, const config_setting_t *root, struct mr_policy *p)
+{
+	for (int i = 0; i < c->lc->length(root); i++) {
+		const config_setting_t *m = c->lc->get_elem(root, (unsigned)i);
+		const char *k = config_setting_name(m);
+		if (strcmp(k, "defaults") == 0) {
+			if (expect_group(c, m, "defaults") < 0)
+				return -1;
+			p->defaults.line = (int)config_setting_source_line(m);
+			for (int j = 0; j < c->lc->length(m); j++) {
+				const config_setting_t *d = c->lc->get_elem(m, (unsigned)j);
+				bool handled;
+				if (parse_rule_key(c, d, &p->defaults, &handled) < 0)
+					return -1;
+				if (handled)
+					continue;
+				if (strcmp(config_setting_name(d), "sockopt_fallback") == 0) {
+					if (parse_bool(c, d, "sockopt_fallback",
+					               &p->sockopt_fallback) < 0)
+						return -1;
+				} else if (strcmp(config_setting_name(d), "fallback_memory") == 0) {
+					if (parse_seconds(c, d, "fallback_memory",
+					                  &p->fallback_memory) < 0)
+						return -1;
+				} else {
+					return fail(
+					    c, d,
+					    "unknown key \"%s\" in defaults (expected mode, "
+					    "include, exclude, ports, sockopt_fallback, "
+					    "fallback_memory)",
+					    config_setting_name(d));
+				}
+			}
+		} else if (strcmp(k, "programs") == 0) {
+			if (!is_seq(m))
+				return fail(c, m,
+				            "programs must be a list ( { match = ...; }, ... )");
+			int n = c->lc->length(m);
+			p->sections = calloc((size_t)(n ? n : 1), sizeof(*p->sections));
+			if (!p->sections)
+				return fail(c, m, "out of memory");
+			for (int j = 0; j < n; j++) {
+				section_init(&p->sections[j]);
+				p->n_sections++;
+				if (parse_section(c, c->lc->get_elem(m, (unsigned)j),
+				                  &p->sections[j]) < 0)
+					return -1;
+			}
+		} else {
+			return fail(
+			    c, m, "unknown top-level key \"%s\" (expected defaults, programs)", k);
+		}
+	}
+	return 0;
+}
+
+int mr_config_parse(mr_libconfig_get get, const char *text, size_t len, const char *name,
+                    struct mr_policy *out, struct mr_config_error *err)
+{
+	struct ctx c = {.name = name, .err = err};
+	config_t cfg;
+	char *copy;
+	int rc;
+
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", name ? name : "(config)");
+	mr_policy_builtin(out);
+	if (memchr(text, '\0', len)) {
+		snprintf(err->text, sizeof(err->text), "contains a NUL byte (not a text file)");
+		return -1;
+	}
+	if (!(copy = malloc(len + 1))) {
+		snprintf(err->text, sizeof(err->text), "out of memory");
+		return -1;
+	}
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+
+	/* Asked for only now: a process whose config is missing never loads libconfig. */
+	const char *why_lc = "libconfig is not available";
+	if (!(c.lc = get(&why_lc))) {
+		snprintf(err->text, sizeof(err->text), "%s", why_lc);
+		free(copy);
+		return -1;
+	}
+	int inc = find_include(copy);
+	if (inc) {
+		err->line = inc;
+		snprintf(err->text, sizeof(err->text),
+		         "@include is not supported (included files would escape the owner and "
+		         "mode checks)");
+		free(copy);
+		return -1;
+	}
+	c.lc->init(&cfg);
+	if (c.lc->read_string(&cfg, copy) != CONFIG_TRUE) {
+		const char *why = config_error_text(&cfg) ? config_error_text(&cfg) : "unreadable";
+		err->line = config_error_line(&cfg);
+		/* libconfig says "syntax error" itself for most errors: not twice. Its bison
+		 * stack overflow on deep nesting reads "memory exhausted". */
+		if (strncmp(why, "syntax error", 12) == 0)
+			snprintf(err->text, sizeof(err->text), "%s", why);
+		else if (strcmp(why, "memory exhausted") == 0)
+			snprintf(err->text, sizeof(err->text), "syntax error: nested too deeply");
+		else
+			snprintf(err->text, sizeof(err->text), "syntax error: %s", why);
+		rc = -1;
+	} else {
+		rc = parse_root(&c, config_root_setting(&cfg), out);
+	}
+	c.lc->destroy(&cfg);
+	free(copy);
+	if (rc < 0) {
+		mr_policy_free(out);
+		mr_policy_builtin(out);
+	}
+	return rc;
+}
+
+size_t mr_config_format_error(const struct mr_config_error *err, char *buf, size_t size)
+{
+	int n = err->line > 0 ? snprintf(buf, size, "%s:%d: %s", err->file, err->line, err->text)
+	                      : snprintf(buf, size, "%s: %s", err->file, err->text);
+	return n < 0 ? 0 : (size_t)n;
+}

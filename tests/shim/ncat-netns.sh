@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Unmodified ncat under LD_PRELOAD: a peer in another network namespace gets
+# MPTCP (seen by the kernel in `ss -M`), a loopback peer of the same program
+# stays TCP, and the bytes arrive intact. Prints ok/not ok lines and a final
+# "N passed, N failed" line. Needs root; run by tests/shim/run.sh.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+LIB=$PWD/build/libmptcp-run.so
+pass=0 fail=0
+A=mrf-a-$$-$RANDOM B=mrf-b-$$-$RANDOM
+TMP=$(mktemp -d /tmp/mptcp-run-ncat.XXXXXX)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	ip netns del "$A" 2>/dev/null
+	ip netns del "$B" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' <<<"$2"; }
+
+ip netns add "$A" && ip netns add "$B" || { echo "0 passed, 1 failed"; exit 1; }
+ip link add va netns "$A" type veth peer name vb netns "$B"
+ip -n "$A" addr add 198.18.100.1/24 dev va
+ip -n "$B" addr add 198.18.100.2/24 dev vb
+for n in "$A" "$B"; do ip -n "$n" link set lo up; done
+ip -n "$A" link set va up
+ip -n "$B" link set vb up
+
+head -c 2000000 /dev/urandom >"$TMP/data"
+want=$(sha256sum <"$TMP/data" | cut -d' ' -f1)
+
+ip netns exec "$B" env LD_PRELOAD="$LIB" ncat -l 198.18.100.2 7000 >"$TMP/got" &
+pids+=($!)
+ip netns exec "$A" ncat -lk 127.0.0.1 7001 >/dev/null &
+pids+=($!)
+sleep 0.5
+# Clients stay open a moment after sending so the sockets can be observed.
+(cat "$TMP/data"; sleep 1.5) | ip netns exec "$A" env LD_PRELOAD="$LIB" ncat 198.18.100.2 7000 &
+pids+=($!)
+(echo hello; sleep 1.5) | ip netns exec "$A" env LD_PRELOAD="$LIB" ncat 127.0.0.1 7001 &
+pids+=($!)
+sleep 0.8
+ssa=$(ip netns exec "$A" ss -Mn)
+ssb=$(ip netns exec "$B" ss -Mn)
+sst=$(ip netns exec "$A" ss -tn)
+if grep -q '198.18.100.2:7000' <<<"$ssa"; then ok "client's connection to the other namespace is MPTCP (ss -M)"; else not_ok "client's connection to the other namespace is MPTCP (ss -M)" "$ssa"; fi
+if grep -q '198.18.100.2:7000' <<<"$ssb"; then ok "server's listener/connection is MPTCP (ss -M)"; else not_ok "server's listener/connection is MPTCP (ss -M)" "$ssb"; fi
+if ! grep -q ':7001' <<<"$ssa" && grep -q '127.0.0.1:7001' <<<"$sst"; then ok "loopback connection of the same program stays TCP"; else not_ok "loopback connection of the same program stays TCP" "$ssa
+$sst"; fi
+wait "${pids[2]}" 2>/dev/null
+sleep 0.3
+got=$(sha256sum <"$TMP/got" | cut -d' ' -f1)
+if [ "$got" = "$want" ]; then ok "2 MB arrived intact over MPTCP (sha256)"; else not_ok "2 MB arrived intact over MPTCP (sha256)" "got $(stat -c %s "$TMP/got") bytes"; fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
