@@ -104,3 +104,8 @@ const char *mr_noswap_text(enum mr_noswap why)
 		return "unknown";
 	}
 }
+
+void mr_fd_share_all(void)
+{
+	atomic_fetch_add(&mr_fork_gen, 1);
+}

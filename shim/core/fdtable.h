@@ -110,4 +110,13 @@ const char *mr_noswap_text(enum mr_noswap why);
 /* Generation counter bumped before every fork(): entries older than it are shared. */
 extern _Atomic uint32_t mr_fork_gen;
 
+/*
+ * Before fork(), posix_spawn(), system(), popen(): every socket existing now is
+ * shared with the child and is never replaced again. Sockets are not switched
+ * back to TCP here, as dup() does: other threads may be using them right now,
+ * and a replacement racing their dup2() would leave two descriptors on two
+ * different sockets (the stress test caught exactly that).
+ */
+void mr_fd_share_all(void);
+
 #endif

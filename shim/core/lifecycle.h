@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The glue between the interposed calls and the policy: what each call means
- * for a socket mptcp-run manages. Each interposed function lives in its own
- * file and calls into here.
+ * The socket lifecycle, as the interposed calls (shim/entry/) see it: what each
+ * call means for a socket mptcp-run manages. Verdicts in core/verdict.c,
+ * options in core/options.c, duplicates and epoll in core/sharing.c, closing
+ * in core/closing.c.
  */
-#ifndef MPTCP_RUN_DECIDE_H
-#define MPTCP_RUN_DECIDE_H
+#ifndef MPTCP_RUN_CORE_LIFECYCLE_H
+#define MPTCP_RUN_CORE_LIFECYCLE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -42,12 +43,17 @@ void mr_note_epoll(struct mr_fd *e, int epfd, int op, const struct epoll_event *
 void mr_note_dup(int oldfd, int newfd);
 /* Before dup*(): a socket that is MPTCP only because of the prediction goes back to TCP. */
 void mr_before_dup(int fd);
-/* Before fork(), posix_spawn(), system(), popen(): every socket existing now counts as
- * shared with the child. */
-void mr_before_share(void);
 /* Copies the address a program passed to bind/connect/sendto into out (bounded). */
 bool mr_copy_sockaddr(const struct sockaddr *sa, socklen_t len, struct sockaddr_storage *out,
                       socklen_t *outlen);
+
+/* Before close(): reports and forgets a managed descriptor (async-signal-safe). */
+void mr_before_close(int fd);
+/* close_range() and closefrom(), keeping the report's descriptor open. */
+int mr_close_range(unsigned int first, unsigned int last, int flags);
+void mr_closefrom(int lowfd);
+/* At exit(): a report line for every managed socket still open. */
+void mr_report_at_exit(void);
 
 /* A managed entry that is not live (still replaceable or recordable), else NULL. */
 static inline struct mr_fd *mr_pending(int fd)

@@ -7,9 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kernel/real.h"
-#include "core/runtime.h"
+#include "core/process.h"
 #include "core/replace.h"
+#include "kernel/real.h"
+#include "kernel/uapi.h"
 
 /*
  * The entry could be stale if the program closed the descriptor behind our back
@@ -50,8 +51,8 @@ static bool same_origin(int fd, int nfd)
 	if (fstat(fd, &a) < 0 || fstat(nfd, &b) < 0 || a.st_uid != b.st_uid || a.st_gid != b.st_gid)
 		return false;
 	/* SO_NETNS_COOKIE (5.14+); an older kernel cannot tell, and unshare is rare there. */
-	if (getsockopt(fd, SOL_SOCKET, MR_SO_NETNS_COOKIE, &ca, &la) == 0 &&
-	    getsockopt(nfd, SOL_SOCKET, MR_SO_NETNS_COOKIE, &cb, &lb) == 0 && ca != cb)
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &ca, &la) == 0 &&
+	    getsockopt(nfd, SOL_SOCKET, SO_NETNS_COOKIE, &cb, &lb) == 0 && ca != cb)
 		return false;
 	return true;
 }

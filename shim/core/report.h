@@ -5,24 +5,29 @@
  * Reporting never costs the program anything but time: every failure is
  * swallowed.
  */
-#ifndef MPTCP_RUN_REPORT_H
-#define MPTCP_RUN_REPORT_H
+#ifndef MPTCP_RUN_CORE_REPORT_H
+#define MPTCP_RUN_CORE_REPORT_H
 
 #include <stdbool.h>
 
 #include "core/fdtable.h"
+#include "policy/policy.h"
 
-/* True once mr_report_init() opened the report file. Read on every close(). */
+/* True once mr_report_open() opened the report file. Read on every close(). */
 extern bool mr_report_enabled;
 
-/* Called once from the runtime's initialisation with $MPTCP_RUN_REPORT (never in
- * secure-execution mode). */
-void mr_report_init(const char *path);
+/* Opens the report file (called once by the runtime, never in secure-execution mode). */
+void mr_report_open(const char *path);
 
 /* The report's descriptor, or -1: close_range()/closefrom() should leave it open. */
 int mr_report_fd(void);
 
-/* Called by close() (and close_range/closefrom) for a managed entry before it is forgotten. */
-void mr_report_close(int fd, struct mr_fd *e);
+/*
+ * Writes fd's line (at = "close" or "exit") for a managed entry before it is
+ * forgotten. prog is the program's resolved policy (NULL when the runtime is not
+ * usable), exe its path; errno is preserved.
+ */
+void mr_report_socket(int fd, struct mr_fd *e, const char *at, const struct mr_program *prog,
+                      const char *exe);
 
 #endif

@@ -1,52 +1,26 @@
 /* SPDX-License-Identifier: MIT */
-#include <errno.h>
-#include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <unistd.h>
 
-#include "kernel/config_file.h"
-#include "kernel/libconfig_dl.h"
-#include "core/lifecycle.h"
-#include "core/fdtable.h"
-#include "kernel/log.h"
 #include "core/peercache.h"
-#include "kernel/real.h"
+#include "core/process.h"
 #include "core/report.h"
 #include "core/runtime.h"
-
-_Atomic int mr_mptcp_unavailable;
-_Atomic int mr_predict_mptcp;
-pid_t mr_pid;
+#include "kernel/config_file.h"
+#include "kernel/libconfig_dl.h"
+#include "kernel/log.h"
+#include "kernel/real.h"
 
 enum { RT_UNINIT, RT_LOADING, RT_READY };
 static _Atomic int rt_state;
 static struct mr_runtime rt;
 /* Set while this thread initialises: a signal handler re-entering gets pass-through. */
 static __thread int in_init __attribute__((tls_model("initial-exec")));
-
-bool mr_note_mptcp_failure(int err)
-{
-	switch (err) {
-	case EINVAL:          /* kernel older than 5.6 */
-	case EPROTONOSUPPORT: /* CONFIG_MPTCP=n (or no IPv6 MPTCP) */
-	case ENOPROTOOPT:     /* net.mptcp.enabled=0 in this network namespace */
-	case EPERM:           /* an LSM or seccomp refuses it */
-	case EACCES: {
-		int expected = 0;
-		if (atomic_compare_exchange_strong(&mr_mptcp_unavailable, &expected, err))
-			mr_log(MR_LOG_INFO,
-			       "MPTCP sockets cannot be created (%s): every socket stays TCP",
-			       strerror(err));
-		return true;
-	}
-	default:
-		return false; /* EMFILE, ENOBUFS…: about this call, not about MPTCP */
-	}
-}
 
 static const char *env(const char *name)
 {
@@ -68,16 +42,6 @@ static void find_exe(void)
 	strncpy(rt.exe, p, sizeof(rt.exe) - 1);
 }
 
-static void before_fork(void)
-{
-	mr_before_share();
-}
-
-static void in_child(void)
-{
-	mr_pid = getpid();
-}
-
 static enum mr_plan plan_for(const struct mr_program *p)
 {
 	const struct mr_effective *c = &p->role[MR_ROLE_CONNECT], *l = &p->role[MR_ROLE_LISTEN];
@@ -93,9 +57,7 @@ static void load(void)
 	unsigned flags = MR_CONF_REFUSE_WORLD_WRITABLE;
 
 	rt.secure = getauxval(AT_SECURE) != 0;
-	/* Only sockets created after this point are tracked, so forks matter from here on. */
-	mr_pid = getpid();
-	pthread_atfork(before_fork, NULL, in_child);
+	mr_process_start();
 	if ((v = env("MPTCP_RUN_LOG"))) {
 		int lvl = mr_log_parse_level(v);
 		if (lvl >= 0)
@@ -109,7 +71,7 @@ static void load(void)
 		return;
 	}
 	if ((v = env("MPTCP_RUN_REPORT")) && *v)
-		mr_report_init(v);
+		mr_report_open(v);
 	rt.force = (v = env("MPTCP_RUN_FORCE")) && strcmp(v, "1") == 0;
 	rt.conf_path = env("MPTCP_RUN_CONF");
 	if (!rt.conf_path || !*rt.conf_path)
@@ -135,8 +97,9 @@ static void load(void)
 		mr_peercache_seconds = (unsigned)rt.policy.fallback_memory;
 	mr_resolve(&rt.policy, rt.exe, rt.force, &rt.prog);
 	rt.plan = plan_for(&rt.prog);
-	mr_log(MR_LOG_DEBUG, "%s: config %s%s, section %td, plan %s%s", rt.exe, rt.conf_path,
-	       r == MR_LOAD_MISSING ? " (missing: built-in policy)" : "", rt.prog.section_index,
+	mr_log(MR_LOG_DEBUG, "mptcp-run " MR_VERSION " in %s: config %s%s, section %td, plan %s%s",
+	       rt.exe, rt.conf_path, r == MR_LOAD_MISSING ? " (missing: built-in policy)" : "",
+	       rt.prog.section_index,
 	       rt.plan == MR_PLAN_PASS    ? "tcp"
 	       : rt.plan == MR_PLAN_MPTCP ? "mptcp"
 	                                  : "per endpoint",

@@ -1,18 +1,25 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * Verdicts: the protocol a socket is created with (the program's plan), the
+ * decision at connect() and listen() for plans that depend on the endpoint,
+ * and learning which peers fell back to TCP.
+ */
 #include <errno.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/lifecycle.h"
-#include "kernel/log.h"
 #include "core/peercache.h"
-#include "kernel/real.h"
+#include "core/process.h"
+#include "core/replace.h"
 #include "core/report.h"
 #include "core/runtime.h"
-#include "core/replace.h"
+#include "kernel/log.h"
+#include "kernel/real.h"
+#include "kernel/sockinfo.h"
+#include "kernel/uapi.h"
 
 static int create_socket(int domain, int type, int protocol);
 
@@ -180,18 +187,6 @@ void mr_before_connect(int fd, struct mr_fd *e, const struct sockaddr *sa, sockl
 	mr_fd_set_bits(e, MR_ST_LIVE);
 }
 
-/* True if an MPTCP socket's connection continues as plain TCP (the peer is not MPTCP). */
-static bool fell_back(int fd)
-{
-	int v = -1;
-	socklen_t len = sizeof(v);
-	if (getsockopt(fd, IPPROTO_TCP, MR_TCP_IS_MPTCP, &v, &len) == 0)
-		return v == 0;
-	/* Kernels before TCP_IS_MPTCP: MPTCP_INFO with no buffer fails only after fallback. */
-	len = 0;
-	return getsockopt(fd, MR_SOL_MPTCP, MR_MPTCP_INFO, NULL, &len) < 0 && errno == EOPNOTSUPP;
-}
-
 void mr_after_connect(int fd, struct mr_fd *e, int rc)
 {
 	int err = errno;
@@ -199,7 +194,7 @@ void mr_after_connect(int fd, struct mr_fd *e, int rc)
 	if (!(st & MR_ST_MPTCP) || !mr_peercache_seconds || e->peer.family == 0)
 		return;
 	if (rc == 0) {
-		if (fell_back(fd))
+		if (mr_sock_is_mptcp_conn(fd) == 0)
 			mr_peercache_note_fallback(&e->peer);
 	} else if (err == EINPROGRESS) {
 		mr_fd_set_bits(e, MR_ST_CHECK_FB); /* learnt at close() */
@@ -213,7 +208,7 @@ void mr_check_fallback_at_close(int fd, struct mr_fd *e)
 	struct sockaddr_in6 peer;
 	socklen_t plen = sizeof(peer);
 	/* Only a connection that was established can have fallen back. */
-	if (getpeername(fd, (struct sockaddr *)&peer, &plen) == 0 && fell_back(fd))
+	if (getpeername(fd, (struct sockaddr *)&peer, &plen) == 0 && mr_sock_is_mptcp_conn(fd) == 0)
 		mr_peercache_note_fallback(&e->peer);
 	errno = err;
 }
@@ -228,166 +223,4 @@ void mr_before_listen(int fd, struct mr_fd *e)
 		mr_endpoint_from_sockaddr((const struct sockaddr *)&e->bind_addr, e->bind_len, &ep);
 	decide(fd, e, "listen", MR_ROLE_LISTEN, &ep, &v);
 	mr_fd_set_bits(e, MR_ST_LIVE);
-}
-
-static void record_option(struct mr_fd *e, int level, int name, const void *val, socklen_t len)
-{
-	if (!val || len > MR_OPT_MAX_LEN) {
-		mr_fd_noswap(e, MR_NOSWAP_OPTS);
-		return;
-	}
-	/* Setting an option again replaces the recorded value: the replay keeps the order. */
-	for (unsigned i = 0; i < e->n_opts; i++) {
-		struct mr_opt *o = &e->opts[i];
-		if (o->level == level && o->name == name) {
-			memcpy(o->val, val, len);
-			o->len = (uint8_t)len;
-			return;
-		}
-	}
-	if (e->n_opts >= MR_MAX_OPTS) {
-		mr_fd_noswap(e, MR_NOSWAP_OPTS);
-		return;
-	}
-	struct mr_opt *o = &e->opts[e->n_opts];
-	o->level = level;
-	o->name = name;
-	o->len = (uint8_t)len;
-	memcpy(o->val, val, len);
-	e->n_opts++;
-}
-
-/* Would a plain TCP socket accept this option? Answered on a scratch socket. */
-static bool tcp_accepts(uint32_t st, int level, int name, const void *val, socklen_t len)
-{
-	int t = real_socket((st & MR_ST_V6) ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC,
-	                    IPPROTO_TCP);
-	if (t < 0)
-		return false;
-	bool ok = real_setsockopt(t, level, name, val, len) == 0;
-	real_close(t);
-	return ok;
-}
-
-int mr_setsockopt_managed(int fd, struct mr_fd *e, int level, int name, const void *val,
-                          socklen_t len, int rc)
-{
-	int err = errno;
-	uint32_t st = mr_fd_state(e);
-	const struct mr_runtime *rt;
-	const char *why = NULL;
-
-	if (rc == 0) {
-		record_option(e, level, name, val, len);
-		errno = err;
-		return 0;
-	}
-	if (!(st & MR_ST_MPTCP) || (err != ENOPROTOOPT && err != EOPNOTSUPP && err != EINVAL))
-		goto out;
-	rt = mr_runtime();
-	if (!rt || !rt->prog.sockopt_fallback || !tcp_accepts(st, level, name, val, len))
-		goto out;
-	if (!mr_swap(fd, e, false, &why)) {
-		mr_log(
-		    MR_LOG_INFO,
-		    "fd %d setsockopt(level %d, option %d): MPTCP refused it (%s) and the socket "
-		    "cannot become TCP: %s",
-		    fd, level, name, strerror(err), why);
-		goto out;
-	}
-	mr_fd_set_bits(e, MR_ST_PINNED);
-	rc = real_setsockopt(fd, level, name, val, len);
-	err = errno;
-	mr_log(MR_LOG_INFO,
-	       "fd %d setsockopt(level %d, option %d): MPTCP refused it, socket is now TCP "
-	       "(sockopt_fallback)%s",
-	       fd, level, name, rc == 0 ? "" : ", and TCP refused it too");
-	if (rc == 0)
-		record_option(e, level, name, val, len);
-out:
-	errno = err;
-	return rc;
-}
-
-void mr_note_epoll(struct mr_fd *e, int epfd, int op, const struct epoll_event *ev)
-{
-	for (unsigned i = 0; i < e->n_epoll; i++) {
-		if (e->epoll[i].epfd != epfd)
-			continue;
-		if (op == EPOLL_CTL_DEL) {
-			e->epoll[i] = e->epoll[e->n_epoll - 1];
-			e->n_epoll--;
-		} else if (ev) {
-			e->epoll[i].ev = *ev;
-		}
-		return;
-	}
-	if (op != EPOLL_CTL_ADD || !ev)
-		return;
-	if (e->n_epoll >= MR_MAX_EPOLL) {
-		mr_fd_noswap(e, MR_NOSWAP_EPOLL);
-		return;
-	}
-	e->epoll[e->n_epoll].epfd = epfd;
-	e->epoll[e->n_epoll].ev = *ev;
-	e->n_epoll++;
-}
-
-void mr_note_dup(int oldfd, int newfd)
-{
-	struct mr_fd *e = mr_pending(oldfd);
-	if (e)
-		mr_fd_noswap(e, MR_NOSWAP_DUP);
-	mr_fd_forget(newfd);
-}
-
-/* MPTCP only because the last connect() said so: the program asked for TCP. */
-static void unpredict(int fd, struct mr_fd *e)
-{
-	uint32_t st = mr_fd_state(e);
-	const char *why;
-	if ((st & (MR_ST_MANAGED | MR_ST_DECIDE | MR_ST_MPTCP)) !=
-	        (MR_ST_MANAGED | MR_ST_DECIDE | MR_ST_MPTCP) ||
-	    (st & (MR_ST_LIVE | MR_ST_PINNED | MR_ST_NOSWAP)))
-		return;
-	if (mr_swap(fd, e, false, &why))
-		mr_log(MR_LOG_DEBUG,
-		       "fd %d: shared before its verdict: back to the TCP it asked for", fd);
-	else
-		mr_log(MR_LOG_INFO, "fd %d: shared before its verdict and stays MPTCP: %s", fd,
-		       why);
-}
-
-void mr_before_dup(int fd)
-{
-	struct mr_fd *e = mr_pending(fd);
-	if (e)
-		unpredict(fd, e);
-}
-
-void mr_before_share(void)
-{
-	/*
-	 * Sockets created before this point are shared with the child: never replaced
-	 * again. They are not switched back to TCP here, as dup() does: other threads may
-	 * be using them right now, and a replacement racing their dup2() would leave two
-	 * descriptors on two different sockets (the stress test caught exactly that).
-	 */
-	atomic_fetch_add(&mr_fork_gen, 1);
-}
-
-bool mr_copy_sockaddr(const struct sockaddr *sa, socklen_t len, struct sockaddr_storage *out,
-                      socklen_t *outlen)
-{
-	/*
-	 * The pointer is trusted: validating it (process_vm_readv) costs ~0.8 µs on every
-	 * connect(), 2 % of a loopback connection. A program passing an invalid address
-	 * faults here instead of getting EFAULT; that program is broken either way.
-	 */
-	size_t n = len < sizeof(*out) ? len : sizeof(*out);
-	if (!sa || n == 0)
-		return false;
-	memcpy(out, sa, n);
-	*outlen = (socklen_t)n;
-	return true;
 }

@@ -1,89 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/*
- * close(), close_range(), closefrom(): forget the descriptor first, so that a
- * socket() in another thread that gets the same number is not forgotten after.
- * Async-signal-safe: an atomic store and the real call.
- */
-#include <linux/close_range.h>
+/* close(): the descriptor is reported and forgotten first (core/closing.c), then closed. */
 #include <unistd.h>
 
 #include "core/lifecycle.h"
 #include "entry/export.h"
-#include "core/fdtable.h"
 #include "kernel/real.h"
-#include "core/report.h"
-#include "core/runtime.h"
-
-static void report_if_managed(int fd)
-{
-	struct mr_fd *e = mr_fd_get(fd);
-	if (e && (mr_fd_state(e) & MR_ST_MANAGED))
-		mr_report_close(fd, e);
-}
-
-/* A vfork() child runs in our memory: its closes are not ours. */
-static bool in_vfork_child(void)
-{
-	return mr_pid && getpid() != mr_pid;
-}
 
 MR_EXPORT int close(int fd)
 {
-	struct mr_fd *e = mr_fd_get(fd);
-	if (!e || !mr_fd_state(e) || in_vfork_child())
-		return real_close(fd);
-	if (__builtin_expect(mr_report_enabled, 0))
-		report_if_managed(fd);
-	if (mr_fd_state(e) & MR_ST_CHECK_FB)
-		mr_check_fallback_at_close(fd, e);
-	mr_fd_forget(fd);
+	mr_before_close(fd);
 	return real_close(fd);
-}
-
-/*
- * A program closing "everything" (daemons do at start) means its own
- * descriptors, not the report file's: that one is kept, and it is O_CLOEXEC,
- * so an exec still drops it.
- */
-static int close_range_keeping_report(unsigned int first, unsigned int last, int flags)
-{
-	int rfd = mr_report_enabled && !(flags & CLOSE_RANGE_CLOEXEC) ? mr_report_fd() : -1;
-	if (rfd < 0 || (unsigned int)rfd < first || (unsigned int)rfd > last)
-		return real_close_range(first, last, flags);
-	int rc = 0;
-	if ((unsigned int)rfd > first)
-		rc = real_close_range(first, (unsigned int)rfd - 1, flags);
-	if (rc == 0 && (unsigned int)rfd < last)
-		rc = real_close_range((unsigned int)rfd + 1, last, flags);
-	return rc;
-}
-
-MR_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
-{
-	if (__builtin_expect(mr_report_enabled, 0) && !(flags & CLOSE_RANGE_CLOEXEC))
-		for (unsigned int fd = first; fd <= last && fd < MR_FD_MAX; fd++)
-			report_if_managed((int)fd);
-	/* Forget first, as close() does: a socket() racing in another thread that gets one of
-	 * these numbers must not be forgotten after it was set up. */
-	if (first <= last && !(flags & ~(CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE)) &&
-	    !(flags & CLOSE_RANGE_CLOEXEC) && !in_vfork_child())
-		mr_fd_forget_range(first, last);
-	return close_range_keeping_report(first, last, flags);
-}
-
-MR_EXPORT void closefrom(int lowfd)
-{
-	if (__builtin_expect(mr_report_enabled, 0) && lowfd >= 0) {
-		for (int fd = lowfd; fd < MR_FD_MAX; fd++)
-			report_if_managed(fd);
-		int rfd = mr_report_fd();
-		if (rfd >= lowfd) {
-			mr_fd_forget_range((unsigned int)lowfd, ~0U);
-			close_range_keeping_report((unsigned int)lowfd, ~0U, 0);
-			return;
-		}
-	}
-	if (lowfd >= 0 && !in_vfork_child())
-		mr_fd_forget_range((unsigned int)lowfd, ~0U);
-	real_closefrom(lowfd);
 }

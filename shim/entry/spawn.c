@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/lifecycle.h"
+#include "core/fdtable.h"
 #include "entry/export.h"
 #include "kernel/real.h"
 
@@ -26,7 +26,7 @@ MR_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_a
 	spawn_fn f = (spawn_fn)real_lookup(&slot_spawn, "posix_spawn");
 	if (!f)
 		return ENOSYS;
-	mr_before_share();
+	mr_fd_share_all();
 	return f(pid, path, fa, attr, argv, envp);
 }
 
@@ -36,7 +36,7 @@ MR_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_
 	spawn_fn f = (spawn_fn)real_lookup(&slot_spawnp, "posix_spawnp");
 	if (!f)
 		return ENOSYS;
-	mr_before_share();
+	mr_fd_share_all();
 	return f(pid, file, fa, attr, argv, envp);
 }
 
@@ -45,7 +45,7 @@ MR_EXPORT int system(const char *command)
 	int (*f)(const char *) = (int (*)(const char *))real_lookup(&slot_system, "system");
 	if (!f)
 		return -1;
-	mr_before_share();
+	mr_fd_share_all();
 	return f(command);
 }
 
@@ -55,6 +55,6 @@ MR_EXPORT FILE *popen(const char *command, const char *type)
 	    (FILE * (*)(const char *, const char *)) real_lookup(&slot_popen, "popen");
 	if (!f)
 		return NULL;
-	mr_before_share();
+	mr_fd_share_all();
 	return f(command, type);
 }

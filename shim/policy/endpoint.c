@@ -253,14 +253,51 @@ size_t mr_format_entry(const struct mr_entry *e, char *buf, size_t size)
 	return n < 0 ? 0 : (size_t)n;
 }
 
-size_t mr_format_endpoint(const struct mr_endpoint *ep, char *buf, size_t size)
+/* "198.18.1.1:443" or "[fd00::1]:443" (v4-mapped stays "[::ffff:198.18.1.1]:443"). */
+static size_t format_addr_port(int family, const void *addr, unsigned port, char *buf, size_t size)
 {
 	char a[INET6_ADDRSTRLEN] = "?";
 	int n;
-	inet_ntop(ep->family, ep->addr, a, sizeof(a));
-	if (ep->family == AF_INET6)
-		n = snprintf(buf, size, "[%s]:%u", a, ep->port);
+	inet_ntop(family, addr, a, sizeof(a));
+	if (family == AF_INET6)
+		n = snprintf(buf, size, "[%s]:%u", a, port);
 	else
-		n = snprintf(buf, size, "%s:%u", a, ep->port);
+		n = snprintf(buf, size, "%s:%u", a, port);
 	return n < 0 ? 0 : (size_t)n;
+}
+
+size_t mr_format_endpoint(const struct mr_endpoint *ep, char *buf, size_t size)
+{
+	return format_addr_port(ep->family, ep->addr, ep->port, buf, size);
+}
+
+size_t mr_format_sockaddr(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+		return format_addr_port(AF_INET, &a->sin_addr, ntohs(a->sin_port), buf, size);
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+		return format_addr_port(AF_INET6, &a->sin6_addr, ntohs(a->sin6_port), buf, size);
+	}
+	if (size)
+		buf[0] = '\0';
+	return 0;
+}
+
+void mr_endpoint_to_sockaddr(const struct mr_endpoint *ep, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (ep->family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+		a->sin_family = AF_INET;
+		a->sin_port = htons(ep->port);
+		memcpy(&a->sin_addr, ep->addr, 4);
+	} else if (ep->family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(ep->port);
+		memcpy(&a->sin6_addr, ep->addr, 16);
+	}
 }

@@ -2,8 +2,9 @@
 /*
  * The policy engine: which program gets MPTCP for which endpoint.
  *
- * Pure code: no system calls, no allocation during a decision, no global
- * state. The library, the launcher (`mptcp-run explain`) and the fuzzers all
+ * Pure code: no system calls, no allocation during a decision, no mutable
+ * global state; libc string, memory and formatting functions only (checked by
+ * tests/structure). The library, the launcher (`mptcp-run explain`) and the fuzzers all
  * use it, so a decision means the same thing everywhere.
  *
  * A policy is a list of program sections plus defaults. A section has a
@@ -175,6 +176,14 @@ const struct mr_entry *mr_list_lookup(const struct mr_list *l, const struct mr_e
 /* Formatting, for logs and explain. All write at most `size` bytes, NUL-terminated. */
 size_t mr_format_entry(const struct mr_entry *e, char *buf, size_t size);
 size_t mr_format_endpoint(const struct mr_endpoint *ep, char *buf, size_t size);
+/*
+ * An AF_INET/AF_INET6 socket address as "198.18.1.1:443" or "[fd00::1]:443"; 0 and "" for
+ * other families. No allocation (inet_ntop and snprintf's integer conversions), so the
+ * library's report may call it from close() in a signal handler.
+ */
+size_t mr_format_sockaddr(const struct sockaddr_storage *ss, char *buf, size_t size);
+/* The inverse of mr_endpoint_from_sockaddr (IPv4 stays IPv4). */
+void mr_endpoint_to_sockaddr(const struct mr_endpoint *ep, struct sockaddr_storage *ss);
 /* "programs[2] (match \"curl\", line 12) connect.include 198.18.0.0/15" and the like. */
 size_t mr_format_decision(const struct mr_program *prog, enum mr_role role,
                           const struct mr_decision *d, char *buf, size_t size);

@@ -10,12 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#ifndef IPPROTO_MPTCP
-#define IPPROTO_MPTCP 262
-#endif
-#ifndef TCP_IS_MPTCP
-#define TCP_IS_MPTCP 43
-#endif
+#include "kernel/uapi.h"
 
 /* IPv4 or IPv6 literal and a port into *ss; -1 (after a message naming prog) if invalid. */
 static inline int bench_parse_addr(const char *prog, const char *host, const char *port,

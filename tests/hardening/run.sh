@@ -71,7 +71,7 @@ if ! is_root || ! unshare -n true 2>/dev/null; then
 	skipped "stress" "needs root and unshare -n (a private network namespace with 198.18.0.1 on lo)"
 elif [ "$(cat /proc/sys/net/mptcp/enabled 2>/dev/null)" != 1 ]; then
 	skipped "stress" "MPTCP is not enabled (net.mptcp.enabled)"
-elif ! out=$(gcc -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -pthread -o "$TMP/stress" \
+elif ! out=$(gcc -std=gnu11 -D_GNU_SOURCE -iquote shim -O2 -g -Wall -Wextra -Werror -pthread -o "$TMP/stress" \
 	tests/hardening/stress.c 2>&1); then
 	not_ok "stress test builds" "$out"
 else

@@ -27,9 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef IPPROTO_MPTCP
-#define IPPROTO_MPTCP 262
-#endif
+#include "kernel/uapi.h"
 
 static struct sockaddr_in remote, local;
 static struct sockaddr_in6 local6;

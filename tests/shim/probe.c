@@ -40,12 +40,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef IPPROTO_MPTCP
-#define IPPROTO_MPTCP 262
-#endif
-#ifndef TCP_IS_MPTCP
-#define TCP_IS_MPTCP 43
-#endif
+#include "kernel/uapi.h"
 
 extern char **environ;
 

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Closing: a managed descriptor is reported (when a report is open), checked
+ * for a late fallback, and forgotten before the real close, so that a socket()
+ * in another thread that gets the same number is not forgotten after it.
+ * Async-signal-safe: close() may run in a signal handler.
+ */
+#include <errno.h>
+#include <linux/close_range.h>
+
+#include "core/lifecycle.h"
+#include "core/process.h"
+#include "core/report.h"
+#include "core/runtime.h"
+#include "kernel/real.h"
+
+static void report(int fd, struct mr_fd *e, const char *at)
+{
+	const struct mr_runtime *rt = mr_runtime();
+	mr_report_socket(fd, e, at, rt ? &rt->prog : NULL, rt ? rt->exe : NULL);
+}
+
+static void report_if_managed(int fd)
+{
+	struct mr_fd *e = mr_fd_get(fd);
+	if (e && (mr_fd_state(e) & MR_ST_MANAGED))
+		report(fd, e, "close");
+}
+
+void mr_before_close(int fd)
+{
+	struct mr_fd *e = mr_fd_get(fd);
+	if (!e || !mr_fd_state(e) || mr_in_vfork_child())
+		return;
+	if (__builtin_expect(mr_report_enabled, 0))
+		report_if_managed(fd);
+	if (mr_fd_state(e) & MR_ST_CHECK_FB)
+		mr_check_fallback_at_close(fd, e);
+	mr_fd_forget(fd);
+}
+
+/*
+ * A program closing "everything" (daemons do at start) means its own
+ * descriptors, not the report file's: that one is kept, and it is O_CLOEXEC,
+ * so an exec still drops it.
+ */
+static int close_range_keeping_report(unsigned int first, unsigned int last, int flags)
+{
+	int rfd = mr_report_enabled && !(flags & CLOSE_RANGE_CLOEXEC) ? mr_report_fd() : -1;
+	if (rfd < 0 || (unsigned int)rfd < first || (unsigned int)rfd > last)
+		return real_close_range(first, last, flags);
+	int rc = 0;
+	if ((unsigned int)rfd > first)
+		rc = real_close_range(first, (unsigned int)rfd - 1, flags);
+	if (rc == 0 && (unsigned int)rfd < last)
+		rc = real_close_range((unsigned int)rfd + 1, last, flags);
+	return rc;
+}
+
+int mr_close_range(unsigned int first, unsigned int last, int flags)
+{
+	if (__builtin_expect(mr_report_enabled, 0) && !(flags & CLOSE_RANGE_CLOEXEC))
+		for (unsigned int fd = first; fd <= last && fd < MR_FD_MAX; fd++)
+			report_if_managed((int)fd);
+	/* Forget first, as close() does: a socket() racing in another thread that gets one of
+	 * these numbers must not be forgotten after it was set up. */
+	if (first <= last && !(flags & ~(CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE)) &&
+	    !(flags & CLOSE_RANGE_CLOEXEC) && !mr_in_vfork_child())
+		mr_fd_forget_range(first, last);
+	return close_range_keeping_report(first, last, flags);
+}
+
+void mr_closefrom(int lowfd)
+{
+	if (__builtin_expect(mr_report_enabled, 0) && lowfd >= 0) {
+		for (int fd = lowfd; fd < MR_FD_MAX; fd++)
+			report_if_managed(fd);
+		int rfd = mr_report_fd();
+		if (rfd >= lowfd) {
+			mr_fd_forget_range((unsigned int)lowfd, ~0U);
+			close_range_keeping_report((unsigned int)lowfd, ~0U, 0);
+			return;
+		}
+	}
+	if (lowfd >= 0 && !mr_in_vfork_child())
+		mr_fd_forget_range((unsigned int)lowfd, ~0U);
+	real_closefrom(lowfd);
+}
+
+void mr_report_at_exit(void)
+{
+	int saved = errno;
+	if (!mr_report_enabled)
+		return;
+	for (int fd = 0; fd < MR_FD_MAX; fd++) {
+		struct mr_fd *e = mr_fd_get(fd);
+		if (!e) {
+			fd |= 1023; /* a chunk that was never allocated holds no entry */
+			continue;
+		}
+		if (mr_fd_state(e) & MR_ST_MANAGED) {
+			report(fd, e, "exit");
+			mr_fd_forget(fd);
+		}
+	}
+	errno = saved;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The report's JSON line, written by hand into a caller's buffer.
+ *
+ * Hand-written on purpose, unlike the reader (launcher/report/, jansson): it
+ * runs inside close(), possibly in a signal handler of any thread, so it must
+ * not allocate, lock or use stdio. Bounded: a line that does not fit is marked
+ * overflowed and must be dropped whole, never written in part.
+ */
+#ifndef MPTCP_RUN_CORE_REPORT_LINE_H
+#define MPTCP_RUN_CORE_REPORT_LINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct mr_line {
+	char *buf;
+	size_t len, cap;
+	bool overflow;
+};
+
+void mr_line_init(struct mr_line *l, char *buf, size_t cap);
+/* Raw text (punctuation, literals). */
+void mr_line_raw(struct mr_line *l, const char *s);
+/* A JSON string, escaped; bytes >= 0x80 pass through (paths are bytes). NULL writes null. */
+void mr_line_str(struct mr_line *l, const char *s);
+/* ,"key": */
+void mr_line_key(struct mr_line *l, const char *k);
+void mr_line_kv_str(struct mr_line *l, const char *k, const char *v);
+void mr_line_kv_u64(struct mr_line *l, const char *k, uint64_t v);
+void mr_line_kv_bool(struct mr_line *l, const char *k, bool v);
+/* ,"key":"198.18.1.1:443" for an AF_INET/AF_INET6 address, else ,"key":null. */
+void mr_line_kv_addr(struct mr_line *l, const char *k, const struct sockaddr_storage *ss);
+
+#endif
