@@ -7,6 +7,7 @@
  */
 #include "os/atomic_file.h"
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "cmd/config_arg.h"
 #include "text/ldso_text.h"
 #include "os/libpath.h"
@@ -17,7 +18,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <ifaddrs.h>
 #include <limits.h>
 #include <net/if.h>
@@ -318,34 +318,20 @@ static void check_ldso(struct report *r, const char *lib)
 
 int lr_cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	const char *conf = NULL;
+	const struct lr_option opts[] = {
+	    {"config", 'c', &conf, NULL},
+	    {NULL, 0, NULL, NULL},
 	};
 	struct report r = {0};
 	char lib[PATH_MAX];
-	const char *conf = NULL;
 	bool pm_kernel;
-	int opt;
 
-	opterr = 0;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			conf = optarg;
-			break;
-		case 'h':
-			lr_usage();
-			return LR_EXIT_OK;
-		default:
-			lr_bad_option(argc, argv, opt);
-			return LR_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		lr_err("check: unexpected argument '%s'", argv[optind]);
+	int first = lr_parse_options(argc, argv, opts, false);
+	if (first < 0)
+		return first == LR_OPTS_HELP ? LR_EXIT_OK : LR_EXIT_USAGE;
+	if (first != argc) {
+		lr_err("check: unexpected argument '%s'", argv[first]);
 		return LR_EXIT_USAGE;
 	}
 	check_kernel(&r);

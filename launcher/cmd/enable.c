@@ -8,6 +8,7 @@
 #include "os/atomic_file.h"
 #include "os/binary.h"
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "text/env.h"
 #include "os/libpath.h"
 #include "os/msg.h"
@@ -16,7 +17,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -47,38 +47,23 @@ struct args {
 
 static int parse(int argc, char **argv, struct args *a)
 {
-	static const struct option opts[] = {
-	    {"root", required_argument, NULL, 'r'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *root = "/", *why;
-	int opt;
+	const struct lr_option opts[] = {
+	    {"root", 0, &root, &a->has_root},
+	    {NULL, 0, NULL, NULL},
+	};
 
 	memset(a, 0, sizeof(*a));
-	opterr = 0;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'r':
-			root = optarg;
-			a->has_root = true;
-			break;
-		case 'h':
-			lr_usage();
-			return -1;
-		default:
-			lr_bad_option(argc, argv, opt);
-			return LR_EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 1) {
+	int first = lr_parse_options(argc, argv, opts, false);
+	if (first < 0)
+		return first == LR_OPTS_HELP ? -1 : LR_EXIT_USAGE;
+	if (argc - first != 1) {
 		lr_err("%s: expected exactly one unit name", argv[0]);
 		return LR_EXIT_USAGE;
 	}
-	why = lr_unit_name_check(argv[optind], a->unit, sizeof(a->unit));
+	why = lr_unit_name_check(argv[first], a->unit, sizeof(a->unit));
 	if (why) {
-		lr_err("%s: invalid unit name '%s': %s", argv[0], argv[optind], why);
+		lr_err("%s: invalid unit name '%s': %s", argv[0], argv[first], why);
 		return LR_EXIT_USAGE;
 	}
 	if (!lr_unit_template(a->unit, a->templ, sizeof(a->templ)))

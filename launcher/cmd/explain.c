@@ -7,12 +7,12 @@
  */
 #include "os/binary.h"
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "cmd/config_arg.h"
 #include "os/msg.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -186,62 +186,48 @@ static void print_section(const struct mr_program *prog)
 
 int lr_cmd_explain(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"preload", no_argument, NULL, 'p'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	const char *conf_arg = NULL;
+	bool preload = false;
+	const struct lr_option opts[] = {
+	    {"config", 'c', &conf_arg, NULL},
+	    {"preload", 0, NULL, &preload},
+	    {NULL, 0, NULL, NULL},
 	};
 	char conf[PATH_MAX], exe[PATH_MAX], msg[600], ep_text[96];
-	const char *conf_arg = NULL, *conf_path;
-	bool preload = false, builtin, named = true;
+	const char *conf_path;
+	bool builtin, named = true;
 	struct mr_endpoint ep;
 	struct mr_program prog;
 	struct mr_decision d;
 	struct mr_policy p;
 	enum mr_role role = MR_ROLE_CONNECT;
-	int opt, nargs;
+	int nargs;
 
-	opterr = 0;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			conf_arg = optarg;
-			break;
-		case 'p':
-			preload = true;
-			break;
-		case 'h':
-			lr_usage();
-			return LR_EXIT_OK;
-		default:
-			lr_bad_option(argc, argv, opt);
-			return LR_EXIT_USAGE;
-		}
-	}
-	nargs = argc - optind;
+	int first = lr_parse_options(argc, argv, opts, false);
+	if (first < 0)
+		return first == LR_OPTS_HELP ? LR_EXIT_OK : LR_EXIT_USAGE;
+	nargs = argc - first;
 	if (nargs != 1 && nargs != 3) {
 		lr_err("explain: expected PROGRAM [connect|listen ADDRESS:PORT]");
 		return LR_EXIT_USAGE;
 	}
-	if (!*argv[optind]) {
+	if (!*argv[first]) {
 		lr_err("explain: empty program name");
 		return LR_EXIT_USAGE;
 	}
 	if (nargs == 3) {
-		if (strcmp(argv[optind + 1], "connect") == 0) {
+		if (strcmp(argv[first + 1], "connect") == 0) {
 			role = MR_ROLE_CONNECT;
-		} else if (strcmp(argv[optind + 1], "listen") == 0) {
+		} else if (strcmp(argv[first + 1], "listen") == 0) {
 			role = MR_ROLE_LISTEN;
 		} else {
-			lr_err("explain: '%s': expected connect or listen", argv[optind + 1]);
+			lr_err("explain: '%s': expected connect or listen", argv[first + 1]);
 			return LR_EXIT_USAGE;
 		}
-		if (!parse_endpoint(argv[optind + 2], &ep)) {
+		if (!parse_endpoint(argv[first + 2], &ep)) {
 			lr_err("explain: '%s': expected ADDRESS:PORT, such as 198.18.1.2:80 or "
 			       "[fd00::2]:443",
-			       argv[optind + 2]);
+			       argv[first + 2]);
 			return LR_EXIT_USAGE;
 		}
 	}
@@ -256,7 +242,7 @@ int lr_cmd_explain(int argc, char **argv)
 		lr_err("%s", msg);
 		return LR_EXIT_USAGE;
 	}
-	program_path(argv[optind], exe, sizeof(exe));
+	program_path(argv[first], exe, sizeof(exe));
 	mr_resolve(&p, exe, !preload, &prog);
 
 	printf("program: %s\n", exe);

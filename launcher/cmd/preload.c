@@ -6,6 +6,7 @@
  */
 #include "os/atomic_file.h"
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "cmd/config_arg.h"
 #include "text/ldso_text.h"
 #include "os/libpath.h"
@@ -13,7 +14,6 @@
 #include "os/rootdir.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,35 +191,23 @@ static int status(const struct target *t)
 
 int lr_cmd_preload(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"root", required_argument, NULL, 'r'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	const char *root = "/";
+	const struct lr_option opts[] = {
+	    {"root", 0, &root, NULL},
+	    {NULL, 0, NULL, NULL},
 	};
-	const char *root = "/", *action;
+	const char *action;
 	struct target t;
-	int opt, rc;
+	int rc;
 
-	opterr = 0;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'r':
-			root = optarg;
-			break;
-		case 'h':
-			lr_usage();
-			return LR_EXIT_OK;
-		default:
-			lr_bad_option(argc, argv, opt);
-			return LR_EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 1) {
+	int first = lr_parse_options(argc, argv, opts, false);
+	if (first < 0)
+		return first == LR_OPTS_HELP ? LR_EXIT_OK : LR_EXIT_USAGE;
+	if (argc - first != 1) {
 		lr_err("preload: expected one of install, uninstall, status");
 		return LR_EXIT_USAGE;
 	}
-	action = argv[optind];
+	action = argv[first];
 	if (strcmp(action, "install") && strcmp(action, "uninstall") && strcmp(action, "status")) {
 		lr_err("preload: unknown action '%s' (install, uninstall, status)", action);
 		return LR_EXIT_USAGE;

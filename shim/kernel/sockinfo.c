@@ -31,7 +31,8 @@ int mr_sock_is_mptcp_conn(int fd)
 	if (getsockopt(fd, IPPROTO_TCP, TCP_IS_MPTCP, &v, &len) == 0) {
 		r = v != 0;
 	} else {
-		/* Before TCP_IS_MPTCP (5.16): MPTCP_INFO with no buffer fails only after fallback. */
+		/* Before TCP_IS_MPTCP (5.16): MPTCP_INFO with no buffer fails only after fallback.
+		 */
 		len = 0;
 		if (getsockopt(fd, SOL_MPTCP, MPTCP_INFO, NULL, &len) == 0)
 			r = 1;
@@ -53,7 +54,7 @@ bool mr_sock_remote_key_received(int fd)
 
 /* A plain TCP connection, a fallback, or an MPTCP one whose kernel lists no subflows. */
 void mr_sock_single_path(int fd, const struct sockaddr_storage *local,
-                        const struct sockaddr_storage *remote, struct mr_conn_info *c)
+                         const struct sockaddr_storage *remote, struct mr_conn_info *c)
 {
 	c->n = c->total = 1;
 	c->sf[0].local = *local;
