@@ -18,8 +18,9 @@ int lr_parse_options(int argc, char **argv, const struct lr_option *opts, bool s
 	shorts[s++] = 'h';
 	for (; opts[n].name && n < LR_MAX_OPTIONS; n++) {
 		/* getopt_long returns val: the letter, or 256 + index for long-only options. */
-		longs[n] = (struct option){opts[n].name, opts[n].arg ? required_argument : no_argument,
-		                           NULL, opts[n].letter ? opts[n].letter : 256 + (int)n};
+		longs[n] =
+		    (struct option){opts[n].name, opts[n].arg ? required_argument : no_argument,
+		                    NULL, opts[n].letter ? opts[n].letter : 256 + (int)n};
 		if (opts[n].letter) {
 			shorts[s++] = opts[n].letter;
 			if (opts[n].arg)

@@ -10,10 +10,10 @@
 #include <stdbool.h>
 
 struct lr_option {
-	const char *name;  /* --name */
-	char letter;       /* -x, or 0 when only the long form exists */
-	const char **arg;  /* takes an argument, stored here; NULL for a flag */
-	bool *given;       /* set when the option appears (may be NULL for arguments) */
+	const char *name; /* --name */
+	char letter;      /* -x, or 0 when only the long form exists */
+	const char **arg; /* takes an argument, stored here; NULL for a flag */
+	bool *given;      /* set when the option appears (may be NULL for arguments) */
 };
 
 enum {

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "os/atomic_file.h"
 
+#include "kernel/read_full.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -40,19 +42,13 @@ static int read_file(const char *path, int oflags, char **text, size_t *len, str
 		goto fail;
 	}
 	/* Stop at the size fstat gave: a file growing under us is not read without bound. */
-	while (done < (size_t)s.st_size) {
-		r = read(fd, buf + done, (size_t)s.st_size - done);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err = -errno;
-			free(buf);
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		done += (size_t)r;
+	r = mr_read_full(fd, buf, (size_t)s.st_size);
+	if (r < 0) {
+		err = -errno;
+		free(buf);
+		goto fail;
 	}
+	done = (size_t)r;
 	close(fd);
 	buf[done] = '\0';
 	*text = buf;

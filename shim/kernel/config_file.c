@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "kernel/config_file.h"
+#include "kernel/read_full.h"
 
 /*
  * The system call, not close(): inside the preload library close() is the
@@ -24,7 +25,6 @@ enum mr_load_result mr_config_load(mr_libconfig_get get, const char *path, unsig
 {
 	struct stat st;
 	char *buf;
-	size_t got = 0;
 	int fd;
 
 	memset(err, 0, sizeof(*err));
@@ -72,21 +72,14 @@ enum mr_load_result mr_config_load(mr_libconfig_get get, const char *path, unsig
 		snprintf(err->text, sizeof(err->text), "out of memory");
 		goto fail_fd;
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(err->text, sizeof(err->text), "read error: %s", strerror(errno));
-			free(buf);
-			goto fail_fd;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
+	ssize_t got = mr_read_full(fd, buf, (size_t)st.st_size);
+	if (got < 0) {
+		snprintf(err->text, sizeof(err->text), "read error: %s", strerror(errno));
+		free(buf);
+		goto fail_fd;
 	}
 	close_fd(fd);
-	int rc = mr_config_parse(get, buf, got, path, out, err);
+	int rc = mr_config_parse(get, buf, (size_t)got, path, out, err);
 	free(buf);
 	return rc == 0 ? MR_LOAD_OK : MR_LOAD_ERROR;
 fail_fd:

@@ -38,7 +38,7 @@ LAYERS = {
 }
 # The launcher may use only these files of shim/kernel: the config reader and the ABI names.
 LAUNCHER_KERNEL_FILES = {"shim/kernel/config_file.h", "shim/kernel/libconfig_linked.h",
-                         "shim/kernel/uapi.h"}
+                         "shim/kernel/read_full.h", "shim/kernel/uapi.h"}
 # What the policy objects may call.
 POLICY_ALLOWED = {
     "calloc", "malloc", "realloc", "free", "memchr", "memcmp", "memcpy", "memmove", "memset",
@@ -258,7 +258,7 @@ def main():
     lib_objs = objects(["shim/entry", "shim/core", "shim/kernel", "shim/policy"])
     launcher_objs = objects(["launcher", "launcher/cmd", "launcher/report", "launcher/os",
                              "launcher/text", "shim/policy"]) + \
-        [os.path.join(B, "obj/shim/kernel", f) for f in ("config_file.o", "libconfig_linked.o")]
+        [os.path.join(B, "obj/shim/kernel", f) for f in ("config_file.o", "libconfig_linked.o", "read_full.o")]
     so = os.path.join(B, "libmptcp-run.so")
     if not lib_objs or not os.path.exists(so):
         tap(False, "the library is built (run make first)")
