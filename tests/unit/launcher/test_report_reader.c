@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of launcher/report_cmd.c: the strict reader of the library's
+ * Unit tests of launcher/report/ and launcher/cmd/report.c: the strict reader of the library's
  * report lines (every truncation and every foreign shape is rejected) and the
  * summary built from them.
  */
@@ -14,7 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "report/report_cmd.h"
+#include "cmd/commands.h"
+#include "report/output.h"
+#include "report/reader.h"
+#include "report/summary.h"
 
 #define SF1                                                                                        \
 	"{\"local\":\"198.18.1.1:40000\",\"remote\":\"198.18.1.2:5000\",\"dev\":\"c1\","           \
@@ -219,12 +222,12 @@ static void test_main(void **state)
 	snprintf(svg, sizeof(svg), "%s.svg", path);
 	char *argv[] = {"report", path, "--svg", svg, NULL};
 	fflush(stdout);
-	assert_int_equal(lr_report_main(4, argv), 0);
+	assert_int_equal(lr_cmd_report(4, argv), 0);
 	assert_int_equal(access(svg, R_OK), 0);
 	char *bad[] = {"report", NULL};
-	assert_int_equal(lr_report_main(1, bad), 2);
+	assert_int_equal(lr_cmd_report(1, bad), 2);
 	char *missing[] = {"report", "/nonexistent/report.jsonl", NULL};
-	assert_int_equal(lr_report_main(2, missing), 1);
+	assert_int_equal(lr_cmd_report(2, missing), 1);
 	unlink(svg);
 	unlink(path);
 }
