@@ -117,6 +117,9 @@ $(B)/tests/unit/$(notdir $(1:.c=)): $(1) $(UNIT_LIBS)
 	$$(CC) $$(ALL_CFLAGS) -Wno-missing-prototypes -o $$@ $$< $(UNIT_LIBS) $$(LDFLAGS) \
 		$$(UNIT_LDFLAGS) -lcmocka $$(LDLIBS_CONFIG) $$(LDLIBS_JSON)
 endef
+# Failure injection: the report test makes malloc and realloc fail on demand (not through
+# LDFLAGS, which check-asan sets on the command line).
+$(B)/tests/unit/test_report_reader: UNIT_LDFLAGS := -Wl,--wrap=malloc -Wl,--wrap=realloc
 $(foreach s,$(UNIT_SRCS),$(eval $(call unit_rule,$(s))))
 
 # Exports functions named like libconfig's, as lighttpd does.
