@@ -27,6 +27,8 @@ CPPFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE -iquote shim -iquote launcher -DMR_VERS
 	-DMR_LIBDIR=\"$(LIBDIR)\" -DMR_SYSCONFDIR=\"$(SYSCONFDIR)\"
 ALL_CFLAGS = $(CPPFLAGS_ALL) $(WARN) -fPIC -fvisibility=hidden -fno-strict-aliasing $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS_CONFIG := -lconfig
+# The report reader (launcher/report/reader.c) parses with jansson.
+LDLIBS_JSON   := -ljansson
 
 B := build
 
@@ -95,7 +97,7 @@ $(LIB): $(LIB_OBJS) shim/entry/libmptcp-run.map
 
 $(LAUNCHER): $(LAUNCHER_OBJS) $(B)/libmptcp-config.a $(B)/libmptcp-policy.a
 	$(CC) -o $@ $(LAUNCHER_OBJS) $(B)/libmptcp-config.a $(B)/libmptcp-policy.a $(LDFLAGS) \
-		$(LDLIBS_CONFIG)
+		$(LDLIBS_CONFIG) $(LDLIBS_JSON)
 
 $(B)/liblauncher.a: $(LAUNCHER_LIB_OBJS)
 	@rm -f $@
@@ -112,9 +114,12 @@ UNIT_LIBS := $(B)/liblauncher.a $(B)/libmptcp-config.a $(B)/libmptcp-policy.a
 define unit_rule
 $(B)/tests/unit/$(notdir $(1:.c=)): $(1) $(UNIT_LIBS)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(ALL_CFLAGS) -Wno-missing-prototypes -o $$@ $$< $(UNIT_LIBS) $$(LDFLAGS) -lcmocka \
-		$$(LDLIBS_CONFIG)
+	$$(CC) $$(ALL_CFLAGS) -Wno-missing-prototypes -o $$@ $$< $(UNIT_LIBS) $$(LDFLAGS) \
+		$$(UNIT_LDFLAGS) -lcmocka $$(LDLIBS_CONFIG) $$(LDLIBS_JSON)
 endef
+# Failure injection: the report test makes malloc and realloc fail on demand (not through
+# LDFLAGS, which check-asan sets on the command line).
+$(B)/tests/unit/test_report_reader: UNIT_LDFLAGS := -Wl,--wrap=malloc -Wl,--wrap=realloc
 $(foreach s,$(UNIT_SRCS),$(eval $(call unit_rule,$(s))))
 
 # Exports functions named like libconfig's, as lighttpd does.

@@ -4,7 +4,6 @@
  * first argument; `mptcp-run -- check` runs a program called "check".
  */
 #include "cmd/commands.h"
-#include "report/report_cmd.h"
 
 #include <string.h>
 
@@ -17,7 +16,7 @@ static const struct {
     {"enable", lr_cmd_enable},
     {"disable", lr_cmd_disable},
     {"preload", lr_cmd_preload},
-    {"report", lr_report_main},
+    {"report", lr_cmd_report},
     /* mptcpize's spelling, for muscle memory. */
     {"run", lr_cmd_run},
 };

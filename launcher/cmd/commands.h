@@ -19,6 +19,7 @@ int lr_cmd_explain(int argc, char **argv);
 int lr_cmd_enable(int argc, char **argv);
 int lr_cmd_disable(int argc, char **argv);
 int lr_cmd_preload(int argc, char **argv);
+int lr_cmd_report(int argc, char **argv);
 
 /* Prints the usage to stdout (--help) or a pointer to it to stderr. */
 void lr_usage(void);

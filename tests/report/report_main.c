@@ -3,9 +3,9 @@
  * Stand-alone `mptcp-run report` for the tests, so the summariser can be
  * exercised whether or not the launcher's main() dispatches to it yet.
  */
-#include "report/report_cmd.h"
+#include "cmd/commands.h"
 
 int main(int argc, char **argv)
 {
-	return lr_report_main(argc, argv);
+	return lr_cmd_report(argc, argv);
 }

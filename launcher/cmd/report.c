@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `mptcp-run report FILE [--svg OUT]`: summarises the JSON lines the library
+ * writes with MPTCP_RUN_REPORT=FILE ("-" reads stdin). Exit 0 with the
+ * summary on stdout; 1 if FILE cannot be read whole or OUT cannot be written
+ * whole (the text summary is printed all the same); 2 on bad usage.
+ */
+#include "cmd/commands.h"
+#include "os/msg.h"
+#include "report/output.h"
+#include "report/summary.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static void report_usage(FILE *out)
+{
+	fprintf(out,
+	        "Usage: mptcp-run report FILE [--svg OUT]\n"
+	        "Summarises a connection report written with MPTCP_RUN_REPORT=FILE:\n"
+	        "connections (MPTCP, fallback, TCP by policy) and the share of bytes per local\n"
+	        "address. --svg OUT also draws the shares per path and per connection.\n");
+}
+
+/* FILE and --svg OUT from argv: -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, const char **path, const char **svg)
+{
+	static const struct option longopts[] = {
+	    {"svg", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int opt;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			*svg = optarg;
+			break;
+		case 'h':
+			report_usage(stdout);
+			return LR_EXIT_OK;
+		default:
+			lr_err("report: %s",
+			       optopt == 's' ? "--svg needs a file name" : "unknown option");
+			report_usage(stderr);
+			return LR_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		report_usage(stderr);
+		return LR_EXIT_USAGE;
+	}
+	*path = argv[optind];
+	return -1;
+}
+
+/* The whole report at path into s: 0, or -1 after saying why. */
+static int read_report(const char *path, struct lr_report_summary *s)
+{
+	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
+	if (!in) {
+		lr_err("report: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	int rc = lr_report_summary_read(s, in);
+	int err = errno;
+	if (in != stdin)
+		fclose(in);
+	if (rc < 0)
+		lr_err("report: %s: %s", path, strerror(err));
+	return rc;
+}
+
+/* The SVG into path: 0, or -1 after saying why (a full disk shows at fclose). */
+static int write_svg(const char *path, const struct lr_report_summary *s)
+{
+	FILE *o = fopen(path, "we");
+	if (!o) {
+		lr_err("report: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	lr_report_svg(s, o);
+	if (fclose(o) != 0) {
+		lr_err("report: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int lr_cmd_report(int argc, char **argv)
+{
+	struct lr_report_summary s; /* about 20 KiB; the addresses are on the heap */
+	const char *path = NULL, *svg = NULL;
+	int status = parse_args(argc, argv, &path, &svg);
+
+	if (status >= 0)
+		return status;
+	lr_report_summary_init(&s);
+	if (read_report(path, &s) < 0) {
+		lr_report_summary_free(&s);
+		return LR_EXIT_FAIL;
+	}
+	lr_report_print(&s, path, stdout);
+	status = svg && write_svg(svg, &s) < 0 ? LR_EXIT_FAIL : LR_EXIT_OK;
+	lr_report_summary_free(&s);
+	return status;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The text summary: the counts by kind, then one row per local address with
+ * its bytes and share, largest first (in order of appearance if there is no
+ * memory to sort), and the total.
+ */
+#include "report/output.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int by_bytes_desc(const void *a, const void *b)
+{
+	const struct lr_report_addr *x = a, *y = b;
+	if (x->bytes != y->bytes)
+		return x->bytes < y->bytes ? 1 : -1;
+	return strcmp(x->addr, y->addr);
+}
+
+static void print_counts(const struct lr_report_summary *s, const char *name, FILE *out)
+{
+	fprintf(out, "report: %s\n", name);
+	fprintf(out, "connections: %zu (MPTCP %zu, fallback to TCP %zu, TCP by policy %zu",
+	        s->connections, s->mptcp, s->fallback, s->tcp_policy);
+	if (s->tcp_kept)
+		fprintf(out, ", TCP although the policy said MPTCP %zu", s->tcp_kept);
+	fprintf(out, ")\n");
+	fprintf(out, "listeners: %zu, connects that never completed: %zu, unused sockets: %zu\n",
+	        s->listeners, s->not_established, s->unused);
+	if (s->malformed)
+		fprintf(out, "skipped %zu malformed line%s\n", s->malformed,
+		        s->malformed == 1 ? "" : "s");
+}
+
+void lr_report_print(const struct lr_report_summary *s, const char *name, FILE *out)
+{
+	print_counts(s, name, out);
+	if (s->n_addrs == 0)
+		return;
+	struct lr_report_addr *sorted = malloc(s->n_addrs * sizeof(*sorted));
+	const struct lr_report_addr *rows = s->addrs;
+	if (sorted) {
+		memcpy(sorted, s->addrs, s->n_addrs * sizeof(*sorted));
+		qsort(sorted, s->n_addrs, sizeof(*sorted), by_bytes_desc);
+		rows = sorted;
+	}
+	fprintf(out, "\n%-40s %15s %7s\n", "local address", "bytes", "share");
+	for (size_t i = 0; i < s->n_addrs; i++)
+		fprintf(out, "%-40s %15llu %6.1f%%\n", rows[i].addr,
+		        (unsigned long long)rows[i].bytes,
+		        lr_report_pct(rows[i].bytes, s->total_bytes));
+	fprintf(out, "%-40s %15llu %6.1f%%\n", "total", (unsigned long long)s->total_bytes,
+	        s->total_bytes ? 100.0 : 0.0);
+	free(sorted);
+}
