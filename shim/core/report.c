@@ -257,67 +257,61 @@ static void judge(const struct sock_view *v, const struct mr_fd *e, const struct
 
 /* ---- the line ---- */
 
-static void compose_subflow(struct mr_line *l, struct mr_ifcache *ic, const struct mr_subflow *s,
-                            bool first)
-{
-	char dev[IFNAMSIZ];
-	mr_ifname_of(ic, &s->local, dev);
-	mr_line_raw(l, first ? "{" : ",{");
-	/* The first key has no leading comma: write it by hand, then the rest as pairs. */
-	mr_line_raw(l, "\"local\":");
-	char text[64];
-	mr_line_str(l, mr_format_sockaddr(&s->local, text, sizeof(text)) ? text : NULL);
-	mr_line_kv_addr(l, "remote", &s->remote);
-	mr_line_kv_str(l, "dev", dev[0] ? dev : NULL);
-	if (s->have_tcpi) {
-		mr_line_kv_u64(l, "bytes_sent", s->tcpi.tcpi_bytes_sent);
-		mr_line_kv_u64(l, "bytes_acked", s->tcpi.tcpi_bytes_acked);
-		mr_line_kv_u64(l, "bytes_received", s->tcpi.tcpi_bytes_received);
-		mr_line_kv_u64(l, "retrans", s->tcpi.tcpi_total_retrans);
-		mr_line_kv_u64(l, "rtt_us", s->tcpi.tcpi_rtt);
-	}
-	/* The backup flag is only in inet_diag's ULP info (CAP_NET_ADMIN); getsockopt has none. */
-	mr_line_raw(l, ",\"backup\":null}");
-}
-
+/* The line's fields from what was learnt; dev holds the subflows' interface names. */
 static void compose(struct mr_line *l, int fd, const struct mr_fd *e, const char *at,
                     const char *exe, const struct sock_view *v, const char *conn_kind,
                     const struct mr_conn_info *c, const struct judgement *j)
 {
-	struct timespec now;
+	struct mr_report_subflow_fields sf[MR_MAX_SUBFLOWS];
+	char dev[MR_MAX_SUBFLOWS][IFNAMSIZ];
 	struct mr_ifcache ic;
+	struct timespec now;
 	bool name_remote = v->have_remote || (v->role[0] == 'c' && e->peer.family);
+
 	mr_ifcache_init(&ic);
-	clock_gettime(CLOCK_REALTIME, &now);
-	mr_line_raw(l, "{\"v\":1");
-	mr_line_kv_u64(l, "time", (uint64_t)now.tv_sec);
-	mr_line_kv_str(l, "program", exe);
-	mr_line_kv_u64(l, "pid", (uint64_t)getpid());
-	mr_line_kv_u64(l, "fd", (uint64_t)fd);
-	mr_line_kv_str(l, "at", at);
-	mr_line_kv_str(l, "role", v->role);
-	mr_line_kv_addr(l, "local", v->have_local ? &v->local : NULL);
-	mr_line_kv_addr(l, "remote", name_remote ? &v->remote : NULL);
-	mr_line_kv_str(l, "socket", v->socket_mptcp ? "mptcp" : "tcp");
-	mr_line_kv_str(l, "conn", conn_kind);
-	mr_line_kv_str(l, "policy", j->policy);
-	mr_line_kv_str(l, "rule", j->policy ? j->rule : NULL);
-	mr_line_kv_str(l, "kept", j->kept);
-	mr_line_kv_bool(l, "pinned", v->st & MR_ST_PINNED);
-	/* Created before a fork(): parent and child may both report it. */
-	mr_line_kv_bool(l, "shared", e->fork_gen != atomic_load(&mr_fork_gen));
-	if (c->have_totals) {
-		mr_line_kv_u64(l, "bytes_sent", c->sent);
-		mr_line_kv_u64(l, "bytes_acked", c->acked);
-		mr_line_kv_u64(l, "bytes_received", c->received);
-		mr_line_kv_u64(l, "retrans", c->retrans);
+	for (int i = 0; i < c->n; i++) {
+		const struct mr_subflow *s = &c->sf[i];
+		mr_ifname_of(&ic, &s->local, dev[i]);
+		sf[i] = (struct mr_report_subflow_fields){
+		    .local = &s->local,
+		    .remote = &s->remote,
+		    .dev = dev[i],
+		    .have_counters = s->have_tcpi,
+		    .bytes_sent = s->tcpi.tcpi_bytes_sent,
+		    .bytes_acked = s->tcpi.tcpi_bytes_acked,
+		    .bytes_received = s->tcpi.tcpi_bytes_received,
+		    .retrans = s->tcpi.tcpi_total_retrans,
+		    .rtt_us = s->tcpi.tcpi_rtt,
+		};
 	}
-	mr_line_kv_u64(l, "subflows_total", (uint64_t)c->total);
-	mr_line_key(l, "subflows");
-	mr_line_raw(l, "[");
-	for (int i = 0; i < c->n; i++)
-		compose_subflow(l, &ic, &c->sf[i], i == 0);
-	mr_line_raw(l, "]}");
+	clock_gettime(CLOCK_REALTIME, &now);
+	struct mr_report_fields f = {
+	    .time = (uint64_t)now.tv_sec,
+	    .pid = (uint64_t)getpid(),
+	    .fd = (uint64_t)fd,
+	    .program = exe,
+	    .at = at,
+	    .role = v->role,
+	    .socket = v->socket_mptcp ? "mptcp" : "tcp",
+	    .conn = conn_kind,
+	    .policy = j->policy,
+	    .rule = j->rule,
+	    .kept = j->kept,
+	    .local = v->have_local ? &v->local : NULL,
+	    .remote = name_remote ? &v->remote : NULL,
+	    .pinned = v->st & MR_ST_PINNED,
+	    /* Created before a fork(): parent and child may both report it. */
+	    .shared = e->fork_gen != atomic_load(&mr_fork_gen),
+	    .have_totals = c->have_totals,
+	    .bytes_sent = c->sent,
+	    .bytes_acked = c->acked,
+	    .bytes_received = c->received,
+	    .retrans = c->retrans,
+	    .subflows_total = (uint64_t)c->total,
+	    .n_subflows = c->n,
+	    .subflows = sf,
+	};
+	mr_report_compose(l, &f);
 }
 
 /* ---- the write ---- */

@@ -90,3 +90,55 @@ void mr_line_kv_addr(struct mr_line *l, const char *k, const struct sockaddr_sto
 	char text[64];
 	mr_line_kv_str(l, k, ss && mr_format_sockaddr(ss, text, sizeof(text)) ? text : NULL);
 }
+
+static void compose_subflow(struct mr_line *l, const struct mr_report_subflow_fields *s, bool first)
+{
+	char text[64];
+	mr_line_raw(l, first ? "{" : ",{");
+	/* The first key has no leading comma. */
+	mr_line_raw(l, "\"local\":");
+	mr_line_str(l, s->local && mr_format_sockaddr(s->local, text, sizeof(text)) ? text : NULL);
+	mr_line_kv_addr(l, "remote", s->remote);
+	mr_line_kv_str(l, "dev", s->dev && s->dev[0] ? s->dev : NULL);
+	if (s->have_counters) {
+		mr_line_kv_u64(l, "bytes_sent", s->bytes_sent);
+		mr_line_kv_u64(l, "bytes_acked", s->bytes_acked);
+		mr_line_kv_u64(l, "bytes_received", s->bytes_received);
+		mr_line_kv_u64(l, "retrans", s->retrans);
+		mr_line_kv_u64(l, "rtt_us", s->rtt_us);
+	}
+	/* The backup flag is only in inet_diag's ULP info (CAP_NET_ADMIN); getsockopt has none. */
+	mr_line_raw(l, ",\"backup\":null}");
+}
+
+void mr_report_compose(struct mr_line *l, const struct mr_report_fields *f)
+{
+	mr_line_raw(l, "{\"v\":1");
+	mr_line_kv_u64(l, "time", f->time);
+	mr_line_kv_str(l, "program", f->program);
+	mr_line_kv_u64(l, "pid", f->pid);
+	mr_line_kv_u64(l, "fd", f->fd);
+	mr_line_kv_str(l, "at", f->at);
+	mr_line_kv_str(l, "role", f->role);
+	mr_line_kv_addr(l, "local", f->local);
+	mr_line_kv_addr(l, "remote", f->remote);
+	mr_line_kv_str(l, "socket", f->socket);
+	mr_line_kv_str(l, "conn", f->conn);
+	mr_line_kv_str(l, "policy", f->policy);
+	mr_line_kv_str(l, "rule", f->policy ? f->rule : NULL);
+	mr_line_kv_str(l, "kept", f->kept);
+	mr_line_kv_bool(l, "pinned", f->pinned);
+	mr_line_kv_bool(l, "shared", f->shared);
+	if (f->have_totals) {
+		mr_line_kv_u64(l, "bytes_sent", f->bytes_sent);
+		mr_line_kv_u64(l, "bytes_acked", f->bytes_acked);
+		mr_line_kv_u64(l, "bytes_received", f->bytes_received);
+		mr_line_kv_u64(l, "retrans", f->retrans);
+	}
+	mr_line_kv_u64(l, "subflows_total", f->subflows_total);
+	mr_line_key(l, "subflows");
+	mr_line_raw(l, "[");
+	for (int i = 0; i < f->n_subflows; i++)
+		compose_subflow(l, &f->subflows[i], i == 0);
+	mr_line_raw(l, "]}");
+}

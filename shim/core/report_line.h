@@ -34,4 +34,29 @@ void mr_line_kv_bool(struct mr_line *l, const char *k, bool v);
 /* ,"key":"198.18.1.1:443" for an AF_INET/AF_INET6 address, else ,"key":null. */
 void mr_line_kv_addr(struct mr_line *l, const char *k, const struct sockaddr_storage *ss);
 
+/* One subflow of a report line. */
+struct mr_report_subflow_fields {
+	const struct sockaddr_storage *local, *remote;
+	const char *dev; /* NULL or "": unknown */
+	bool have_counters;
+	uint64_t bytes_sent, bytes_acked, bytes_received, retrans, rtt_us;
+};
+
+/* Everything a report line says (format "v":1); NULL strings and addresses are null. */
+struct mr_report_fields {
+	uint64_t time, pid, fd;
+	const char *program, *at, *role, *socket, *conn, *policy, *rule, *kept;
+	const struct sockaddr_storage *local, *remote;
+	bool pinned, shared, have_totals;
+	uint64_t bytes_sent, bytes_acked, bytes_received, retrans, subflows_total;
+	int n_subflows;
+	const struct mr_report_subflow_fields *subflows;
+};
+
+/*
+ * The whole line, without its newline. The one definition of the format: the
+ * reader (launcher/report/reader.c) is tested against it field by field.
+ */
+void mr_report_compose(struct mr_line *l, const struct mr_report_fields *f);
+
 #endif
