@@ -112,7 +112,7 @@ $(MAN_PAGES):
 
 UNIT_LIBS := $(B)/liblauncher.a $(B)/libmptcp-config.a $(B)/libmptcp-policy.a
 define unit_rule
-$(B)/tests/unit/$(notdir $(1:.c=)): $(1) $$(UNIT_OBJS) $(UNIT_LIBS)
+$(B)/tests/unit/$(notdir $(1:.c=)): $(1) $(UNIT_LIBS)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(ALL_CFLAGS) -Wno-missing-prototypes -o $$@ $$< $$(UNIT_OBJS) $(UNIT_LIBS) $$(LDFLAGS) \
 		$$(UNIT_LDFLAGS) -lcmocka $$(LDLIBS_CONFIG) $$(LDLIBS_JSON)
@@ -122,6 +122,7 @@ endef
 $(B)/tests/unit/test_report_reader: UNIT_LDFLAGS := -Wl,--wrap=malloc -Wl,--wrap=realloc
 # The library's report writer against the launcher's reader.
 $(B)/tests/unit/test_report_roundtrip: UNIT_OBJS := $(B)/obj/shim/core/report_line.o
+$(B)/tests/unit/test_report_roundtrip: $(B)/obj/shim/core/report_line.o
 $(foreach s,$(UNIT_SRCS),$(eval $(call unit_rule,$(s))))
 
 # Exports functions named like libconfig's, as lighttpd does.
