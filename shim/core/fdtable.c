@@ -64,6 +64,7 @@ void mr_fd_claim(struct mr_fd *e, uint32_t state)
 {
 	e->n_opts = 0;
 	e->n_epoll = 0;
+	e->shut = 0;
 	e->bind_len = 0;
 	e->peer.family = 0;
 	e->fork_gen = atomic_load(&mr_fork_gen);
@@ -100,6 +101,8 @@ const char *mr_noswap_text(enum mr_noswap why)
 		return "bound to an address that cannot be recorded";
 	case MR_NOSWAP_ASYNC:
 		return "signal-driven I/O (O_ASYNC) is set";
+	case MR_NOSWAP_SENT:
+		return "the socket was handed to another process (SCM_RIGHTS)";
 	default:
 		return "unknown";
 	}

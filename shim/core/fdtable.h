@@ -39,7 +39,10 @@ enum {
 	MR_ST_PINNED = 1u << 8, /* the verdict is final (set by an option fallback) */
 	MR_ST_CHECK_FB =
 	    1u << 9, /* MPTCP connect in progress: learn at close whether it fell back */
-	MR_ST_REASON_SHIFT = 16, /* enum mr_noswap in bits 16..23 */
+	MR_ST_CONNECTING = 1u << 10, /* connect() running: not replaceable, not yet live */
+	MR_ST_OOB_EMUL = 1u << 11,   /* SO_OOBINLINE emulated on an MPTCP socket (options.c) */
+	MR_ST_OOB_ON = 1u << 12,     /* ... and its value is 1 */
+	MR_ST_REASON_SHIFT = 16,     /* enum mr_noswap in bits 16..23 */
 };
 
 enum mr_noswap {
@@ -50,6 +53,7 @@ enum mr_noswap {
 	MR_NOSWAP_EPOLL, /* registered in more epoll sets than can be replayed */
 	MR_NOSWAP_ADDR,  /* bound with an address that cannot be recorded */
 	MR_NOSWAP_ASYNC, /* O_ASYNC / signal-driven I/O owner cannot be replayed */
+	MR_NOSWAP_SENT,  /* handed to another process with SCM_RIGHTS */
 };
 
 struct mr_opt {
@@ -67,6 +71,7 @@ struct mr_fd {
 	_Atomic uint32_t state;
 	uint32_t fork_gen; /* fork generation when created */
 	uint8_t n_opts, n_epoll;
+	uint8_t shut; /* shutdown() before connect: SHUT_RD + 1 | SHUT_WR + 1 bits, replayed */
 	socklen_t bind_len;
 	struct sockaddr_in6 bind_addr; /* large enough for AF_INET and AF_INET6 */
 	struct mr_endpoint peer;       /* the connect() destination */

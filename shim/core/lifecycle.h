@@ -22,15 +22,40 @@ int mr_create_socket(int domain, int type, int protocol);
  * connect) is only known at listen() or connect(), and a bound socket can be replaced on
  * the same address and port. */
 void mr_after_bind(struct mr_fd *e, const struct sockaddr *sa, socklen_t len, int rc);
-/* Before connect(): the connect-role decision for the remote address. */
-void mr_before_connect(int fd, struct mr_fd *e, const struct sockaddr *sa, socklen_t len);
-/* After connect(): learns whether an MPTCP connection fell back (peer cache). */
-void mr_after_connect(int fd, struct mr_fd *e, int rc);
+/*
+ * Before connect() (and sendto()/sendmsg() with MSG_FASTOPEN): the connect-role
+ * decision for the remote address. Returns whether the address is an inet one:
+ * only then can the call make the socket live.
+ */
+bool mr_before_connect(int fd, struct mr_fd *e, const struct sockaddr *sa, socklen_t len);
+/*
+ * After it (errno preserved): a connect that started (done, in progress,
+ * interrupted) makes the socket live; one that failed leaves it to be decided
+ * again by the next connect(), as the kernel lets it connect again. Learns
+ * whether an MPTCP connection fell back (peer cache).
+ */
+void mr_after_connect(int fd, struct mr_fd *e, bool inet, int rc);
+/* sendto()/sendmsg() with MSG_FASTOPEN: mr_before_connect() for a pending socket; NULL if not. */
+struct mr_fd *mr_before_fastopen(int fd, const struct sockaddr *sa, socklen_t len, bool *inet);
 /* close() of a socket whose non-blocking connect was MPTCP: same, learnt late. */
 void mr_check_fallback_at_close(int fd, struct mr_fd *e);
 
 /* Before listen(): the listen-role decision for the bound address (wildcard if unbound). */
 void mr_before_listen(int fd, struct mr_fd *e);
+/* After listen(): live once it succeeded; a failed listen() leaves the socket pending. */
+void mr_after_listen(struct mr_fd *e, int rc);
+
+/* shutdown() before connect: recorded (the kernel records it too) so a replacement repeats it. */
+void mr_note_shutdown(struct mr_fd *e, int how, int rc);
+
+/*
+ * setsockopt() refused by an MPTCP socket, for an option whose effect no program
+ * can observe on an MPTCP connection (SO_OOBINLINE: MPTCP has no urgent data):
+ * remembered for getsockopt() and answered with success. True when emulated.
+ */
+bool mr_option_emulated(int fd, int level, int name, const void *val, socklen_t len);
+/* getsockopt() of an emulated option: true and the value filled in. */
+bool mr_option_get_emulated(int fd, int level, int name, void *val, socklen_t *len);
 
 /* setsockopt() on a managed socket: recording and the option fallback. */
 int mr_setsockopt_managed(int fd, struct mr_fd *e, int level, int name, const void *val,
@@ -38,6 +63,11 @@ int mr_setsockopt_managed(int fd, struct mr_fd *e, int level, int name, const vo
 
 /* epoll_ctl() on a managed, not yet live socket: records the registration. */
 void mr_note_epoll(struct mr_fd *e, int epfd, int op, const struct epoll_event *ev);
+
+/* sendmsg() with SCM_RIGHTS: pending sockets leaving this process are decided now. */
+void mr_before_send_fds(const struct msghdr *msg);
+/* recvmsg() with SCM_RIGHTS: received numbers are not ours (stale entries are forgotten). */
+void mr_after_recv_fds(const struct msghdr *msg, ssize_t rc);
 
 /* dup*(): the source may no longer be replaced; the target is forgotten. */
 void mr_note_dup(int oldfd, int newfd);
@@ -62,7 +92,7 @@ static inline struct mr_fd *mr_pending(int fd)
 	if (!e)
 		return NULL;
 	uint32_t st = mr_fd_state(e);
-	return (st & MR_ST_MANAGED) && !(st & MR_ST_LIVE) ? e : NULL;
+	return (st & MR_ST_MANAGED) && !(st & (MR_ST_LIVE | MR_ST_CONNECTING)) ? e : NULL;
 }
 
 #endif

@@ -1,18 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Socket options on a managed socket: recorded while the socket may still be
- * replaced (the replacement replays them), and the option fallback: an option
- * MPTCP refuses but TCP accepts turns the socket into TCP when that is allowed.
+ * Socket options: recorded while the socket may still be replaced, replayed on
+ * the replacement (skipping values a fresh socket has anyway), the option
+ * fallback (an option MPTCP refuses but TCP accepts turns a pending socket into
+ * TCP when sockopt_fallback allows), and the emulation of options that mean
+ * nothing under MPTCP.
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "core/lifecycle.h"
+#include "core/option_rules.h"
 #include "core/replace.h"
 #include "core/runtime.h"
 #include "kernel/log.h"
 #include "kernel/real.h"
+#include "kernel/uapi.h"
 
 static void record_option(struct mr_fd *e, int level, int name, const void *val, socklen_t len)
 {
@@ -91,4 +98,70 @@ int mr_setsockopt_managed(int fd, struct mr_fd *e, int level, int name, const vo
 out:
 	errno = err;
 	return rc;
+}
+
+/* ---- options without meaning under MPTCP ---- */
+
+static bool is_mptcp_socket(int fd)
+{
+	int proto = 0;
+	socklen_t len = sizeof(proto);
+	return real_getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0 &&
+	       proto == IPPROTO_MPTCP;
+}
+
+/* Sets fd's emulated value (any socket: accepted ones are not managed). */
+static bool emulate(int fd, const void *val, socklen_t len)
+{
+	int v;
+	if (!val || len < (socklen_t)sizeof(int))
+		return false; /* the kernel would say EINVAL on TCP: let MPTCP's error stand */
+	memcpy(&v, val, sizeof(v));
+	struct mr_fd *e = mr_fd_get_or_create(fd);
+	if (!e)
+		return false;
+	uint32_t st = mr_fd_state(e);
+	/* A number whose entry is stale (closed behind our back) starts afresh. */
+	if (!(st & MR_ST_MANAGED))
+		mr_fd_claim(e, 0);
+	mr_fd_set_bits(e, MR_ST_OOB_EMUL);
+	if (v)
+		mr_fd_set_bits(e, MR_ST_OOB_ON);
+	else
+		mr_fd_clear_bits(e, MR_ST_OOB_ON);
+	return true;
+}
+
+bool mr_option_emulated(int fd, int level, int name, const void *val, socklen_t len)
+{
+	int err = errno;
+	if (!mr_option_emulable(level, name) || err != EOPNOTSUPP || !is_mptcp_socket(fd) ||
+	    !emulate(fd, val, len)) {
+		errno = err;
+		return false;
+	}
+	mr_log(MR_LOG_DEBUG, "fd %d setsockopt(SO_OOBINLINE): emulated (MPTCP has no urgent data)",
+	       fd);
+	struct mr_fd *e = mr_pending(fd);
+	if (e)
+		record_option(e, level, name, val, len); /* a replacement to TCP sets it for real */
+	errno = err;
+	return true;
+}
+
+bool mr_option_get_emulated(int fd, int level, int name, void *val, socklen_t *len)
+{
+	if (!mr_option_emulable(level, name) || !val || !len || (int)*len < 0)
+		return false;
+	struct mr_fd *e = mr_fd_get(fd);
+	uint32_t st = e ? mr_fd_state(e) : 0;
+	if (!(st & MR_ST_OOB_EMUL))
+		return false;
+	int v = (st & MR_ST_OOB_ON) ? 1 : 0;
+	/* As the kernel does for int options: at most sizeof(int) bytes, the length written back.
+	 */
+	socklen_t n = *len < (socklen_t)sizeof(v) ? *len : (socklen_t)sizeof(v);
+	memcpy(val, &v, n);
+	*len = n;
+	return true;
 }

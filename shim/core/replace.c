@@ -2,15 +2,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/option_rules.h"
 #include "core/process.h"
 #include "core/replace.h"
 #include "kernel/real.h"
 #include "kernel/uapi.h"
+
+/* The reason naming a refused option: per thread, read by the caller's log line. */
+static __thread char why_buf[160] __attribute__((tls_model("initial-exec")));
 
 /*
  * The entry could be stale if the program closed the descriptor behind our back
@@ -25,15 +30,15 @@ static bool still_ours(int fd, uint32_t st)
 	struct sockaddr_in6 peer;
 	socklen_t plen = sizeof(peer);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &len) < 0 ||
+	if (real_getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &len) < 0 ||
 	    v != ((st & MR_ST_MPTCP) ? IPPROTO_MPTCP : IPPROTO_TCP))
 		return false;
 	len = sizeof(v);
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) < 0 ||
+	if (real_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) < 0 ||
 	    v != ((st & MR_ST_V6) ? AF_INET6 : AF_INET))
 		return false;
 	len = sizeof(v);
-	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) < 0 || v != 0)
+	if (real_getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) < 0 || v != 0)
 		return false;
 	return getpeername(fd, (struct sockaddr *)&peer, &plen) < 0 && errno == ENOTCONN;
 }
@@ -51,8 +56,8 @@ static bool same_origin(int fd, int nfd)
 	if (fstat(fd, &a) < 0 || fstat(nfd, &b) < 0 || a.st_uid != b.st_uid || a.st_gid != b.st_gid)
 		return false;
 	/* SO_NETNS_COOKIE (5.14+); an older kernel cannot tell, and unshare is rare there. */
-	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &ca, &la) == 0 &&
-	    getsockopt(nfd, SOL_SOCKET, SO_NETNS_COOKIE, &cb, &lb) == 0 && ca != cb)
+	if (real_getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &ca, &la) == 0 &&
+	    real_getsockopt(nfd, SOL_SOCKET, SO_NETNS_COOKIE, &cb, &lb) == 0 && ca != cb)
 		return false;
 	return true;
 }
@@ -82,7 +87,7 @@ static bool rebind(int fd, int nfd)
 	int prog = 0, one = 1;
 	socklen_t plen = sizeof(prog);
 	if (getsockname(fd, (struct sockaddr *)&cur, &clen) < 0 ||
-	    getsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &prog, &plen) < 0)
+	    real_getsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &prog, &plen) < 0)
 		return false;
 	if (real_setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
 		return false;
@@ -129,11 +134,22 @@ static bool build(int fd, struct mr_fd *e, uint32_t st, bool to_mptcp, int *out,
 	}
 	for (unsigned i = 0; i < e->n_opts && i < MR_MAX_OPTS; i++) {
 		const struct mr_opt *o = &e->opts[i];
-		if (real_setsockopt(nfd, o->level, o->name, o->val, o->len) < 0) {
-			*why = "a recorded socket option was refused by the new socket";
+		if (mr_option_replay(nfd, e, st & MR_ST_V6, to_mptcp, o) < 0) {
+			const char *name = mr_option_name(o->level, o->name);
+			snprintf(
+			    why_buf, sizeof(why_buf),
+			    "the new socket refuses %s%s(level %d, option %d) at the value the "
+			    "program set",
+			    name ? name : "", name ? " " : "", o->level, o->name);
+			*why = why_buf;
 			goto fail;
 		}
 	}
+	/* A shutdown() before connect is recorded by the kernel (send() fails with EPIPE
+	 * after connect): the new socket gets it too. It says ENOTCONN, as the first did. */
+	for (int how = SHUT_RD; how <= SHUT_WR; how++)
+		if (e->shut & (1u << how))
+			real_shutdown(nfd, how);
 	if ((st & MR_ST_BOUND) && !rebind(fd, nfd)) {
 		*why = "the new socket could not be bound to the address and port of the old one";
 		goto fail;

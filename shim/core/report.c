@@ -114,7 +114,7 @@ static bool was_established(int fd, const struct sock_view *v)
 	 * pending MPTCP connect says 1). */
 	int v_opt = -1;
 	socklen_t len = sizeof(v_opt);
-	if (getsockopt(fd, IPPROTO_TCP, TCP_IS_MPTCP, &v_opt, &len) == 0 && v_opt == 0)
+	if (real_getsockopt(fd, IPPROTO_TCP, TCP_IS_MPTCP, &v_opt, &len) == 0 && v_opt == 0)
 		return true;
 	/* An MPTCP connection both ends closed has disposed of its subflows, but the
 	 * connection still knows it received the peer's key. */
@@ -125,10 +125,10 @@ static bool classify(int fd, const struct mr_fd *e, struct sock_view *v)
 {
 	int proto = -1, acceptconn = 0;
 	socklen_t len = sizeof(proto);
-	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) < 0)
+	if (real_getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) < 0)
 		return false; /* not a socket (any more): nothing to say */
 	len = sizeof(acceptconn);
-	getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acceptconn, &len);
+	real_getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acceptconn, &len);
 
 	v->st = mr_fd_state(e);
 	v->socket_mptcp = proto == IPPROTO_MPTCP;

@@ -36,7 +36,10 @@ static void log_decision(int fd, const char *call, const struct mr_runtime *rt, 
 	if (mr_log_level < MR_LOG_DEBUG)
 		return;
 	mr_format_decision(&rt->prog, role, d, rule, sizeof(rule));
-	mr_format_endpoint(ep, where, sizeof(where));
+	if (ep)
+		mr_format_endpoint(ep, where, sizeof(where));
+	else
+		snprintf(where, sizeof(where), "(destination not known here)");
 	mr_log_write(MR_LOG_DEBUG, "fd %d %s %s: %s, %s (rule: %s%s)", fd, call, where,
 	             mr_verdict_name(want ? MR_MPTCP : MR_TCP), outcome, rule, note ? note : "");
 }
@@ -173,31 +176,56 @@ void mr_after_bind(struct mr_fd *e, const struct sockaddr *sa, socklen_t len, in
 	mr_fd_set_bits(e, MR_ST_BOUND);
 }
 
-void mr_before_connect(int fd, struct mr_fd *e, const struct sockaddr *sa, socklen_t len)
+bool mr_before_connect(int fd, struct mr_fd *e, const struct sockaddr *sa, socklen_t len)
 {
 	struct mr_endpoint ep;
 	enum mr_verdict v;
-	if (mr_endpoint_from_sockaddr(sa, len, &ep)) {
-		e->peer = ep;
-		if (decide(fd, e, "connect", MR_ROLE_CONNECT, &ep, &v) &&
-		    (mr_fd_state(e) & MR_ST_DECIDE))
-			atomic_store_explicit(&mr_predict_mptcp, v == MR_MPTCP,
-			                      memory_order_relaxed);
-	}
-	mr_fd_set_bits(e, MR_ST_LIVE);
+	/* connect(AF_UNSPEC), a bad family or length: the kernel answers, nothing is decided. */
+	if (!mr_endpoint_from_sockaddr(sa, len, &ep))
+		return false;
+	/* Not replaceable while the call runs; live only once it started (mr_after_connect). */
+	mr_fd_set_bits(e, MR_ST_CONNECTING);
+	e->peer = ep;
+	if (decide(fd, e, "connect", MR_ROLE_CONNECT, &ep, &v) && (mr_fd_state(e) & MR_ST_DECIDE))
+		atomic_store_explicit(&mr_predict_mptcp, v == MR_MPTCP, memory_order_relaxed);
+	return true;
 }
 
-void mr_after_connect(int fd, struct mr_fd *e, int rc)
+struct mr_fd *mr_before_fastopen(int fd, const struct sockaddr *sa, socklen_t len, bool *inet)
+{
+	struct mr_fd *e = mr_pending(fd);
+	struct sockaddr_storage copy;
+	socklen_t clen;
+	if (!e || !mr_copy_sockaddr(sa, len, &copy, &clen))
+		return NULL;
+	*inet = mr_before_connect(fd, e, (struct sockaddr *)&copy, clen);
+	return e;
+}
+
+/* A connect() that returned this has begun a connection the kernel will pursue. */
+static bool connect_started(int rc, int err)
+{
+	return rc == 0 || err == EINPROGRESS || err == EALREADY || err == EISCONN || err == EINTR;
+}
+
+void mr_after_connect(int fd, struct mr_fd *e, bool inet, int rc)
 {
 	int err = errno;
-	uint32_t st = mr_fd_state(e);
-	if (!(st & MR_ST_MPTCP) || !mr_peercache_seconds || e->peer.family == 0)
+	if (!inet) {
+		errno = err;
 		return;
-	if (rc == 0) {
-		if (mr_sock_is_mptcp_conn(fd) == 0)
-			mr_peercache_note_fallback(&e->peer);
-	} else if (err == EINPROGRESS) {
-		mr_fd_set_bits(e, MR_ST_CHECK_FB); /* learnt at close() */
+	}
+	if (connect_started(rc, err))
+		mr_fd_set_bits(e, MR_ST_LIVE);
+	mr_fd_clear_bits(e, MR_ST_CONNECTING);
+	uint32_t st = mr_fd_state(e);
+	if ((st & MR_ST_MPTCP) && mr_peercache_seconds && e->peer.family != 0) {
+		if (rc == 0) {
+			if (mr_sock_is_mptcp_conn(fd) == 0)
+				mr_peercache_note_fallback(&e->peer);
+		} else if (err == EINPROGRESS) {
+			mr_fd_set_bits(e, MR_ST_CHECK_FB); /* learnt at close() */
+		}
 	}
 	errno = err;
 }
@@ -221,6 +249,81 @@ void mr_before_listen(int fd, struct mr_fd *e)
 	/* The bound address, or for listen() without bind() the wildcard the kernel binds. */
 	if (st & MR_ST_BOUND)
 		mr_endpoint_from_sockaddr((const struct sockaddr *)&e->bind_addr, e->bind_len, &ep);
+	mr_fd_set_bits(e, MR_ST_CONNECTING);
 	decide(fd, e, "listen", MR_ROLE_LISTEN, &ep, &v);
-	mr_fd_set_bits(e, MR_ST_LIVE);
+}
+
+void mr_after_listen(struct mr_fd *e, int rc)
+{
+	if (rc == 0)
+		mr_fd_set_bits(e, MR_ST_LIVE);
+	mr_fd_clear_bits(e, MR_ST_CONNECTING);
+}
+
+void mr_note_shutdown(struct mr_fd *e, int how, int rc)
+{
+	/* Before connect the kernel says ENOTCONN and still records the direction. */
+	if ((rc == 0 || errno == ENOTCONN) && how >= SHUT_RD && how <= SHUT_RDWR)
+		e->shut |= how == SHUT_RDWR ? (1u << SHUT_RD | 1u << SHUT_WR) : 1u << how;
+}
+
+/* Sockets leaving with SCM_RIGHTS: the receiver's connect() is out of sight. */
+static void decide_leaving(int fd, struct mr_fd *e)
+{
+	const struct mr_runtime *rt = mr_runtime();
+	uint32_t st = mr_fd_state(e);
+	struct mr_decision d;
+	if (rt && (st & MR_ST_DECIDE) && !(st & MR_ST_PINNED)) {
+		mr_decide_unnamed(&rt->prog.role[MR_ROLE_CONNECT], &d);
+		apply(fd, e, "sendmsg(SCM_RIGHTS)", rt, MR_ROLE_CONNECT, NULL, &d,
+		      d.verdict == MR_MPTCP, "; the receiving process connects it");
+	}
+	mr_fd_noswap(e, MR_NOSWAP_SENT);
+}
+
+static void for_each_fd(const struct msghdr *msg, void (*fn)(int fd))
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
+		/* The program's buffer: never read past msg_controllen, whatever cmsg_len says. */
+		size_t avail = (size_t)((const char *)msg->msg_control + msg->msg_controllen -
+		                        (const char *)c);
+		if (c->cmsg_len > avail)
+			break;
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+		    c->cmsg_len < CMSG_LEN(0))
+			continue;
+		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		const unsigned char *p = CMSG_DATA(c);
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+			memcpy(&fd, p + i * sizeof(int), sizeof(fd));
+			fn(fd);
+		}
+	}
+}
+
+static void send_one(int fd)
+{
+	struct mr_fd *e = mr_pending(fd);
+	if (e)
+		decide_leaving(fd, e);
+}
+
+void mr_before_send_fds(const struct msghdr *msg)
+{
+	int err = errno;
+	for_each_fd(msg, send_one);
+	errno = err;
+}
+
+static void forget_one(int fd)
+{
+	mr_fd_forget(fd);
+}
+
+void mr_after_recv_fds(const struct msghdr *msg, ssize_t rc)
+{
+	(void)rc;
+	if (msg->msg_control)
+		for_each_fd(msg, forget_one);
 }

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* connect(): the connect-role verdict, taken before the first SYN. */
+/* connect(): the connect-role verdict, taken before the first SYN; live once it started. */
+#include <errno.h>
+
 #include "core/lifecycle.h"
 #include "entry/export.h"
 #include "kernel/real.h"
@@ -11,8 +13,8 @@ MR_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 	socklen_t clen;
 	if (!e || !mr_copy_sockaddr(sa, len, &copy, &clen))
 		return real_connect(fd, sa, len);
-	mr_before_connect(fd, e, (struct sockaddr *)&copy, clen);
+	bool inet = mr_before_connect(fd, e, (struct sockaddr *)&copy, clen);
 	int rc = real_connect(fd, sa, len);
-	mr_after_connect(fd, e, rc);
+	mr_after_connect(fd, e, inet, rc);
 	return rc;
 }

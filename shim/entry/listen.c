@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* listen(): after it the socket is live and never replaced. */
+/* listen(): the listen-role verdict; after a successful listen() the socket is never replaced. */
+#include <errno.h>
+
 #include "core/lifecycle.h"
 #include "entry/export.h"
 #include "kernel/real.h"
@@ -7,7 +9,12 @@
 MR_EXPORT int listen(int fd, int backlog)
 {
 	struct mr_fd *e = mr_pending(fd);
-	if (e)
-		mr_before_listen(fd, e);
-	return real_listen(fd, backlog);
+	if (!e)
+		return real_listen(fd, backlog);
+	mr_before_listen(fd, e);
+	int rc = real_listen(fd, backlog);
+	int err = errno;
+	mr_after_listen(e, rc);
+	errno = err;
+	return rc;
 }

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kernel/real.h"
 #include "kernel/log.h"
 
 int mr_log_level = MR_LOG_ERROR;
@@ -34,7 +35,7 @@ static int stderr_is_safe(void)
 		return 0;
 	if (!S_ISSOCK(st.st_mode))
 		return 1;
-	if (getsockopt(2, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0)
+	if (real_getsockopt(2, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0)
 		return 0;
 	return domain == AF_UNIX;
 }

@@ -41,6 +41,9 @@ SLOT(sendto);
 SLOT(sendmsg);
 SLOT(accept);
 SLOT(accept4);
+SLOT(shutdown);
+SLOT(getsockopt);
+SLOT(recvmsg);
 
 int real_socket(int domain, int type, int protocol)
 {
@@ -150,6 +153,25 @@ int real_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
 {
 	int (*f)(int, struct sockaddr *, socklen_t *, int) = real_lookup(&slot_accept4, "accept4");
 	return f ? f(fd, sa, len, flags) : (int)syscall(SYS_accept4, fd, sa, len, flags);
+}
+
+int real_shutdown(int fd, int how)
+{
+	int (*f)(int, int) = real_lookup(&slot_shutdown, "shutdown");
+	return f ? f(fd, how) : (int)syscall(SYS_shutdown, fd, how);
+}
+
+int real_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+	int (*f)(int, int, int, void *, socklen_t *) = real_lookup(&slot_getsockopt, "getsockopt");
+	return f ? f(fd, level, name, val, len)
+	         : (int)syscall(SYS_getsockopt, fd, level, name, val, len);
+}
+
+ssize_t real_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	ssize_t (*f)(int, struct msghdr *, int) = real_lookup(&slot_recvmsg, "recvmsg");
+	return f ? f(fd, msg, flags) : (ssize_t)syscall(SYS_recvmsg, fd, msg, flags);
 }
 
 void real_resolve_close(void)

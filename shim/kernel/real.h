@@ -30,6 +30,9 @@ ssize_t real_sendto(int fd, const void *buf, size_t len, int flags, const struct
 ssize_t real_sendmsg(int fd, const struct msghdr *msg, int flags);
 int real_accept(int fd, struct sockaddr *sa, socklen_t *len);
 int real_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags);
+int real_shutdown(int fd, int how);
+int real_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
+ssize_t real_recvmsg(int fd, struct msghdr *msg, int flags);
 /*
  * The next definition of name, cached in *slot (NULL when there is none). The
  * real_* functions above use it and fall back to the system call; callers with no

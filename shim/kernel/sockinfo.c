@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "kernel/real.h"
 #include "kernel/sockinfo.h"
 #include "kernel/uapi.h"
 
@@ -20,7 +21,7 @@ bool mr_sock_tcp_info(int fd, struct tcp_info *ti)
 {
 	socklen_t len = MR_TCPINFO_USED;
 	memset(ti, 0, sizeof(*ti));
-	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &len) == 0 && len >= MR_TCPINFO_USED;
+	return real_getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &len) == 0 && len >= MR_TCPINFO_USED;
 }
 
 int mr_sock_is_mptcp_conn(int fd)
@@ -28,13 +29,13 @@ int mr_sock_is_mptcp_conn(int fd)
 	int v = -1, err = errno;
 	socklen_t len = sizeof(v);
 	int r = -1;
-	if (getsockopt(fd, IPPROTO_TCP, TCP_IS_MPTCP, &v, &len) == 0) {
+	if (real_getsockopt(fd, IPPROTO_TCP, TCP_IS_MPTCP, &v, &len) == 0) {
 		r = v != 0;
 	} else {
 		/* Before TCP_IS_MPTCP (5.16): MPTCP_INFO with no buffer fails only after fallback.
 		 */
 		len = 0;
-		if (getsockopt(fd, SOL_MPTCP, MPTCP_INFO, NULL, &len) == 0)
+		if (real_getsockopt(fd, SOL_MPTCP, MPTCP_INFO, NULL, &len) == 0)
 			r = 1;
 		else if (errno == EOPNOTSUPP)
 			r = 0;
@@ -48,7 +49,7 @@ bool mr_sock_remote_key_received(int fd)
 	struct mr_mptcp_info mi;
 	socklen_t len = sizeof(mi);
 	memset(&mi, 0, sizeof(mi));
-	return getsockopt(fd, SOL_MPTCP, MPTCP_INFO, &mi, &len) == 0 &&
+	return real_getsockopt(fd, SOL_MPTCP, MPTCP_INFO, &mi, &len) == 0 &&
 	       (mi.flags & MPTCP_INFO_FLAG_REMOTE_KEY_RECEIVED);
 }
 
@@ -87,7 +88,7 @@ static bool full_info(int fd, struct mr_conn_info *c)
 	fi.subflow_info = (uint64_t)(uintptr_t)sfi;
 	fi.tcp_info = (uint64_t)(uintptr_t)ti;
 	memset(ti, 0, sizeof(ti));
-	if (getsockopt(fd, SOL_MPTCP, MPTCP_FULL_INFO, &fi, &len) < 0)
+	if (real_getsockopt(fd, SOL_MPTCP, MPTCP_FULL_INFO, &fi, &len) < 0)
 		return false;
 	c->total = (int)fi.num_subflows;
 	c->n = c->total < MR_MAX_SUBFLOWS ? c->total : MR_MAX_SUBFLOWS;
@@ -124,13 +125,13 @@ static bool split_info(int fd, struct mr_conn_info *c)
 	memset(&t, 0, sizeof(t));
 	t.d.size_subflow_data = sizeof(t.d);
 	t.d.size_user = sizeof(struct tcp_info);
-	if (getsockopt(fd, SOL_MPTCP, MPTCP_TCPINFO, &t, &len) < 0)
+	if (real_getsockopt(fd, SOL_MPTCP, MPTCP_TCPINFO, &t, &len) < 0)
 		return false;
 	memset(&a, 0, sizeof(a.d));
 	a.d.size_subflow_data = sizeof(a.d);
 	a.d.size_user = sizeof(struct mr_mptcp_subflow_addrs);
 	len = sizeof(a);
-	if (getsockopt(fd, SOL_MPTCP, MPTCP_SUBFLOW_ADDRS, &a, &len) < 0)
+	if (real_getsockopt(fd, SOL_MPTCP, MPTCP_SUBFLOW_ADDRS, &a, &len) < 0)
 		return false;
 	c->total = (int)t.d.num_subflows;
 	int n = (int)(t.d.num_subflows < a.d.num_subflows ? t.d.num_subflows : a.d.num_subflows);
@@ -150,7 +151,7 @@ void mr_sock_mptcp_totals(int fd, struct mr_conn_info *c)
 	struct mr_mptcp_info mi;
 	socklen_t len = sizeof(mi);
 	memset(&mi, 0, sizeof(mi));
-	if (getsockopt(fd, SOL_MPTCP, MPTCP_INFO, &mi, &len) < 0 ||
+	if (real_getsockopt(fd, SOL_MPTCP, MPTCP_INFO, &mi, &len) < 0 ||
 	    len < offsetof(struct mr_mptcp_info, subflows_total))
 		return;
 	c->have_totals = true;

@@ -377,6 +377,30 @@ void mr_decide(const struct mr_effective *e, const struct mr_endpoint *ep, struc
 	}
 }
 
+void mr_decide_unnamed(const struct mr_effective *e, struct mr_decision *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->verdict = MR_TCP;
+	if (e->mode == MR_TCP) {
+		d->reason = MR_BY_MODE;
+		d->origin = e->mode_origin;
+		d->line = e->mode_line;
+	} else if (e->ports && e->ports->set) {
+		d->reason = MR_BY_PORTS; /* only listed ports get MPTCP, and the port is unknown */
+		d->origin = e->ports_origin;
+		d->line = e->ports_line;
+	} else if (e->include && e->include->set) {
+		d->reason = MR_BY_NO_INCLUDE; /* only listed endpoints get MPTCP */
+		d->origin = e->include_origin;
+		d->line = e->include_line;
+	} else {
+		d->verdict = MR_MPTCP;
+		d->reason = MR_BY_MODE;
+		d->origin = e->mode_origin;
+		d->line = e->mode_line;
+	}
+}
+
 /* ---- formatting ---- */
 
 size_t mr_format_decision(const struct mr_program *prog, enum mr_role role,

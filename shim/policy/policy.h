@@ -155,6 +155,12 @@ void mr_resolve(const struct mr_policy *p, const char *exe, bool force_mptcp,
 
 /* Decides one endpoint. Never fails. */
 void mr_decide(const struct mr_effective *e, const struct mr_endpoint *ep, struct mr_decision *d);
+/*
+ * The verdict for an endpoint not known yet (a socket handed to another process
+ * before connect): what an endpoint no entry names gets. An opt-in policy (include
+ * or ports set) gives TCP, since only the endpoints it lists get MPTCP.
+ */
+void mr_decide_unnamed(const struct mr_effective *e, struct mr_decision *d);
 
 /* sockaddr -> endpoint (v4-mapped IPv6 becomes IPv4). false for other families/short lengths. */
 bool mr_endpoint_from_sockaddr(const struct sockaddr *sa, socklen_t len, struct mr_endpoint *ep);

@@ -23,6 +23,17 @@
  *   vforkclose | spawn  a vfork child closes the socket; posix_spawn /bin/true
  *   unshare             move this process to a new network namespace
  *   serve ADDR:PORT [mptcp]   accept connections forever, echo data (a test server)
+ *   shutwr              shutdown(SHUT_WR), print shutwr=ok|err:E
+ *   write1              write one byte, print write1=ok|err:E (SIGPIPE is ignored)
+ *   connect-unspec      connect(AF_UNSPEC); connect-badlen ADDR:PORT: a short length
+ *   selfaccept          connect a new socket of the same family to the listener, accept it:
+ *                       the ops that follow act on the accepted socket
+ *   receiver ADDR:PORT [plain|lib]  start a child that will receive a socket and connect it
+ *                       to ADDR:PORT, printing child_connect= child_proto=; "plain": the child
+ *                       runs without LD_PRELOAD, "lib": with LD_PRELOAD=$PROBE_LIB (for a
+ *                       sender not under the library)
+ *   sendfd              hand the socket to that child with SCM_RIGHTS, close it here, wait
+ *   recvfd UNIXFD ADDR:PORT   (the child's half)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,6 +47,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sched.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -100,6 +112,8 @@ static const struct optdef opts[] = {
     {"rcvbuf", SOL_SOCKET, SO_RCVBUF},
     {"quickack", IPPROTO_TCP, TCP_QUICKACK},
     {"bogus", IPPROTO_TCP, 9999},
+    {"oobinline", SOL_SOCKET, SO_OOBINLINE},
+    {"defer_accept", IPPROTO_TCP, TCP_DEFER_ACCEPT},
     {"md5", IPPROTO_TCP, TCP_MD5SIG},
 };
 
@@ -156,9 +170,83 @@ __attribute__((noinline)) static void vfork_close(int fd)
 	waitpid(p, NULL, 0);
 }
 
+/* Receives one descriptor on u, connects it to addr, prints what happened. */
+static int recv_connect(int u, const char *addr)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], byte;
+	struct iovec iov = {&byte, 1};
+	struct msghdr m = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	struct sockaddr_storage ss;
+	socklen_t len;
+	if (recvmsg(u, &m, 0) != 1 || !CMSG_FIRSTHDR(&m) || parse_addr(addr, &ss, &len) < 0) {
+		printf("child_recv=err\n");
+		return 1;
+	}
+	int fd;
+	memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof(fd));
+	int rc = connect(fd, (struct sockaddr *)&ss, len);
+	printf("child_connect=%s\n", rc == 0 ? "ok" : strerrorname_np(errno));
+	int v = -1;
+	socklen_t vl = sizeof(v);
+	getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &vl);
+	printf("child_proto=%d\n", v);
+	return rc == 0 ? 0 : 1;
+}
+
+/*
+ * A receiving child (this program again, with or without the library), started
+ * before the socket exists, as a privilege-separated server's helper is.
+ */
+static int recv_sock = -1;
+static pid_t recv_pid = -1;
+
+static void start_receiver(const char *addr, int plain)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0) {
+		perror("socketpair");
+		exit(1);
+	}
+	recv_pid = fork();
+	if (recv_pid == 0) {
+		close(sv[0]);
+		char ufd[16];
+		snprintf(ufd, sizeof(ufd), "%d", sv[1]);
+		if (plain == 1)
+			unsetenv("LD_PRELOAD");
+		else if (plain == 2 && getenv("PROBE_LIB"))
+			setenv("LD_PRELOAD", getenv("PROBE_LIB"), 1);
+		execl("/proc/self/exe", "probe", "recvfd", ufd, addr, (char *)NULL);
+		_exit(127);
+	}
+	close(sv[1]);
+	recv_sock = sv[0];
+}
+
+/* Hands fd to the receiver with SCM_RIGHTS, closes it here, waits for the receiver. */
+static void send_fd(int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], byte = 'f';
+	struct iovec iov = {&byte, 1};
+	struct msghdr m = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(fd));
+	result("sendfd", sendmsg(recv_sock, &m, 0) == 1 ? 0 : -1);
+	close(fd);
+	int st;
+	waitpid(recv_pid, &st, 0);
+	close(recv_sock);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
 	for (int i = 1; i < argc; i++) {
 		const char *op = argv[i];
 		if (strcmp(op, "socket4") == 0 || strcmp(op, "socket6") == 0) {
@@ -324,6 +412,42 @@ int main(int argc, char **argv)
 			while ((r = read(sock, buf, sizeof(buf))) > 0)
 				got += (size_t)r;
 			printf("echoed=%zu\n", got);
+		} else if (strcmp(op, "shutwr") == 0) {
+			result("shutwr", shutdown(sock, SHUT_WR));
+		} else if (strcmp(op, "write1") == 0) {
+			result("write1", write(sock, "x", 1) == 1 ? 0 : -1);
+		} else if (strcmp(op, "connect-unspec") == 0) {
+			struct sockaddr sa = {.sa_family = AF_UNSPEC};
+			result("connect_unspec", connect(sock, &sa, sizeof(sa)));
+		} else if (strcmp(op, "connect-badlen") == 0 && i + 1 < argc) {
+			struct sockaddr_storage ss;
+			socklen_t len;
+			if (parse_addr(argv[++i], &ss, &len) < 0)
+				return 2;
+			result("connect_badlen", connect(sock, (struct sockaddr *)&ss, 3));
+		} else if (strcmp(op, "selfaccept") == 0) {
+			struct sockaddr_storage ss;
+			socklen_t len = sizeof(ss);
+			getsockname(listener, (struct sockaddr *)&ss, &len);
+			int c = socket(ss.ss_family, SOCK_STREAM, 0);
+			int rc = connect(c, (struct sockaddr *)&ss, len);
+			sock = accept(listener, NULL, NULL);
+			result("selfaccept", rc == 0 && sock >= 0 ? 0 : -1);
+		} else if (strcmp(op, "receiver") == 0 && i + 1 < argc) {
+			const char *a = argv[++i];
+			int plain = 0;
+			if (i + 1 < argc && strcmp(argv[i + 1], "plain") == 0)
+				plain = 1;
+			else if (i + 1 < argc && strcmp(argv[i + 1], "lib") == 0)
+				plain = 2;
+			if (plain)
+				i++;
+			start_receiver(a, plain);
+		} else if (strcmp(op, "sendfd") == 0) {
+			send_fd(sock);
+		} else if (strcmp(op, "recvfd") == 0 && i + 2 < argc) {
+			int u = atoi(argv[++i]);
+			return recv_connect(u, argv[++i]);
 		} else if (strcmp(op, "serve") == 0 && i + 1 < argc) {
 			const char *a = argv[++i];
 			int mptcp = i + 1 < argc && strcmp(argv[i + 1], "mptcp") == 0;

@@ -107,7 +107,7 @@ else
 fi
 
 exports=$(nm -D --defined-only "$LIB_FILE" | awk '{print $3}' | sort | tr '\n' ' ')
-want="accept accept4 bind close close_range closefrom connect dup dup2 dup3 epoll_ctl fcntl fcntl64 listen popen posix_spawn posix_spawnp sendmsg sendto setsockopt socket system "
+want="accept accept4 bind close close_range closefrom connect dup dup2 dup3 epoll_ctl fcntl fcntl64 getsockopt listen popen posix_spawn posix_spawnp recvmsg sendmsg sendto setsockopt shutdown socket system "
 if [ "$exports" = "$want" ]; then ok "exports only the interposed functions"; else not_ok "exports only the interposed functions" "$exports"; fi
 
 # --- endpoint decisions, fallbacks, replacement: in a private network namespace ---

@@ -54,7 +54,8 @@ static void roundtrip(const struct mr_report_fields *f, struct lr_report_rec *r)
 static void test_full_line(void **state)
 {
 	(void)state;
-	struct sockaddr_storage local = addr("198.18.1.1", 40000), remote = addr("198.18.1.2", 5000);
+	struct sockaddr_storage local = addr("198.18.1.1", 40000),
+	                        remote = addr("198.18.1.2", 5000);
 	struct sockaddr_storage l2 = addr("fd00:2::1", 40001), r2 = addr("fd00:2::2", 5000);
 	struct mr_report_subflow_fields sf[2] = {
 	    {&local, &remote, "veth1", true, UINT64_MAX / 4, 7, 8, 9, 10},
@@ -164,7 +165,8 @@ static void test_nine_subflows(void **state)
 	for (int i = 0; i < 9; i++) {
 		snprintf(ip, sizeof(ip), "198.18.%d.1", i + 1);
 		a[i] = addr(ip, 50000 + (unsigned)i);
-		sf[i] = (struct mr_report_subflow_fields){&a[i], &b, "eth0", true, (uint64_t)i, 2, 3, 4, 5};
+		sf[i] = (struct mr_report_subflow_fields){&a[i], &b, "eth0", true, (uint64_t)i,
+		                                          2,     3,  4,      5};
 	}
 	struct mr_report_fields f = {
 	    .at = "close",
@@ -192,7 +194,8 @@ static void test_overflow(void **state)
 	(void)state;
 	char buf[64];
 	struct mr_line l;
-	struct mr_report_fields f = {.at = "close", .role = "unused", .socket = "tcp", .conn = "none"};
+	struct mr_report_fields f = {
+	    .at = "close", .role = "unused", .socket = "tcp", .conn = "none"};
 	mr_line_init(&l, buf, sizeof(buf));
 	mr_report_compose(&l, &f);
 	assert_true(l.overflow);
