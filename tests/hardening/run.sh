@@ -5,7 +5,7 @@
 #   3. a real /etc/ld.so.preload in a private mount namespace (root);
 #   4. the bad-input catalogue (tests/hardening/badconf/) through the library and
 #      the launcher.
-# Last line: "N passed, N failed, N skipped"; exit status non-zero on failure.
+# Output: TAP (tests/lib/tap.sh); exit status non-zero on failure.
 # Environment: STRESS_OPS (default 100000), STRESS_THREADS (8), STRESS_TIMEOUT (120 s).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -20,26 +20,12 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' <<<"$2" | head -30; }
-skipped() { skip=$((skip + 1)); echo "skip - $1: $2"; }
+# shellcheck source=tests/lib/tap.sh
+. "$ROOT/tests/lib/tap.sh"
 is_root() { [ "$(id -u)" = 0 ]; }
 
-# Adds the "@@ P F S" summary line of a sub-run to the counts, prints the rest.
-merge() {
-	grep -v '^@@' <<<"$1"
-	local p f s
-	read -r _ p f s < <(grep '^@@' <<<"$1")
-	pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1})); skip=$((skip + ${s:-0}))
-}
-
 for f in "$LIB" "$PROBE"; do
-	if [ ! -e "$f" ]; then
-		not_ok "prerequisite $f" "run make tests first"
-		echo "$pass passed, $fail failed, $skip skipped"
-		exit 1
-	fi
+	[ -e "$f" ] || tap_bail "prerequisite $f missing (run make tests first)"
 done
 
 # --- 1. fuzz regressions ---
@@ -101,7 +87,7 @@ if ! is_root || ! unshare -m true 2>/dev/null; then
 elif ! command -v setpriv >/dev/null; then
 	skipped "ld.so.preload" "setpriv (util-linux) not installed"
 else
-	merge "$(timeout -k 5 120 unshare -m --propagation private bash tests/hardening/ldpreload.sh "$ROOT" 2>&1)"
+	tap_include "" timeout -k 5 120 unshare -m --propagation private bash tests/hardening/ldpreload.sh "$ROOT"
 fi
 
 # --- 4. bad-input catalogue ---
@@ -169,6 +155,4 @@ for c in "${cases[@]}"; do
 	fi
 done
 echo "# bad-input catalogue: $ncases cases, each through the library and the launcher"
-
-echo "$pass passed, $fail failed, $skip skipped"
-[ "$fail" -eq 0 ]
+tap_done

@@ -61,12 +61,12 @@ tap_bail() {
 
 # tap_include PREFIX CMD…: runs CMD, a sub-suite printing a TAP stream of its
 # own (tap.sh in a namespace, a child script), and re-emits each of its cases
-# here as "PREFIX: name", with its diagnostics; its other output becomes "#"
+# here as "PREFIX: name" (PREFIX "": the names as they are), with its diagnostics; its other output becomes "#"
 # comments. A sub-suite that bails out, ends without a plan, runs another
 # number of cases than it planned or exits non-zero without a failing case is
 # one more failure here. Its "1..0 # SKIP why" is one skip.
 tap_include() {
-	local prefix=$1 line desc reason plan="" bail="" rc=0 seen=0 bad=0 skipall=""
+	local prefix=${1:+$1: } what=${1:-$2} line desc reason plan="" bail="" rc=0 seen=0 bad=0 skipall=""
 	shift
 	while IFS= read -r line; do
 		case $line in
@@ -82,13 +82,13 @@ tap_include() {
 			desc=${BASH_REMATCH[4]}
 			if [ -n "${BASH_REMATCH[1]}" ]; then
 				bad=1
-				not_ok "$prefix: $desc"
+				not_ok "$prefix${desc//\\#/#}"
 			elif [[ $desc =~ ^(.*[^\\])?[[:space:]]*#[[:space:]]*[Ss][Kk][Ii][Pp][^[:space:]]*[[:space:]]*(.*)$ ]]; then
 				desc=${BASH_REMATCH[1]} reason=${BASH_REMATCH[2]}
 				desc=${desc%"${desc##*[![:space:]]}"}
-				skipped "$prefix: ${desc//\\#/#}" "${reason:-no reason given}"
+				skipped "$prefix${desc//\\#/#}" "${reason:-no reason given}"
 			else
-				ok "$prefix: ${desc//\\#/#}"
+				ok "$prefix${desc//\\#/#}"
 			fi
 			;;
 		1..*)
@@ -107,15 +107,15 @@ tap_include() {
 		echo "@@tap_include_rc $?"
 	)
 	if [ -n "$bail" ]; then
-		not_ok "$prefix: bailed out:${bail:- (no reason)}"
+		not_ok "$what: bailed out:${bail:- (no reason)}"
 	elif [ -z "$plan" ]; then
-		not_ok "$prefix: its TAP stream ended without a plan (exit $rc)"
+		not_ok "$what: its TAP stream ended without a plan (exit $rc)"
 	elif [ -n "$skipall" ]; then
-		skipped "$prefix" "$skipall"
+		skipped "$what" "$skipall"
 	elif [ "$plan" != "$seen" ]; then
-		not_ok "$prefix: planned $plan cases, ran $seen (exit $rc)"
+		not_ok "$what: planned $plan cases, ran $seen (exit $rc)"
 	elif [ "$rc" != 0 ] && [ "$bad" = 0 ]; then
-		not_ok "$prefix: exited $rc without a failing case"
+		not_ok "$what: exited $rc without a failing case"
 	fi
 	return 0
 }
