@@ -11,7 +11,8 @@ cd "$(dirname "$0")/../.." || exit 2
 ROOT=$PWD
 LIB=$ROOT/build/libmptcp-run.so
 P=$ROOT/build/tests/shim/probe
-pass=0 fail=0 skip=0
+# shellcheck source=tests/lib/tap.sh
+. "$ROOT/tests/lib/tap.sh"
 TMP=$(mktemp -d /tmp/mptcp-run-report.XXXXXX)
 NS_C="" NS_S="" PIDS=()
 
@@ -28,14 +29,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' <<<"$2"; }
-skipped() { skip=$((skip + 1)); echo "skip - $1: $2"; }
-finish() {
-	echo "$pass passed, $fail failed, $skip skipped"
-	[ "$fail" -eq 0 ]
-	exit
-}
 
 # The summariser: the launcher's own sub-command once main.c dispatches to it,
 # else the same function through a tiny driver.
@@ -44,7 +37,7 @@ if ! cc $CFLAGS_T -o "$TMP/report" tests/report/report_main.c build/liblauncher.
 	build/libmptcp-policy.a -lconfig 2>"$TMP/cc.err" ||
 	! cc $CFLAGS_T -o "$TMP/burst" tests/report/burst.c 2>>"$TMP/cc.err"; then
 	not_ok "build the test helpers (run make tests first)" "$(cat "$TMP/cc.err")"
-	finish
+	tap_done
 fi
 REPORT=("$TMP/report")
 if [ -x build/mptcp-run ] && build/mptcp-run report --help 2>/dev/null | grep -q '^Usage: mptcp-run report'; then
@@ -99,11 +92,11 @@ fi
 # --- in network namespaces ---
 if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! ip netns list >/dev/null 2>&1; then
 	skipped "two-path, fallback, loopback and concurrency cases" "need root and ip netns"
-	finish
+	tap_done
 fi
 if ! command -v ncat >/dev/null; then
 	skipped "two-path, fallback, loopback and concurrency cases" "ncat not installed"
-	finish
+	tap_done
 fi
 NS_C=mrrep-c-$$ NS_S=mrrep-s-$$
 C() { ip netns exec "$NS_C" "$@"; }
@@ -141,7 +134,7 @@ setup() {
 }
 if ! (setup) 2>"$TMP/setup.err"; then
 	skipped "two-path, fallback, loopback and concurrency cases" "namespace setup failed: $(head -3 "$TMP/setup.err" | tr '\n' ' ')"
-	finish
+	tap_done
 fi
 # Both paths at the same modest rate, so the transfer lasts long enough for
 # the second subflow to carry its share (tbf may be missing: then unshaped).
@@ -296,4 +289,4 @@ if [ $rc = 0 ] && [ ! -s "$TMP/program-file" ] && [ "$(grep -c '"role":"connect"
 	ok "report descriptor closed by closefrom: reporting stops, the program's new file is untouched"
 else not_ok "report descriptor closed by closefrom" "rc=$rc program-file: $(head -c 300 "$TMP/program-file")"$'\n'"$(cat "$W2")"; fi
 
-finish
+tap_done
