@@ -14,6 +14,7 @@ LIB=$ROOT/build/libmptcp-run.so
 PROBE=$ROOT/build/tests/shim/probe
 LAUNCHER=$ROOT/build/mptcp-run
 TMP=$(mktemp -d /tmp/mptcp-run-hardening.XXXXXX)
+# shellcheck disable=SC2317 # invoked by the trap
 cleanup() {
 	chmod -R u+rwx "$TMP" 2>/dev/null
 	rm -rf "$TMP"
@@ -36,16 +37,16 @@ SAN=(-std=gnu11 -D_GNU_SOURCE -iquote shim -iquote tests/fuzz -O1 -g -Wall -Wext
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 for t in config policy; do
 	bin=$TMP/replay-$t
+	read -r -a policy_srcs <<<"$(make -s --no-print-directory print-policy-srcs)"
 	if ! out=$(gcc "${SAN[@]}" -o "$bin" tests/fuzz/replay.c "tests/fuzz/fuzz_$t.c" tests/fuzz/ref.c \
-		$(make -s --no-print-directory print-policy-srcs) -lconfig 2>&1); then
+		"${policy_srcs[@]}" -lconfig 2>&1); then
 		not_ok "fuzz replay driver for $t builds" "$out"
 		continue
 	fi
 	regs=(tests/fuzz/regressions/"$t"/*)
 	[ -e "${regs[0]}" ] || regs=()
 	seeds=(tests/fuzz/corpus/"$t"/*)
-	out=$(ASAN_OPTIONS=detect_leaks=1 "$bin" "${regs[@]}" "${seeds[@]}" 2>&1)
-	if [ $? -eq 0 ]; then
+	if out=$(ASAN_OPTIONS=detect_leaks=1 "$bin" "${regs[@]}" "${seeds[@]}" 2>&1); then
 		ok "fuzz $t: ${#regs[@]} regression input(s) and ${#seeds[@]} seed(s) replay clean under ASan+UBSan+LSan"
 	else
 		not_ok "fuzz $t: replay of regressions and seeds" "$out"
@@ -64,6 +65,7 @@ else
 	# The built-in policy, written out: loopback excluded, everything else MPTCP.
 	printf 'defaults = { exclude = [ "127.0.0.0/8", "[::1]" ]; };\n' >"$TMP/builtin.conf"
 	start=$(date +%s)
+	# shellcheck disable=SC2016 # expanded by the inner bash, from its arguments
 	out=$(timeout -k 5 "${STRESS_TIMEOUT:-120}" unshare -n bash -c '
 		ip link set lo up && ip addr add 198.18.0.1/32 dev lo || exit 3
 		# Private namespace: 100k short connections need port reuse, not TIME_WAIT.
@@ -137,6 +139,7 @@ for c in "${cases[@]}"; do
 	err=$(cat "$TMP/err")
 	nerr=$(grep -c 'error:' <<<"$err")
 	if grep -qx 'proto=6' <<<"$out" && [ "$nerr" = 1 ] && grep -qF -- "error: $want" <<<"$err"; then
+		# shellcheck disable=SC2001 # a regular expression, not a fixed string
 		ok "badconf $name (library): TCP, one error line: $(sed 's/^mptcp-run\[[0-9]*\]: //' <<<"$err" | cut -c1-150)"
 	else
 		not_ok "badconf $name (library): want proto=6 and one 'error: $want' line, got $nerr" "$out"$'\n'"$err"

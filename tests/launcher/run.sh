@@ -2,6 +2,9 @@
 # Functional tests of the launcher, build/mptcp-run: the run path (environment,
 # exit status, signals, warnings), explain, check, enable/disable and preload,
 # all against temporary roots. Output: TAP (tests/lib/tap.sh).
+# The cases are conditions in single quotes that check() evals: the variables
+# they read and the helpers they call are invisible to shellcheck.
+# shellcheck disable=SC2016,SC2034,SC2317
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 ROOT=$PWD

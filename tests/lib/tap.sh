@@ -34,6 +34,7 @@ ok() {
 not_ok() {
 	tap_n=$((tap_n + 1)) fail=$((fail + 1))
 	echo "not ok $tap_n - $(tap_desc_ "$1")"
+	# shellcheck disable=SC2001 # a prefix on every line of a multi-line text
 	if [ -n "${2:-}" ]; then sed 's/^/#   /' <<<"$2" | head -"${3:-40}"; fi
 	return 0
 }

@@ -16,10 +16,14 @@ P=$ROOT/build/tests/shim/probe
 TMP=$(mktemp -d /tmp/mptcp-run-report.XXXXXX)
 NS_C="" NS_S="" PIDS=()
 
+# shellcheck disable=SC2317 # invoked by the trap
 cleanup() {
-	local p ns
+	local p ns more
 	# Our background jobs, and anything still running inside our own namespaces.
-	for ns in $NS_C $NS_S; do PIDS+=($(ip netns pids "$ns" 2>/dev/null)); done
+	for ns in $NS_C $NS_S; do
+		mapfile -t more < <(ip netns pids "$ns" 2>/dev/null)
+		PIDS+=("${more[@]}")
+	done
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	[ -n "$NS_C" ] && ip netns del "$NS_C" 2>/dev/null
@@ -32,10 +36,10 @@ trap 'exit 1' INT TERM HUP
 
 # The summariser: the launcher's own sub-command once main.c dispatches to it,
 # else the same function through a tiny driver.
-CFLAGS_T="-std=gnu11 -D_GNU_SOURCE -iquote shim -iquote launcher -O1 -g"
-if ! cc $CFLAGS_T -o "$TMP/report" tests/report/report_main.c build/liblauncher.a \
+CFLAGS_T=(-std=gnu11 -D_GNU_SOURCE -iquote shim -iquote launcher -O1 -g)
+if ! cc "${CFLAGS_T[@]}" -o "$TMP/report" tests/report/report_main.c build/liblauncher.a \
 	build/libmptcp-policy.a -lconfig 2>"$TMP/cc.err" ||
-	! cc $CFLAGS_T -o "$TMP/burst" tests/report/burst.c 2>>"$TMP/cc.err"; then
+	! cc "${CFLAGS_T[@]}" -o "$TMP/burst" tests/report/burst.c 2>>"$TMP/cc.err"; then
 	not_ok "build the test helpers (run make tests first)" "$(cat "$TMP/cc.err")"
 	tap_done
 fi
@@ -169,8 +173,9 @@ PIDS+=($!)
 # A loopback server in the client namespace: the policy keeps it TCP.
 ip netns exec "$NS_C" ncat -l 127.0.0.1 5002 --recv-only >/dev/null &
 PIDS+=($!)
-wait_listen "$NS_S" 5000 && wait_listen "$NS_S" 5001 && wait_listen "$NS_C" 5002 ||
+if ! { wait_listen "$NS_S" 5000 && wait_listen "$NS_S" 5001 && wait_listen "$NS_C" 5002; }; then
 	not_ok "servers listening" "$(S ss -ltn; C ss -ltn)"
+fi
 
 # MPTCP events of the client, shown if the two-path case fails.
 ip netns exec "$NS_C" ip mptcp monitor >"$TMP/events" 2>&1 &

@@ -13,6 +13,7 @@ command -v ncat >/dev/null || tap_skip_all "ncat not installed (scripts/setup-de
 A=mrf-a-$$-$RANDOM B=mrf-b-$$-$RANDOM
 TMP=$(mktemp -d /tmp/mptcp-run-ncat.XXXXXX)
 pids=()
+# shellcheck disable=SC2317 # invoked by the trap
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null

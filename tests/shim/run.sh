@@ -108,6 +108,7 @@ want="accept accept4 bind close close_range closefrom connect dup dup2 dup3 epol
 if [ "$exports" = "$want" ]; then ok "exports only the interposed functions"; else not_ok "exports only the interposed functions" "$exports"; fi
 
 # --- endpoint decisions, fallbacks, replacement: in a private network namespace ---
+# shellcheck disable=SC2317 # run by the bash inside unshare -n (export -f)
 netns_cases() {
 	set -u
 	ip link set lo up
@@ -207,6 +208,7 @@ if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
 	# The namespace cases are a TAP stream of their own, folded into this one.
 	export -f expect conf netns_cases
 	export ROOT P LIB LIB_FILE TMP ALL TCP
+	# shellcheck disable=SC2016 # expanded by the inner bash
 	tap_include netns unshare -n bash -c '. "$ROOT/tests/lib/tap.sh"; netns_cases; tap_done'
 	if command -v ncat >/dev/null; then
 		tap_include ncat bash tests/shim/ncat-netns.sh
