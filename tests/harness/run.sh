@@ -41,6 +41,15 @@ run "total: 1 passed, 1 failed, 0 skipped" 1 "$T/died.sh"
 run "total: 1 passed, 1 failed, 0 skipped" 1 "$T/bad.sh"
 run "total: 0 passed, 1 failed, 0 skipped" 1 "$T/missing.sh"
 
+# make check runs every suite there is.
+listed=$(MR_CHECK_LIST=1 tests/run-all.sh | sort)
+present=$( (echo unit; find tests -mindepth 2 -maxdepth 2 -name run.sh) | sort)
+if [ "$listed" = "$present" ]; then
+	ok "run-all runs the unit tests and every tests/*/run.sh ($(wc -l <<<"$present"))"
+else
+	not_ok "run-all's list differs from the suites there are" "$(diff <(echo "$listed") <(echo "$present"))"
+fi
+
 # tap_include: the same streams folded into one.
 out=$(bash -c '. tests/lib/tap.sh
 	for s in good noplan bail died skipall bad; do tap_include "$s" bash "$1/$s.sh"; done
