@@ -61,7 +61,7 @@ LAUNCHER := $(B)/mptcp-run
 MAN_PAGES := $(B)/man/mptcp-run.1 $(B)/man/mptcp-run.conf.5
 
 .PHONY: all check check-unit check-layers check-asan demo matrix matrix-quick bench fuzz install \
-	uninstall clean format format-check tests print-policy-srcs
+	uninstall clean format format-check shellcheck tests print-policy-srcs
 all: $(LIB) $(LAUNCHER) $(MAN_PAGES)
 
 $(B)/obj/%.o: %.c
@@ -138,7 +138,11 @@ $(B)/bench/%: tests/bench/%.c
 
 tests: all $(UNIT_BINS) $(SHIM_TEST_BINS)
 
-check: tests
+# A fresh machine: install what the tests need first (as root; otherwise setup-deps
+# names what is missing, exit 3, and the suites that need it skip with the reason).
+check:
+	@scripts/setup-deps || [ $$? -eq 3 ]
+	$(MAKE) tests
 	@tests/run-all.sh
 
 check-unit: $(UNIT_BINS)
@@ -180,6 +184,12 @@ format:
 
 format-check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+# Every shell script of scripts/ (bench is python) and tests/ (sources followed: -x).
+SHELL_SCRIPTS = scripts/setup-deps scripts/testbed scripts/demo scripts/fuzz scripts/check-asan \
+	tests/lib/tap-tee $(shell find tests -name '*.sh' | sort)
+shellcheck:
+	shellcheck -x $(SHELL_SCRIPTS)
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR) \

@@ -1,37 +1,71 @@
 #!/usr/bin/env bash
-# `make check`: unit tests, then every functional suite. Each suite prints
-# "N passed, N failed[, N skipped]" as its last line; this script adds them up
-# and fails if any suite failed.
+# `make check`: the unit tests, then every functional suite, each run by
+# prove(1) as the TAP stream it prints (the suites through tests/lib/tap.sh,
+# the cmocka binaries with CMOCKA_MESSAGE_OUTPUT=TAP). prove shows every case
+# and judges each stream (plan, numbering, exit status); tests/lib/tap-count
+# adds up the same streams. Last line:
+#   total: N passed, N failed, N skipped
+# (skips are not passes); the exit status is non-zero if a case failed or a
+# stream died without its plan.
 set -u
 cd "$(dirname "$0")/.." || exit 2
-total_p=0 total_f=0 total_s=0 bad=()
+TAP_LOG_DIR=$(mktemp -d /tmp/mptcp-run-check.XXXXXX)
+export TAP_LOG_DIR CMOCKA_MESSAGE_OUTPUT=TAP
+trap 'rm -rf "$TAP_LOG_DIR"' EXIT
+bad=()
 
-run_suite() {
-	local name=$1; shift
+SUITES=(unit tests/harness/run.sh tests/deps/run.sh tests/structure/run.sh tests/shim/run.sh
+	tests/shim/lifecycle.sh tests/install/run.sh
+	tests/launcher/run.sh tests/testbed/run.sh tests/matrix/run.sh tests/report/run.sh tests/hardening/run.sh)
+# MR_CHECK_SUITES="unit tests/x/run.sh …": another list (the harness self-test uses it);
+# MR_CHECK_LIST=1: print the list and stop.
+[ -z "${MR_CHECK_SUITES:-}" ] || read -r -a SUITES <<<"$MR_CHECK_SUITES"
+if [ -n "${MR_CHECK_LIST:-}" ]; then
+	printf '%s\n' "${SUITES[@]}"
+	exit 0
+fi
+
+# run_prove NAME TEST…
+run_prove() {
+	local name=$1
+	shift
 	echo "=== $name"
-	local log; log=$(mktemp)
-	"$@" 2>&1 | tee "$log"
-	local rc=${PIPESTATUS[0]}
-	local last; last=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
-	rm -f "$log"
-	local p f s
-	p=$(sed -n 's/.*\b\([0-9][0-9]*\) passed.*/\1/p' <<<"$last")
-	f=$(sed -n 's/.* \([0-9][0-9]*\) failed.*/\1/p' <<<"$last")
-	s=$(sed -n 's/.* \([0-9][0-9]*\) skipped.*/\1/p' <<<"$last")
-	total_p=$((total_p + ${p:-0})); total_f=$((total_f + ${f:-0})); total_s=$((total_s + ${s:-0}))
-	if [ "$rc" -ne 0 ] || [ -z "$last" ]; then
-		bad+=("$name")
-		[ "${f:-0}" -gt 0 ] || total_f=$((total_f + 1))
+	prove -v --merge --exec tests/lib/tap-tee "$@" || bad+=("$name")
+}
+
+unit() {
+	local t units=()
+	for t in build/tests/unit/test_*; do [ -x "$t" ] && units+=("$t"); done
+	if [ ${#units[@]} -gt 0 ]; then
+		run_prove unit "${units[@]}"
+	else
+		echo "=== unit"
+		echo "no unit test binaries in build/tests/unit (make tests)"
+		bad+=(unit)
 	fi
 }
 
-run_suite unit tests/run-unit.sh
-for suite in tests/structure/run.sh tests/shim/run.sh tests/shim/lifecycle.sh tests/install/run.sh tests/launcher/run.sh tests/testbed/run.sh tests/matrix/run.sh \
-	tests/report/run.sh tests/hardening/run.sh; do
-	[ -f "$suite" ] && run_suite "${suite%.sh}" bash "$suite"
+for suite in "${SUITES[@]}"; do
+	if [ "$suite" = unit ]; then
+		unit
+	elif [ -f "$suite" ]; then
+		run_prove "${suite%.sh}" "$suite"
+	else
+		echo "=== ${suite%/run.sh}: $suite missing"
+		bad+=("${suite%/run.sh}")
+	fi
 done
 
 echo
-[ ${#bad[@]} -eq 0 ] || echo "failed suites: ${bad[*]}"
-echo "total: $total_p passed, $total_f failed, $total_s skipped"
-[ ${#bad[@]} -eq 0 ]
+echo "=== counts"
+logs=("$TAP_LOG_DIR"/*.tap)
+if [ -e "${logs[0]}" ] && counts=$(tests/lib/tap-count "${logs[@]}"); then
+	sed '$d' <<<"$counts"
+	read -r p f s < <(tail -1 <<<"$counts")
+else
+	p=0 f=0 s=0
+fi
+# A suite prove failed that counted no failure (missing, unreadable) is one more.
+[ ${#bad[@]} -eq 0 ] || { echo "failed suites: ${bad[*]}"; [ "$f" -gt 0 ] || f=${#bad[@]}; }
+echo "total: $p passed, $f failed, $s skipped"
+[ ${#bad[@]} -eq 0 ] && [ "$f" -eq 0 ]

@@ -4,30 +4,26 @@
 # The host's /etc is never written: an overlay whose upper layer is a tmpfs
 # private to this namespace is mounted on /etc, the two files the test needs are
 # created in it, and test files are bind-mounted over them. Everything vanishes
-# with the namespace. Prints "ok -"/"not ok -"/"skip -" lines and "@@ P F S".
+# with the namespace. A TAP stream (tests/lib/tap.sh) that run.sh folds into
+# its own with tap_include.
 set -u
 ROOT=$1
 LIB=$ROOT/build/libmptcp-run.so
 PROBE=$ROOT/build/tests/shim/probe
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' <<<"$2" | head -20; }
-skipped() { skip=$((skip + 1)); echo "skip - $1: $2"; }
-finish() { echo "@@ $pass $fail $skip"; exit 0; }
+# shellcheck source=tests/lib/tap.sh
+. "$ROOT/tests/lib/tap.sh"
 
-mount --make-rprivate / || { not_ok "ld.so.preload: mount --make-rprivate /"; finish; }
+mount --make-rprivate / || tap_bail "ld.so.preload: mount --make-rprivate / failed"
 # A mount namespace of our own: double-check before touching /etc.
 if [ "$(readlink /proc/self/ns/mnt)" = "$(readlink /proc/1/ns/mnt)" ]; then
-	not_ok "ld.so.preload: not in a private mount namespace, refusing to mount on /etc"
-	finish
+	tap_bail "ld.so.preload: not in a private mount namespace, refusing to mount on /etc"
 fi
 T=$(mktemp -d /tmp/mptcp-run-ldso.XXXXXX)
 trap 'umount -R /etc 2>/dev/null; umount -R "$T" 2>/dev/null; rm -rf "$T"' EXIT
-mount -t tmpfs -o mode=0755 mptcp-run-test "$T" || { not_ok "ld.so.preload: tmpfs"; finish; }
+mount -t tmpfs -o mode=0755 mptcp-run-test "$T" || tap_bail "ld.so.preload: cannot mount a tmpfs on $T"
 mkdir -p "$T/upper" "$T/work" "$T/files"
 if ! mount -t overlay overlay -o "lowerdir=/etc,upperdir=$T/upper,workdir=$T/work" /etc; then
-	skipped "ld.so.preload cases" "overlayfs on /etc not possible here"
-	finish
+	tap_skip_all "ld.so.preload cases: overlayfs on /etc not possible here"
 fi
 touch /etc/ld.so.preload /etc/mptcp-run.conf
 
@@ -58,7 +54,7 @@ run() { # NAME CMD…: must exit 0 with the library mapped in (checked through /
 	local name=$1; shift
 	local out rc
 	out=$("$@" 2>&1); rc=$?
-	if [ "$rc" -eq 0 ]; then ok "ld.so.preload: $name exits 0"; else not_ok "ld.so.preload: $name exits $rc" "$out"; fi
+	if [ "$rc" -eq 0 ]; then ok "ld.so.preload: $name exits 0"; else not_ok "ld.so.preload: $name exits $rc" "$out" 20; fi
 }
 maps=$(cat /proc/self/maps)
 if grep -q "$LIB" <<<"$maps"; then ok "ld.so.preload: the library is mapped into every new process (cat)"
@@ -131,4 +127,4 @@ expect_probe "setuid: world-writable config refused" 6 "writable by everyone" ""
 # Back to a sane config: nothing left behind by the cases above.
 sysconf "$F/mptcp.conf"
 run "ls after the config cases" ls /
-finish
+tap_done

@@ -5,7 +5,7 @@
 #   3. a real /etc/ld.so.preload in a private mount namespace (root);
 #   4. the bad-input catalogue (tests/hardening/badconf/) through the library and
 #      the launcher.
-# Last line: "N passed, N failed, N skipped"; exit status non-zero on failure.
+# Output: TAP (tests/lib/tap.sh); exit status non-zero on failure.
 # Environment: STRESS_OPS (default 100000), STRESS_THREADS (8), STRESS_TIMEOUT (120 s).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -14,32 +14,19 @@ LIB=$ROOT/build/libmptcp-run.so
 PROBE=$ROOT/build/tests/shim/probe
 LAUNCHER=$ROOT/build/mptcp-run
 TMP=$(mktemp -d /tmp/mptcp-run-hardening.XXXXXX)
+# shellcheck disable=SC2317 # invoked by the trap
 cleanup() {
 	chmod -R u+rwx "$TMP" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' <<<"$2" | head -30; }
-skipped() { skip=$((skip + 1)); echo "skip - $1: $2"; }
+# shellcheck source=tests/lib/tap.sh
+. "$ROOT/tests/lib/tap.sh"
 is_root() { [ "$(id -u)" = 0 ]; }
 
-# Adds the "@@ P F S" summary line of a sub-run to the counts, prints the rest.
-merge() {
-	grep -v '^@@' <<<"$1"
-	local p f s
-	read -r _ p f s < <(grep '^@@' <<<"$1")
-	pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1})); skip=$((skip + ${s:-0}))
-}
-
 for f in "$LIB" "$PROBE"; do
-	if [ ! -e "$f" ]; then
-		not_ok "prerequisite $f" "run make tests first"
-		echo "$pass passed, $fail failed, $skip skipped"
-		exit 1
-	fi
+	[ -e "$f" ] || tap_bail "prerequisite $f missing (run make tests first)"
 done
 
 # --- 1. fuzz regressions ---
@@ -50,16 +37,16 @@ SAN=(-std=gnu11 -D_GNU_SOURCE -iquote shim -iquote tests/fuzz -O1 -g -Wall -Wext
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 for t in config policy; do
 	bin=$TMP/replay-$t
+	read -r -a policy_srcs <<<"$(make -s --no-print-directory print-policy-srcs)"
 	if ! out=$(gcc "${SAN[@]}" -o "$bin" tests/fuzz/replay.c "tests/fuzz/fuzz_$t.c" tests/fuzz/ref.c \
-		$(make -s --no-print-directory print-policy-srcs) -lconfig 2>&1); then
+		"${policy_srcs[@]}" -lconfig 2>&1); then
 		not_ok "fuzz replay driver for $t builds" "$out"
 		continue
 	fi
 	regs=(tests/fuzz/regressions/"$t"/*)
 	[ -e "${regs[0]}" ] || regs=()
 	seeds=(tests/fuzz/corpus/"$t"/*)
-	out=$(ASAN_OPTIONS=detect_leaks=1 "$bin" "${regs[@]}" "${seeds[@]}" 2>&1)
-	if [ $? -eq 0 ]; then
+	if out=$(ASAN_OPTIONS=detect_leaks=1 "$bin" "${regs[@]}" "${seeds[@]}" 2>&1); then
 		ok "fuzz $t: ${#regs[@]} regression input(s) and ${#seeds[@]} seed(s) replay clean under ASan+UBSan+LSan"
 	else
 		not_ok "fuzz $t: replay of regressions and seeds" "$out"
@@ -78,6 +65,7 @@ else
 	# The built-in policy, written out: loopback excluded, everything else MPTCP.
 	printf 'defaults = { exclude = [ "127.0.0.0/8", "[::1]" ]; };\n' >"$TMP/builtin.conf"
 	start=$(date +%s)
+	# shellcheck disable=SC2016 # expanded by the inner bash, from its arguments
 	out=$(timeout -k 5 "${STRESS_TIMEOUT:-120}" unshare -n bash -c '
 		ip link set lo up && ip addr add 198.18.0.1/32 dev lo || exit 3
 		# Private namespace: 100k short connections need port reuse, not TIME_WAIT.
@@ -101,7 +89,7 @@ if ! is_root || ! unshare -m true 2>/dev/null; then
 elif ! command -v setpriv >/dev/null; then
 	skipped "ld.so.preload" "setpriv (util-linux) not installed"
 else
-	merge "$(timeout -k 5 120 unshare -m --propagation private bash tests/hardening/ldpreload.sh "$ROOT" 2>&1)"
+	tap_include "" timeout -k 5 120 unshare -m --propagation private bash tests/hardening/ldpreload.sh "$ROOT"
 fi
 
 # --- 4. bad-input catalogue ---
@@ -151,6 +139,7 @@ for c in "${cases[@]}"; do
 	err=$(cat "$TMP/err")
 	nerr=$(grep -c 'error:' <<<"$err")
 	if grep -qx 'proto=6' <<<"$out" && [ "$nerr" = 1 ] && grep -qF -- "error: $want" <<<"$err"; then
+		# shellcheck disable=SC2001 # a regular expression, not a fixed string
 		ok "badconf $name (library): TCP, one error line: $(sed 's/^mptcp-run\[[0-9]*\]: //' <<<"$err" | cut -c1-150)"
 	else
 		not_ok "badconf $name (library): want proto=6 and one 'error: $want' line, got $nerr" "$out"$'\n'"$err"
@@ -169,6 +158,4 @@ for c in "${cases[@]}"; do
 	fi
 done
 echo "# bad-input catalogue: $ncases cases, each through the library and the launcher"
-
-echo "$pass passed, $fail failed, $skip skipped"
-[ "$fail" -eq 0 ]
+tap_done

@@ -3,11 +3,10 @@
 # modes, and an existing /etc/mptcp-run.conf is never overwritten.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-pass=0 fail=0
+# shellcheck source=tests/lib/tap.sh
+. tests/lib/tap.sh
 D=$(mktemp -d /tmp/mptcp-run-install.XXXXXX)
 trap 'rm -rf "$D"' EXIT
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' <<<"$2"; }
 
 out=$(make -s install PREFIX=/usr DESTDIR="$D" 2>&1) || not_ok "make install succeeds" "$out"
 for f in usr/lib/mptcp-run/libmptcp-run.so:644 usr/bin/mptcp-run:755 etc/mptcp-run.conf:644 \
@@ -22,5 +21,4 @@ make -s install PREFIX=/usr DESTDIR="$D" >/dev/null 2>&1
 if grep -q 'the admin edited this' "$D/etc/mptcp-run.conf"; then ok "a second install keeps an existing config"; else not_ok "a second install keeps an existing config"; fi
 make -s uninstall PREFIX=/usr DESTDIR="$D" >/dev/null 2>&1
 if [ ! -e "$D/usr/lib/mptcp-run/libmptcp-run.so" ] && [ ! -e "$D/usr/bin/mptcp-run" ]; then ok "uninstall removes the library and the launcher"; else not_ok "uninstall removes the library and the launcher"; fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tap_done

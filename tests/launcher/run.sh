@@ -1,31 +1,20 @@
 #!/usr/bin/env bash
 # Functional tests of the launcher, build/mptcp-run: the run path (environment,
 # exit status, signals, warnings), explain, check, enable/disable and preload,
-# all against temporary roots. Every case prints "ok - …" or "not ok - …"; the
-# last line is "N passed, N failed[, N skipped]".
+# all against temporary roots. Output: TAP (tests/lib/tap.sh).
+# The cases are conditions in single quotes that check() evals: the variables
+# they read and the helpers they call are invisible to shellcheck.
+# shellcheck disable=SC2016,SC2034,SC2317
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 ROOT=$PWD
 # MPTCP_RUN_TEST_LAUNCHER: test another build of the launcher (e.g. with sanitizers).
 BUILD_LAUNCHER=${MPTCP_RUN_TEST_LAUNCHER:-$ROOT/build/mptcp-run}
-pass=0 fail=0 skip=0
+# shellcheck source=tests/lib/tap.sh
+. "$ROOT/tests/lib/tap.sh"
+[ -x "$BUILD_LAUNCHER" ] || tap_bail "$BUILD_LAUNCHER not built (make)"
 TMP=$(mktemp -d /tmp/mptcp-run-launcher.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
-
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() {
-	fail=$((fail + 1))
-	echo "not ok - $1"
-	[ -n "${2:-}" ] && sed 's/^/#   /' <<<"$2"
-	return 0
-}
-skipped() { skip=$((skip + 1)); echo "skip - $1: $2"; }
-
-if [ ! -x "$BUILD_LAUNCHER" ]; then
-	echo "not ok - $BUILD_LAUNCHER not built (make)"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
 
 # A private launcher next to a trivial library of its own: the launcher uses the
 # libmptcp-run.so in its own directory, so these tests do not depend on the real
@@ -475,7 +464,4 @@ check "preload install refuses a group-writable library: exit 1, nothing written
 
 ############################################################################
 
-summary="$pass passed, $fail failed"
-[ "$skip" -gt 0 ] && summary="$summary, $skip skipped"
-echo "$summary"
-[ "$fail" -eq 0 ]
+tap_done

@@ -18,8 +18,8 @@
 #   --only REGEX     run only rows whose id matches REGEX (ids: see --list)
 #   --list           print row ids
 #   --keep           keep the temporary directory (logs, ss samples)
-# Output: a table on stdout and in build/matrix.md; last line
-# "N passed, N failed[, N skipped]"; exit 1 if any row failed.
+# Output: TAP (tests/lib/tap.sh), one case per row, and the table in
+# build/matrix.md (also on stdout, as TAP comments); exit 1 if any row failed.
 # Needs root (namespaces); prints the reason and skips otherwise.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -46,34 +46,21 @@ ROWS=(ncat-up ncat-down ncat-ipv6 nc-openbsd socat curl-pyhttp wget-pyhttp curl-
 ((QUICK)) && ROWS=(ncat-up ncat-down)
 if ((LIST)); then printf '%s\n' "${ROWS[@]}"; exit 0; fi
 
-pass=0 fail=0 skip=0
+# shellcheck source=tests/lib/tap.sh
+. "$ROOT/tests/lib/tap.sh"
 RESULTS=() # "tool|role|mptcp|subflows|bytes|integrity|failover|seconds|result|notes"
-summary() {
-	local line
-	if ((skip)); then line="$pass passed, $fail failed, $skip skipped"; else line="$pass passed, $fail failed"; fi
-	echo "$line"
+skip_rows() { # REASON: every row is one skip
+	local row
+	for row in "${ROWS[@]}"; do skipped "matrix $row" "$1"; done
+	tap_done
 }
 
-if [[ $(id -u) -ne 0 ]]; then
-	echo "# matrix: not root, network namespaces need CAP_NET_ADMIN: all rows skipped"
-	skip=${#ROWS[@]}
-	summary
-	exit 0
-fi
-if ! ip netns list >/dev/null 2>&1; then
-	echo "# matrix: no 'ip netns' support: all rows skipped"
-	skip=${#ROWS[@]}
-	summary
-	exit 0
-fi
+[[ $(id -u) -eq 0 ]] || skip_rows "not root, network namespaces need CAP_NET_ADMIN"
+ip netns list >/dev/null 2>&1 || skip_rows "no 'ip netns' support"
 
 read -r -a LAUNCH <<<"$LAUNCHER"
-if ! command -v "${LAUNCH[0]}" >/dev/null 2>&1; then
-	echo "# matrix: launcher '${LAUNCH[0]}' not found (run 'make', or --launcher \"mptcpize run\")"
-	fail=1
-	summary
-	exit 1
-fi
+command -v "${LAUNCH[0]}" >/dev/null 2>&1 ||
+	tap_bail "matrix: launcher '${LAUNCH[0]}' not found (run 'make', or --launcher \"mptcpize run\")"
 LAUNCH[0]=$(command -v "${LAUNCH[0]}")
 OURS=0
 [[ ${LAUNCH[0]##*/} == mptcp-run ]] && OURS=1
@@ -271,13 +258,15 @@ row_end() {
 			[[ $ROW_SUB == "-" || $ROW_SUB == "$ROW_EXPECT_SUB/$ROW_EXPECT_SUB" ]] || note "expected $ROW_EXPECT_SUB subflows on each end"
 		fi
 	fi
+	local what="matrix $ROW_ID: $ROW_TOOL, $ROW_ROLE: subflows $ROW_SUB, ${secs}s"
 	case $ROW_RES in
-	pass | limitation) pass=$((pass + 1)) ;;
-	skip) skip=$((skip + 1)) ;;
-	*) fail=$((fail + 1)) ;;
+	pass) ok "$what" ;;
+	limitation) ok "$what, known limitation${ROW_NOTES:+ ($ROW_NOTES)}" ;;
+	skip) skipped "matrix $ROW_ID" "${ROW_NOTES:-no reason given}" ;;
+	*) not_ok "$what" "MPTCP both ends: $ROW_MPTCP; bytes: $ROW_BYTES; integrity: $ROW_INT; failover: $ROW_FO${ROW_NOTES:+
+$ROW_NOTES}" ;;
 	esac
 	RESULTS+=("$ROW_TOOL|$ROW_ROLE|$ROW_MPTCP|$ROW_SUB|$ROW_BYTES|$ROW_INT|$ROW_FO|$secs|$ROW_RES|$ROW_NOTES")
-	printf '%-16s %-34s %-5s %-5s %-10s\n' "$ROW_TOOL" "$ROW_ROLE" "$ROW_SUB" "$ROW_RES" "${secs}s" >&2
 }
 
 need() { # cmd...: skip the row (with the reason) if a program is missing
@@ -654,7 +643,7 @@ mkdir -p "$ROOT/build"
 		echo "| $t | $ro | $m | $s | $b | $i | $f | $sec | $res | ${n//|//} |"
 	done
 	echo
-	summary
+	echo "$pass passed, $fail failed, $skip skipped"
 } >"$ROOT/build/matrix.md"
-cat "$ROOT/build/matrix.md"
-((fail == 0))
+sed 's/^/# /' "$ROOT/build/matrix.md"
+tap_done

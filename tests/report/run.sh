@@ -11,14 +11,19 @@ cd "$(dirname "$0")/../.." || exit 2
 ROOT=$PWD
 LIB=$ROOT/build/libmptcp-run.so
 P=$ROOT/build/tests/shim/probe
-pass=0 fail=0 skip=0
+# shellcheck source=tests/lib/tap.sh
+. "$ROOT/tests/lib/tap.sh"
 TMP=$(mktemp -d /tmp/mptcp-run-report.XXXXXX)
 NS_C="" NS_S="" PIDS=()
 
+# shellcheck disable=SC2317 # invoked by the trap
 cleanup() {
-	local p ns
+	local p ns more
 	# Our background jobs, and anything still running inside our own namespaces.
-	for ns in $NS_C $NS_S; do PIDS+=($(ip netns pids "$ns" 2>/dev/null)); done
+	for ns in $NS_C $NS_S; do
+		mapfile -t more < <(ip netns pids "$ns" 2>/dev/null)
+		PIDS+=("${more[@]}")
+	done
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	[ -n "$NS_C" ] && ip netns del "$NS_C" 2>/dev/null
@@ -28,23 +33,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' <<<"$2"; }
-skipped() { skip=$((skip + 1)); echo "skip - $1: $2"; }
-finish() {
-	echo "$pass passed, $fail failed, $skip skipped"
-	[ "$fail" -eq 0 ]
-	exit
-}
 
 # The summariser: the launcher's own sub-command once main.c dispatches to it,
 # else the same function through a tiny driver.
-CFLAGS_T="-std=gnu11 -D_GNU_SOURCE -iquote shim -iquote launcher -O1 -g"
-if ! cc $CFLAGS_T -o "$TMP/report" tests/report/report_main.c build/liblauncher.a \
+CFLAGS_T=(-std=gnu11 -D_GNU_SOURCE -iquote shim -iquote launcher -O1 -g)
+if ! cc "${CFLAGS_T[@]}" -o "$TMP/report" tests/report/report_main.c build/liblauncher.a \
 	build/libmptcp-policy.a -lconfig -ljansson 2>"$TMP/cc.err" ||
-	! cc $CFLAGS_T -o "$TMP/burst" tests/report/burst.c 2>>"$TMP/cc.err"; then
+	! cc "${CFLAGS_T[@]}" -o "$TMP/burst" tests/report/burst.c 2>>"$TMP/cc.err"; then
 	not_ok "build the test helpers (run make tests first)" "$(cat "$TMP/cc.err")"
-	finish
+	tap_done
 fi
 REPORT=("$TMP/report")
 if [ -x build/mptcp-run ] && build/mptcp-run report --help 2>/dev/null | grep -q '^Usage: mptcp-run report'; then
@@ -99,11 +96,11 @@ fi
 # --- in network namespaces ---
 if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! ip netns list >/dev/null 2>&1; then
 	skipped "two-path, fallback, loopback and concurrency cases" "need root and ip netns"
-	finish
+	tap_done
 fi
 if ! command -v ncat >/dev/null; then
 	skipped "two-path, fallback, loopback and concurrency cases" "ncat not installed"
-	finish
+	tap_done
 fi
 NS_C=mrrep-c-$$ NS_S=mrrep-s-$$
 C() { ip netns exec "$NS_C" "$@"; }
@@ -141,7 +138,7 @@ setup() {
 }
 if ! (setup) 2>"$TMP/setup.err"; then
 	skipped "two-path, fallback, loopback and concurrency cases" "namespace setup failed: $(head -3 "$TMP/setup.err" | tr '\n' ' ')"
-	finish
+	tap_done
 fi
 # Both paths at the same modest rate, so the transfer lasts long enough for
 # the second subflow to carry its share (tbf may be missing: then unshaped).
@@ -176,8 +173,9 @@ PIDS+=($!)
 # A loopback server in the client namespace: the policy keeps it TCP.
 ip netns exec "$NS_C" ncat -l 127.0.0.1 5002 --recv-only >/dev/null &
 PIDS+=($!)
-wait_listen "$NS_S" 5000 && wait_listen "$NS_S" 5001 && wait_listen "$NS_C" 5002 ||
+if ! { wait_listen "$NS_S" 5000 && wait_listen "$NS_S" 5001 && wait_listen "$NS_C" 5002; }; then
 	not_ok "servers listening" "$(S ss -ltn; C ss -ltn)"
+fi
 
 # MPTCP events of the client, shown if the two-path case fails.
 ip netns exec "$NS_C" ip mptcp monitor >"$TMP/events" 2>&1 &
@@ -296,4 +294,4 @@ if [ $rc = 0 ] && [ ! -s "$TMP/program-file" ] && [ "$(grep -c '"role":"connect"
 	ok "report descriptor closed by closefrom: reporting stops, the program's new file is untouched"
 else not_ok "report descriptor closed by closefrom" "rc=$rc program-file: $(head -c 300 "$TMP/program-file")"$'\n'"$(cat "$W2")"; fi
 
-finish
+tap_done

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Unmodified ncat under LD_PRELOAD: a peer in another network namespace gets
 # MPTCP (seen by the kernel in `ss -M`), a loopback peer of the same program
-# stays TCP, and the bytes arrive intact. Prints ok/not ok lines and a final
-# "N passed, N failed" line. Needs root; run by tests/shim/run.sh.
+# stays TCP, and the bytes arrive intact. A TAP stream (tests/lib/tap.sh) that
+# tests/shim/run.sh folds into its own; runs alone too. Needs root.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 LIB=$PWD/build/libmptcp-run.so
-pass=0 fail=0
+# shellcheck source=tests/lib/tap.sh
+. tests/lib/tap.sh
+[ "$(id -u)" = 0 ] || tap_skip_all "needs root (ip netns)"
+command -v ncat >/dev/null || tap_skip_all "ncat not installed (scripts/setup-deps)"
 A=mrf-a-$$-$RANDOM B=mrf-b-$$-$RANDOM
 TMP=$(mktemp -d /tmp/mptcp-run-ncat.XXXXXX)
 pids=()
+# shellcheck disable=SC2317 # invoked by the trap
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
@@ -18,10 +22,8 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT INT TERM
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' <<<"$2"; }
 
-ip netns add "$A" && ip netns add "$B" || { echo "0 passed, 1 failed"; exit 1; }
+{ ip netns add "$A" && ip netns add "$B"; } || tap_bail "ip netns add failed"
 ip link add va netns "$A" type veth peer name vb netns "$B"
 ip -n "$A" addr add 198.18.100.1/24 dev va
 ip -n "$B" addr add 198.18.100.2/24 dev vb
@@ -54,5 +56,4 @@ wait "${pids[2]}" 2>/dev/null
 sleep 0.3
 got=$(sha256sum <"$TMP/got" | cut -d' ' -f1)
 if [ "$got" = "$want" ]; then ok "2 MB arrived intact over MPTCP (sha256)"; else not_ok "2 MB arrived intact over MPTCP (sha256)" "got $(stat -c %s "$TMP/got") bytes"; fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tap_done

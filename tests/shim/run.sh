@@ -10,13 +10,10 @@ ROOT=$PWD
 P=${MR_FUNC_PROBE:-$ROOT/build/tests/shim/probe}
 LIB_FILE=${MR_FUNC_LIB:-$ROOT/build/libmptcp-run.so}
 LIB=${MR_FUNC_PRELOAD:-$LIB_FILE} # what LD_PRELOAD gets (ASan's runtime goes first there)
-pass=0 fail=0 skip=0
+# shellcheck source=tests/lib/tap.sh
+. "$ROOT/tests/lib/tap.sh"
 TMP=$(mktemp -d /tmp/mptcp-run-func.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
-
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' <<<"$2"; }
-skipped() { skip=$((skip + 1)); echo "skip - $1: $2"; }
 
 # expect NAME "want1 want2…" [env…] -- probe ops…: every wanted line must appear in the output.
 expect() {
@@ -111,6 +108,7 @@ want="accept accept4 bind close close_range closefrom connect dup dup2 dup3 epol
 if [ "$exports" = "$want" ]; then ok "exports only the interposed functions"; else not_ok "exports only the interposed functions" "$exports"; fi
 
 # --- endpoint decisions, fallbacks, replacement: in a private network namespace ---
+# shellcheck disable=SC2317 # run by the bash inside unshare -n (export -f)
 netns_cases() {
 	set -u
 	ip link set lo up
@@ -207,17 +205,13 @@ netns_cases() {
 }
 
 if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
-	export -f expect ok not_ok skipped conf netns_cases
-	export P LIB LIB_FILE TMP ALL TCP
-	res=$(unshare -n bash -c 'pass=0 fail=0 skip=0; netns_cases; echo "@@ $pass $fail $skip"')
-	grep -v '^@@' <<<"$res"
-	read -r _ p f s < <(grep '^@@' <<<"$res")
-	pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1})); skip=$((skip + ${s:-0}))
+	# The namespace cases are a TAP stream of their own, folded into this one.
+	export -f expect conf netns_cases
+	export ROOT P LIB LIB_FILE TMP ALL TCP
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	tap_include netns unshare -n bash -c '. "$ROOT/tests/lib/tap.sh"; netns_cases; tap_done'
 	if command -v ncat >/dev/null; then
-		res=$(bash tests/shim/ncat-netns.sh 2>&1)
-		grep -v 'passed, .* failed' <<<"$res"
-		read -r p _ f _ < <(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$res" | tail -1)
-		pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1}))
+		tap_include ncat bash tests/shim/ncat-netns.sh
 	else
 		skipped "ncat across two namespaces" "ncat not installed (scripts/setup-deps)"
 	fi
@@ -225,5 +219,4 @@ else
 	skipped "network namespace cases" "need root and unshare -n (CI runs them as root)"
 fi
 
-echo "$pass passed, $fail failed, $skip skipped"
-[ "$fail" -eq 0 ]
+tap_done

@@ -5,42 +5,20 @@
 # checks that `down` removed everything. Also: usage errors, --router, --loss.
 # The MPTCP peers are python3 sockets with protocol 262 (IPPROTO_MPTCP), so the
 # test needs neither mptcp-run nor mptcpize.
-# Last line: "N passed, N failed[, N skipped]". Needs root (skips otherwise).
+# Output: TAP (tests/lib/tap.sh). Needs root (skips otherwise).
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 TB=$ROOT/scripts/testbed
 # shellcheck source=tests/matrix/lib.sh
 . "$ROOT/tests/matrix/lib.sh"
 
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() {
-	fail=$((fail + 1))
-	echo "not ok - $1"
-	[[ -z ${2:-} ]] || while IFS= read -r l; do echo "#   $l"; done <<<"$2"
-}
-skipped() { skip=$((skip + 1)); echo "skip - $1"; }
-finish() {
-	if ((skip)); then echo "$pass passed, $fail failed, $skip skipped"; else echo "$pass passed, $fail failed"; fi
-	((fail == 0))
-	exit
-}
+# shellcheck source=tests/lib/tap.sh
+. "$ROOT/tests/lib/tap.sh"
 
-if [[ $(id -u) -ne 0 ]]; then
-	echo "# not root: network namespaces need CAP_NET_ADMIN"
-	skipped "testbed self-test (not root)"
-	finish
-fi
-if ! ip netns list >/dev/null 2>&1; then
-	echo "# no 'ip netns' support here"
-	skipped "testbed self-test (no ip netns)"
-	finish
-fi
+[[ $(id -u) -eq 0 ]] || tap_skip_all "testbed self-test: not root, network namespaces need CAP_NET_ADMIN"
+ip netns list >/dev/null 2>&1 || tap_skip_all "testbed self-test: no 'ip netns' support here"
 PY=$(command -v python3 || true)
-if [[ -z $PY ]]; then
-	skipped "testbed self-test (python3 missing)"
-	finish
-fi
+[[ -n $PY ]] || tap_skip_all "testbed self-test: python3 missing (scripts/setup-deps)"
 
 TMP=$(mktemp -d /tmp/mptcp-tbtest.XXXXXX)
 STATES=() PIDS=()
@@ -67,7 +45,7 @@ if "$TB" --help | grep -q 'Addressing plan'; then ok "--help documents the addre
 # --- up ----------------------------------------------------------------------
 if ! out=$("$TB" up --paths 2 --rate 100 --prefix tbtest 2>"$TMP/up.err"); then
 	not_ok "testbed up --paths 2 --rate 100" "$(cat "$TMP/up.err")"
-	finish
+	tap_done
 fi
 eval "$out"
 STATES+=("$TB_STATE")
@@ -148,7 +126,7 @@ srv=$!
 PIDS+=("$srv")
 if ! mx_wait_listen "$TB_SERVER" "$PORT" 10; then
 	not_ok "MPTCP server listens" "$(ip netns exec "$TB_SERVER" ss -ltnM)"
-	finish
+	tap_done
 fi
 mx_sampler_start "$TB_CLIENT" "$PORT" "$TMP/ss-client"
 smp=$MX_SAMPLER_PID
@@ -254,4 +232,4 @@ else
 	not_ok "up --paths 3 --router --loss 1"
 fi
 
-finish
+tap_done

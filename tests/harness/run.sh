@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Self-test of the test harness: tests/lib/tap.sh (tap_include) and
+# tests/run-all.sh read TAP and count it right. Fake suites in a temporary
+# directory: one passes with a skip, one dies without its plan, one bails out,
+# one exits non-zero after passing cases; the runner's last line must count
+# each and its exit status must say "failed". Output: TAP.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+ROOT=$PWD
+# shellcheck source=tests/lib/tap.sh
+. tests/lib/tap.sh
+T=$(mktemp -d /tmp/mptcp-run-harness.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+
+fake() { # NAME BODY: a suite sourcing tap.sh
+	printf '. "%s/tests/lib/tap.sh"\n%s\n' "$ROOT" "$2" >"$T/$1.sh"
+}
+fake good 'ok one; skipped two "not here"; ok three; tap_done'
+fake noplan 'ok one; exit 0'
+fake bail 'ok one; tap_bail "no build"'
+fake died 'ok one; echo "1..1"; exit 3'
+fake skipall 'tap_skip_all "not root"'
+fake bad 'ok one; not_ok two "why"; tap_done'
+
+run() { # EXPECTED-LAST-LINE EXPECTED-RC SUITES…
+	local want=$1 wrc=$2 out rc last
+	shift 2
+	out=$(MR_CHECK_SUITES="$*" tests/run-all.sh 2>&1)
+	rc=$?
+	last=$(tail -1 <<<"$out")
+	if [ "$last" = "$want" ] && [ $((wrc != 0)) = $((rc != 0)) ]; then
+		ok "run-all: ${*//$T\//} -> '$want', exit $rc"
+	else
+		not_ok "run-all: ${*//$T\//}: want '$want' (exit $wrc), got '$last' (exit $rc)" "$out" 60
+	fi
+}
+run "total: 2 passed, 0 failed, 2 skipped" 0 "$T/good.sh" "$T/skipall.sh"
+run "total: 1 passed, 1 failed, 0 skipped" 1 "$T/noplan.sh"
+run "total: 1 passed, 1 failed, 0 skipped" 1 "$T/bail.sh"
+run "total: 1 passed, 1 failed, 0 skipped" 1 "$T/died.sh"
+run "total: 1 passed, 1 failed, 0 skipped" 1 "$T/bad.sh"
+run "total: 0 passed, 1 failed, 0 skipped" 1 "$T/missing.sh"
+
+# make check runs every suite there is.
+listed=$(MR_CHECK_LIST=1 tests/run-all.sh | sort)
+present=$( (echo unit; find tests -mindepth 2 -maxdepth 2 -name run.sh) | sort)
+if [ "$listed" = "$present" ]; then
+	ok "run-all runs the unit tests and every tests/*/run.sh ($(wc -l <<<"$present"))"
+else
+	not_ok "run-all's list differs from the suites there are" "$(diff <(echo "$listed") <(echo "$present"))"
+fi
+
+# tap_include: the same streams folded into one.
+out=$(bash -c '. tests/lib/tap.sh
+	for s in good noplan bail died skipall bad; do tap_include "$s" bash "$1/$s.sh"; done
+	tap_done' _ "$T" 2>&1)
+plan=$(grep -c '^ok\|^not ok' <<<"$out")
+fails=$(grep '^not ok' <<<"$out" | sed 's/^not ok [0-9]* - //' | tr '\n' '|')
+want='noplan: its TAP stream ended without a plan (exit 0)|bail: bailed out: no build|died: exited 3 without a failing case|bad: two|'
+if [ "$fails" = "$want" ] && grep -q "^1\.\.$plan\$" <<<"$out" && grep -q '^ok [0-9]* - skipall # SKIP not root$' <<<"$out" &&
+	grep -q '^ok [0-9]* - good: two # SKIP not here$' <<<"$out"; then
+	ok "tap_include: skips kept, a missing plan, a bail-out and a bare non-zero exit are failures"
+else
+	not_ok "tap_include folds sub-suites" "$out" 60
+fi
+if prove -e cat /dev/stdin <<<"$out" >/dev/null 2>&1; then
+	not_ok "prove rejects the folded stream with failures"
+elif prove -e cat /dev/stdin <<<"$(bash -c '. tests/lib/tap.sh; tap_include g bash "$1/good.sh"; tap_done' _ "$T")" >/dev/null 2>&1; then
+	ok "prove reads tap.sh and tap_include output as valid TAP"
+else
+	not_ok "prove reads tap.sh and tap_include output as valid TAP"
+fi
+tap_done
