@@ -58,7 +58,7 @@ LIB      := $(B)/libmptcp-run.so
 LAUNCHER := $(B)/mptcp-run
 MAN_PAGES := $(B)/man/mptcp-run.1 $(B)/man/mptcp-run.conf.5
 
-.PHONY: all check check-unit check-layers check-asan demo matrix matrix-quick bench fuzz install \
+.PHONY: all check check-unit check-layers check-asan check-tsan lint demo matrix matrix-quick bench fuzz install \
 	uninstall clean format format-check tests print-policy-srcs
 all: $(LIB) $(LAUNCHER) $(MAN_PAGES)
 
@@ -162,6 +162,10 @@ bench: all $(SHIM_TEST_BINS) $(BENCH_BINS) $(B)/libmptcp-policy.a $(B)/libmptcp-
 # Sanitizer build of the library, the unit and the functional tests (ASan + UBSan, leaks).
 check-asan:
 	scripts/check-asan
+
+# ThreadSanitizer build of the library, the probe and the stress test: races fail.
+check-tsan:
+	scripts/check-tsan
 
 # Bounded fuzzing of the config loader and the policy matcher (clang, libFuzzer).
 fuzz: $(B)/libmptcp-policy.a
