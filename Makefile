@@ -171,6 +171,10 @@ check-tsan:
 fuzz: $(B)/libmptcp-policy.a
 	scripts/fuzz
 
+# clang-tidy with .clang-tidy's checks; fails on any finding (scripts/lint says which folders).
+lint:
+	scripts/lint
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
