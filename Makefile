@@ -17,7 +17,7 @@ SYSCONFDIR ?= /etc
 LIBDIR     ?= $(PREFIX)/lib/mptcp-run
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
-# The one version source: --version, the man pages and the library's log take it from here.
+# The one version source: --version and the man pages take it from here (tests/version, NEWS).
 VERSION    := 0.2.0
 
 CC      ?= cc
@@ -61,6 +61,9 @@ MAN_PAGES := $(B)/man/mptcp-run.1 $(B)/man/mptcp-run.conf.5
 .PHONY: all check check-unit check-layers check-asan check-tsan lint demo matrix matrix-quick bench fuzz install \
 	uninstall clean format format-check tests print-policy-srcs
 all: $(LIB) $(LAUNCHER) $(MAN_PAGES)
+
+# A new VERSION must reach --version too: the objects that print it follow the Makefile.
+$(call obj,launcher/cmd/run.c): Makefile
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
