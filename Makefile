@@ -17,7 +17,7 @@ SYSCONFDIR ?= /etc
 LIBDIR     ?= $(PREFIX)/lib/mptcp-run
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
-# The one version source: --version, the man pages and the library's log take it from here.
+# The one version source: --version and the man pages take it from here (tests/version, NEWS).
 VERSION    := 0.2.0
 
 CC      ?= cc
@@ -60,9 +60,12 @@ LIB      := $(B)/libmptcp-run.so
 LAUNCHER := $(B)/mptcp-run
 MAN_PAGES := $(B)/man/mptcp-run.1 $(B)/man/mptcp-run.conf.5
 
-.PHONY: all check check-unit check-layers check-asan demo matrix matrix-quick bench fuzz install \
-	uninstall clean format format-check shellcheck tests print-policy-srcs
+.PHONY: all check check-unit check-layers check-asan check-tsan lint demo matrix matrix-quick bench \
+	fuzz install uninstall clean format format-check shellcheck tests print-policy-srcs
 all: $(LIB) $(LAUNCHER) $(MAN_PAGES)
+
+# A new VERSION must reach --version too: the objects that print it follow the Makefile.
+$(call obj,launcher/cmd/run.c): Makefile
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -175,9 +178,17 @@ bench: all $(SHIM_TEST_BINS) $(BENCH_BINS) $(B)/libmptcp-policy.a $(B)/libmptcp-
 check-asan:
 	scripts/check-asan
 
+# ThreadSanitizer build of the library, the probe and the stress test: races fail.
+check-tsan:
+	scripts/check-tsan
+
 # Bounded fuzzing of the config loader and the policy matcher (clang, libFuzzer).
 fuzz: $(B)/libmptcp-policy.a
 	scripts/fuzz
+
+# clang-tidy with .clang-tidy's checks; fails on any finding (scripts/lint says which folders).
+lint:
+	scripts/lint
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -14,7 +14,8 @@ export TAP_LOG_DIR CMOCKA_MESSAGE_OUTPUT=TAP
 trap 'rm -rf "$TAP_LOG_DIR"' EXIT
 bad=()
 
-SUITES=(unit tests/harness/run.sh tests/deps/run.sh tests/structure/run.sh tests/shim/run.sh
+SUITES=(unit tests/harness/run.sh tests/deps/run.sh tests/structure/run.sh tests/version/run.sh
+	tests/shim/run.sh
 	tests/shim/lifecycle.sh tests/install/run.sh
 	tests/launcher/run.sh tests/testbed/run.sh tests/matrix/run.sh tests/report/run.sh tests/hardening/run.sh)
 # MR_CHECK_SUITES="unit tests/x/run.sh …": another list (the harness self-test uses it);

@@ -29,7 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define IP_OUTPUT_MAX (64 * 1024)
+#define IP_OUTPUT_MAX ((size_t)64 * 1024)
 
 struct report {
 	int fails, warns;

@@ -208,7 +208,8 @@ int lr_cmd_preload(int argc, char **argv)
 		return LR_EXIT_USAGE;
 	}
 	action = argv[first];
-	if (strcmp(action, "install") && strcmp(action, "uninstall") && strcmp(action, "status")) {
+	if (strcmp(action, "install") != 0 && strcmp(action, "uninstall") != 0 &&
+	    strcmp(action, "status") != 0) {
 		lr_err("preload: unknown action '%s' (install, uninstall, status)", action);
 		return LR_EXIT_USAGE;
 	}

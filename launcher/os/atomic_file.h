@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
-#define LR_FILE_MAX (1024 * 1024)
+#define LR_FILE_MAX (1024L * 1024) /* long: compared with st_size */
 
 /*
  * Reads a regular file of at most LR_FILE_MAX bytes into malloc'd *text

@@ -71,7 +71,7 @@ char *lr_preload_merge(const char *old, const char *lib)
 	struct lr_buf b;
 	size_t n;
 
-	if (lr_preload_has(old, lib))
+	if (old && lr_preload_has(old, lib))
 		return strdup(old);
 	while (next_entry(&pos, PRELOAD_SEPS, &e, &n)) {
 		any = true;

@@ -87,8 +87,9 @@ char *lr_buf_take(struct lr_buf *b)
 	}
 	if (!b->s && !grow(b, 0))
 		return NULL;
+	/* b->s is NULL only while cap is 0 (lr_buf_init sets both), and grow() then allocates. */
 	if (b->len == 0)
-		b->s[0] = '\0';
+		b->s[0] = '\0'; // NOLINT(clang-analyzer-core.NullDereference)
 	s = b->s;
 	lr_buf_init(b);
 	return s;

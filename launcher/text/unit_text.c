@@ -104,7 +104,10 @@ static bool next_word(const char **pos, const char *end, struct lr_buf *w)
 			const char *m = strchr(from, p[1]);
 
 			p++;
-			lr_buf_addc(w, m && *m ? to[m - from] : *p);
+			char out = *p;
+			if (m && *m)
+				out = to[m - from];
+			lr_buf_addc(w, out);
 			continue;
 		}
 		if (quote && c == quote) {

@@ -248,10 +248,8 @@ static long specificity(const struct mr_entry *e)
 static void compute_constant(struct mr_effective *e)
 {
 	e->constant = false;
-	if (e->mode == MR_TCP) {
-		e->constant = true;
-		e->constant_verdict = MR_TCP;
-	} else if (e->include && e->include->set && e->include->n == 0) {
+	/* Mode tcp, or an include list that is set and empty: nothing gets MPTCP. */
+	if (e->mode == MR_TCP || (e->include && e->include->set && e->include->n == 0)) {
 		e->constant = true;
 		e->constant_verdict = MR_TCP;
 	} else if ((!e->ports || !e->ports->set) && (!e->include || !e->include->set) &&

@@ -75,6 +75,8 @@ static void build64(struct image *im, const struct spec *s)
 	}
 	if (s->go_note) {
 		memcpy(note, nh, 12);
+		/* Note bytes, not a string. */
+		// NOLINTNEXTLINE(bugprone-not-null-terminated-result)
 		memcpy(note + 12, "Go\0\0", 4);
 		memset(note + 16, 'x', 16);
 		put(im, 1536, note, 32);
@@ -167,6 +169,8 @@ static void test_elf32_be(void **state)
 	struct lr_elf_info info;
 
 	(void)state;
+	/* The ELF magic, not a string. */
+	// NOLINTNEXTLINE(bugprone-not-null-terminated-result)
 	memcpy(b, ELFMAG, SELFMAG);
 	b[EI_CLASS] = ELFCLASS32;
 	b[EI_DATA] = ELFDATA2MSB;
@@ -177,6 +181,8 @@ static void test_elf32_be(void **state)
 	b[52 + 3] = PT_INTERP;
 	b[52 + 6] = 1;  /* p_offset = 256 */
 	b[52 + 19] = 8; /* p_filesz = 8 */
+	/* 8 bytes, the NUL included. */
+	// NOLINTNEXTLINE(bugprone-not-null-terminated-result)
 	memcpy(b + 256, "/lib/ld\0", 8);
 	lr_elf_inspect(&r, &info);
 	assert_int_equal(info.kind, LR_ELF_DYNAMIC);
