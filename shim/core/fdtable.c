@@ -62,6 +62,13 @@ void mr_fd_forget_range(unsigned int first, unsigned int last)
 
 void mr_fd_claim(struct mr_fd *e, uint32_t state)
 {
+	/*
+	 * The previous owner of this number (another thread, before its close())
+	 * forgot the entry with a release store; this acquire orders our plain writes
+	 * after its. The kernel's close()/socket() order alone does not count for the
+	 * C memory model (ThreadSanitizer reported it).
+	 */
+	(void)atomic_load_explicit(&e->state, memory_order_acquire);
 	e->n_opts = 0;
 	e->n_epoll = 0;
 	e->shut = 0;

@@ -177,9 +177,10 @@ static const char *collect(int fd, const struct sock_view *v, struct mr_conn_inf
 	const char *kind = !v->socket_mptcp                 ? "tcp"
 	                   : mr_sock_is_mptcp_conn(fd) == 1 ? "mptcp"
 	                                                    : "fallback";
-	if (kind[0] != 'm') {
+	/* One path for TCP and fallbacks; before 5.16 an MPTCP socket lists no subflows. */
+	if (kind[0] != 'm' || !mr_sock_subflows(fd, c)) {
 		mr_sock_single_path(fd, &v->local, &v->remote, c);
-	} else if (mr_sock_subflows(fd, c)) {
+	} else {
 		/* The kernel resets a closed subflow it keeps (tcp_disconnect): no data. */
 		bool live = false;
 		for (int i = 0; i < c->n; i++)
@@ -187,9 +188,6 @@ static const char *collect(int fd, const struct sock_view *v, struct mr_conn_inf
 			        c->sf[i].tcpi.tcpi_state != TCP_CLOSE;
 		if (!live)
 			c->n = c->total = 0;
-	} else {
-		mr_sock_single_path(fd, &v->local, &v->remote,
-		                    c); /* before 5.16: the first subflow */
 	}
 	if (kind[0] == 'm' && !c->have_totals)
 		mr_sock_mptcp_totals(fd, c);

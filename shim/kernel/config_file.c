@@ -62,7 +62,7 @@ enum mr_load_result mr_config_load(mr_libconfig_get get, const char *path, unsig
 		snprintf(err->text, sizeof(err->text), "writable by everyone: refused (chmod o-w)");
 		goto fail_fd;
 	}
-	if (st.st_size > MR_CONF_MAX_SIZE) {
+	if (st.st_size > (off_t)MR_CONF_MAX_SIZE) {
 		snprintf(err->text, sizeof(err->text), "larger than %d bytes: refused",
 		         MR_CONF_MAX_SIZE);
 		goto fail_fd;

@@ -16,7 +16,7 @@ void mr_ifcache_init(struct mr_ifcache *c)
 
 static void load_v4(struct mr_ifcache *c)
 {
-	struct ifreq reqs[32];
+	struct ifreq reqs[32] = {0}; /* the kernel fills what ifc_len says */
 	struct ifconf ifc = {.ifc_len = sizeof(reqs), .ifc_req = reqs};
 	c->v4_loaded = true;
 	int s = real_socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -56,7 +56,7 @@ static bool inet6_line_matches(const char *s, size_t n, const uint8_t *addr, cha
 	if (n < 33)
 		return false;
 	for (int i = 0; i < 16; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int hi = hexval(s[2 * (size_t)i]), lo = hexval(s[2 * (size_t)i + 1]);
 		if (hi < 0 || lo < 0 || (uint8_t)(hi << 4 | lo) != addr[i])
 			return false;
 	}

@@ -56,10 +56,9 @@ const struct mr_libconfig *mr_libconfig_dl(const char **why)
 	}
 	state = -1;
 	int flags = RTLD_NOW | RTLD_LOCAL;
-	const char *clash = NULL;
-	if (!dlopen("libconfig.so.9", RTLD_LAZY | RTLD_NOLOAD) && (clash = name_clash())) {
-#if defined(__SANITIZE_ADDRESS__)
-		/* ASan's runtime refuses DEEPBIND. */
+	if (!dlopen("libconfig.so.9", RTLD_LAZY | RTLD_NOLOAD) && name_clash()) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+		/* The ASan and TSan runtimes refuse DEEPBIND. */
 		failure = "this program defines functions named like libconfig's (ASan build)";
 		*why = failure;
 		return NULL;
