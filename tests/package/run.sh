@@ -18,8 +18,9 @@
 # matrix's ncat rows (ss -M, sha256) with /usr/bin/mptcp-run; an upgrade keeps
 # the edited config, the preload entry and a drop-in; remove takes the library
 # out of /etc/ld.so.preload and removes the drop-in (`ls` prints no loader
-# error), also when /usr/bin/mptcp-run is already gone; purge leaves nothing of
-# what dpkg -L listed, nor /etc/mptcp-run.conf.
+# error), also when /usr/bin/mptcp-run is already gone, and is refused (library
+# kept) when the entry cannot be edited; purge leaves nothing of what dpkg -L
+# listed, nor /etc/mptcp-run.conf.
 # Root only (namespaces, dpkg); TAP via tests/lib/tap.sh.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -233,7 +234,26 @@ else
 	not_ok "reinstall for the launcher-gone case" "$out"
 fi
 
-# ---- 8. purge: nothing of the package is left ----
+# ---- 8. a preload entry that cannot be edited: the removal stops, the library stays ----
+# /etc/ld.so.preload as a symlink (the launcher refuses to edit through one): removing the
+# package anyway would leave every program preloading a missing file.
+if apt_do install "$DEB" >/dev/null; then
+	printf '%s\n' "$LIB" >/etc/ld.so.preload.real
+	ln -sf ld.so.preload.real /etc/ld.so.preload
+	out=$(apt_do remove mptcp-run); rc=$?
+	if [ "$rc" -ne 0 ] && [ -f "$LIB" ] && [ -x "$BIN" ] && [ -z "$(loader_errors)" ] &&
+		[ "$(dpkg-query -W -f='${db:Status-Abbrev}' mptcp-run)" = "ii " ]; then
+		ok "remove refused while /etc/ld.so.preload (a symlink) names the library; library kept"
+	else
+		not_ok "remove refused while /etc/ld.so.preload (a symlink) names the library" \
+			"exit $rc; $(dpkg-query -W -f='${db:Status-Abbrev}' mptcp-run 2>&1)"$'\n'"$out"
+	fi
+	rm -f /etc/ld.so.preload /etc/ld.so.preload.real
+else
+	not_ok "reinstall for the symlink case"
+fi
+
+# ---- 9. purge: nothing of the package is left ----
 apt_do install "$DEB" >/dev/null && "$BIN" enable mr-pkgtest.service >/dev/null 2>&1 &&
 	"$BIN" preload install >/dev/null 2>&1
 if out=$(apt_do purge mptcp-run); then ok "apt-get purge mptcp-run"; else not_ok "apt-get purge mptcp-run" "$out"; fi
