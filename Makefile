@@ -17,6 +17,7 @@ SYSCONFDIR ?= /etc
 LIBDIR     ?= $(PREFIX)/lib/mptcp-run
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 # The one version source: --version and the man pages take it from here (tests/version, NEWS).
 VERSION    := 0.2.0
 
@@ -61,7 +62,7 @@ LAUNCHER := $(B)/mptcp-run
 MAN_PAGES := $(B)/man/mptcp-run.1 $(B)/man/mptcp-run.conf.5
 
 .PHONY: all check check-unit check-layers check-asan check-tsan lint demo matrix matrix-quick bench \
-	fuzz install uninstall clean format format-check shellcheck tests print-policy-srcs
+	fuzz install uninstall deb clean format format-check shellcheck tests print-policy-srcs
 all: $(LIB) $(LAUNCHER) $(MAN_PAGES)
 
 # A new VERSION must reach --version too: the objects that print it follow the Makefile.
@@ -98,9 +99,10 @@ $(LIB): $(LIB_OBJS) shim/entry/libmptcp-run.map
 		-Wl,--version-script=shim/entry/libmptcp-run.map -Wl,-z,relro -Wl,--as-needed \
 		$(LDFLAGS) -ldl
 
+# LAUNCHER_LDFLAGS: link flags for the launcher alone (the Debian build adds -z now there).
 $(LAUNCHER): $(LAUNCHER_OBJS) $(B)/libmptcp-config.a $(B)/libmptcp-policy.a
 	$(CC) -o $@ $(LAUNCHER_OBJS) $(B)/libmptcp-config.a $(B)/libmptcp-policy.a $(LDFLAGS) \
-		$(LDLIBS_CONFIG) $(LDLIBS_JSON)
+		$(LAUNCHER_LDFLAGS) $(LDLIBS_CONFIG) $(LDLIBS_JSON)
 
 $(B)/liblauncher.a: $(LAUNCHER_LIB_OBJS)
 	@rm -f $@
@@ -211,11 +213,27 @@ install: all
 		install -m 0644 conf/mptcp-run.conf $(DESTDIR)$(SYSCONFDIR)/mptcp-run.conf
 	install -m 0644 $(B)/man/mptcp-run.1 $(DESTDIR)$(MANDIR)/man1/mptcp-run.1
 	install -m 0644 $(B)/man/mptcp-run.conf.5 $(DESTDIR)$(MANDIR)/man5/mptcp-run.conf.5
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 launcher/mptcp-run.bash-completion $(DESTDIR)$(BASHCOMPDIR)/mptcp-run
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libmptcp-run.so $(DESTDIR)$(BINDIR)/mptcp-run \
-		$(DESTDIR)$(MANDIR)/man1/mptcp-run.1 $(DESTDIR)$(MANDIR)/man5/mptcp-run.conf.5
+		$(DESTDIR)$(MANDIR)/man1/mptcp-run.1 $(DESTDIR)$(MANDIR)/man5/mptcp-run.conf.5 \
+		$(DESTDIR)$(BASHCOMPDIR)/mptcp-run
 	-rmdir $(DESTDIR)$(LIBDIR)
+
+# The Debian package, build/mptcp-run_$(VERSION)_ARCH.deb (debian/, README "Debian package").
+# Built in a copy of the tree under build/deb-src: dpkg-buildpackage writes next to the source.
+DEB_SRC := $(B)/deb-src/mptcp-run-$(VERSION)
+deb:
+	@v=$$(dpkg-parsechangelog -S Version) && [ "$$v" = "$(VERSION)" ] || \
+		{ echo "debian/changelog says $$v, Makefile VERSION is $(VERSION): add a changelog entry (dch -v $(VERSION))" >&2; exit 1; }
+	rm -rf $(B)/deb-src && mkdir -p $(DEB_SRC)
+	tar -c --exclude-vcs --exclude=./$(B) . | tar -x -C $(DEB_SRC)
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	mv $(B)/deb-src/*.deb $(B)/deb-src/*.changes $(B)/deb-src/*.buildinfo $(B)/
+	rm -rf $(B)/deb-src
+	@ls $(B)/mptcp-run_$(VERSION)_*.deb
 
 clean:
 	rm -rf $(B)
