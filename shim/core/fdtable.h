@@ -59,6 +59,7 @@ enum mr_noswap {
 struct mr_opt {
 	int level, name;
 	uint8_t len;
+	bool skipped; /* not replayed (default value the new socket refuses): getsockopt reads it */
 	uint8_t val[MR_OPT_MAX_LEN];
 };
 

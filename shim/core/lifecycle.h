@@ -56,6 +56,12 @@ void mr_note_shutdown(struct mr_fd *e, int how, int rc);
 bool mr_option_emulated(int fd, int level, int name, const void *val, socklen_t len);
 /* getsockopt() of an emulated option: true and the value filled in. */
 bool mr_option_get_emulated(int fd, int level, int name, void *val, socklen_t *len);
+/*
+ * getsockopt() that the kernel refused (EOPNOTSUPP) for an option the program
+ * set to its default before a replacement by MPTCP, which therefore skipped it:
+ * true and the value the program set, which the socket it had would report.
+ */
+bool mr_option_get_skipped(int fd, int level, int name, void *val, socklen_t *len);
 
 /* setsockopt() on a managed socket: recording and the option fallback. */
 int mr_setsockopt_managed(int fd, struct mr_fd *e, int level, int name, const void *val,

@@ -95,8 +95,9 @@ static bool is_default(bool v6, const struct mr_opt *o)
 	return false;
 }
 
-int mr_option_replay(int nfd, struct mr_fd *e, bool v6, bool to_mptcp, const struct mr_opt *o)
+int mr_option_replay(int nfd, struct mr_fd *e, bool v6, bool to_mptcp, struct mr_opt *o)
 {
+	o->skipped = false;
 	if (real_setsockopt(nfd, o->level, o->name, o->val, o->len) == 0) {
 		if (mr_option_emulable(o->level, o->name))
 			mr_fd_clear_bits(e, MR_ST_OOB_EMUL | MR_ST_OOB_ON); /* set for real now */
@@ -111,6 +112,7 @@ int mr_option_replay(int nfd, struct mr_fd *e, bool v6, bool to_mptcp, const str
 	}
 	/* The program set what the socket had anyway (TCP_USER_TIMEOUT = 0): nothing to carry. */
 	if (is_default(v6, o)) {
+		o->skipped = true; /* getsockopt() answers with it, as the old socket did */
 		mr_log(MR_LOG_DEBUG, "%s (level %d, option %d) has its default value: not replayed",
 		       mr_option_name(o->level, o->name) ?: "option", o->level, o->name);
 		return 0;

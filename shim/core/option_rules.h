@@ -15,7 +15,7 @@ bool mr_option_emulable(int level, int name);
  * needed because the value is what a fresh socket has anyway; -1 when the new
  * socket refuses a value that matters (errno set).
  */
-int mr_option_replay(int nfd, struct mr_fd *e, bool v6, bool to_mptcp, const struct mr_opt *o);
+int mr_option_replay(int nfd, struct mr_fd *e, bool v6, bool to_mptcp, struct mr_opt *o);
 /* A human name for an option, for log lines ("TCP_USER_TIMEOUT"), or NULL. */
 const char *mr_option_name(int level, int name);
 

@@ -33,6 +33,7 @@ static void record_option(struct mr_fd *e, int level, int name, const void *val,
 		if (o->level == level && o->name == name) {
 			memcpy(o->val, val, len);
 			o->len = (uint8_t)len;
+			o->skipped = false;
 			return;
 		}
 	}
@@ -44,6 +45,7 @@ static void record_option(struct mr_fd *e, int level, int name, const void *val,
 	o->level = level;
 	o->name = name;
 	o->len = (uint8_t)len;
+	o->skipped = false;
 	memcpy(o->val, val, len);
 	e->n_opts++;
 }
@@ -147,6 +149,31 @@ bool mr_option_emulated(int fd, int level, int name, const void *val, socklen_t 
 		record_option(e, level, name, val, len); /* a replacement to TCP sets it for real */
 	errno = err;
 	return true;
+}
+
+/* Copies an int-sized or smaller value as the kernel does: at most *len bytes, *len updated. */
+static void copy_out(const void *src, socklen_t n, void *val, socklen_t *len)
+{
+	socklen_t k = *len < n ? *len : n;
+	memcpy(val, src, k);
+	*len = k;
+}
+
+bool mr_option_get_skipped(int fd, int level, int name, void *val, socklen_t *len)
+{
+	int err = errno;
+	struct mr_fd *e = mr_fd_get(fd);
+	if (err != EOPNOTSUPP || !val || !len || (int)*len < 0 || !e ||
+	    !(mr_fd_state(e) & MR_ST_MANAGED))
+		return false;
+	for (unsigned i = 0; i < e->n_opts && i < MR_MAX_OPTS; i++) {
+		const struct mr_opt *o = &e->opts[i];
+		if (o->skipped && o->level == level && o->name == name) {
+			copy_out(o->val, o->len, val, len);
+			return true;
+		}
+	}
+	return false;
 }
 
 bool mr_option_get_emulated(int fd, int level, int name, void *val, socklen_t *len)

@@ -133,7 +133,7 @@ static bool build(int fd, struct mr_fd *e, uint32_t st, bool to_mptcp, int *out,
 		goto fail;
 	}
 	for (unsigned i = 0; i < e->n_opts && i < MR_MAX_OPTS; i++) {
-		const struct mr_opt *o = &e->opts[i];
+		struct mr_opt *o = &e->opts[i];
 		if (mr_option_replay(nfd, e, st & MR_ST_V6, to_mptcp, o) < 0) {
 			const char *name = mr_option_name(o->level, o->name);
 			snprintf(

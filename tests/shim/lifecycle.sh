@@ -44,7 +44,7 @@ conf() { printf '%s\n' "$2" >"$TMP/$1.conf"; echo "$TMP/$1.conf"; }
 ALL=$(conf all 'defaults = { mode = "mptcp"; exclude = []; };')
 NOFB=$(conf nofb 'defaults = { sockopt_fallback = false; };')
 OPTIN=$(conf optin 'defaults = { mode = "mptcp"; include = [ "198.18.0.0/15" ]; };')
-export -f run expect ok not_ok skipped
+export -f run expect ok not_ok skipped tap_line_ tap_desc_
 export P LIB ALL NOFB OPTIN tap_n pass fail skip
 
 cases() {
