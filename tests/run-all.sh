@@ -16,7 +16,7 @@ bad=()
 
 SUITES=(unit tests/harness/run.sh tests/deps/run.sh tests/structure/run.sh tests/version/run.sh
 	tests/shim/run.sh
-	tests/shim/lifecycle.sh tests/install/run.sh
+	tests/install/run.sh
 	tests/launcher/run.sh tests/testbed/run.sh tests/matrix/run.sh tests/report/run.sh tests/hardening/run.sh
 	tests/differential/run.sh tests/package/run.sh)
 # MR_CHECK_SUITES="unit tests/x/run.sh …": another list (the harness self-test uses it);

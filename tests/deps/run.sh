@@ -25,17 +25,23 @@ trap 'rm -rf "$TMP"' EXIT
 # The commands of non-essential packages the sources run, and the package each
 # comes from. Keep it sorted; the suite fails when it is stale or incomplete.
 TABLE="
+bear bear
 busybox busybox-static
 cc gcc
 clang-format clang-format
 curl curl
+dpkg-architecture dpkg-dev
+dpkg-buildpackage dpkg-dev
+dpkg-parsechangelog dpkg-dev
 gcc gcc
 git git
-iperf3 iperf3
 ip iproute2
+iperf3 iperf3
 jq jq
 lighttpd lighttpd
+lintian lintian
 make make
+man man-db
 nc netcat-openbsd
 nc.openbsd netcat-openbsd
 ncat ncat
@@ -51,6 +57,7 @@ redis-benchmark redis-tools
 redis-cli redis-tools
 redis-server redis-server
 rsync rsync
+run-clang-tidy clang-tidy
 scp openssh-client
 setcap libcap2-bin
 shellcheck shellcheck
@@ -65,7 +72,8 @@ tc iproute2
 wget wget
 xmllint libxml2-utils
 "
-SOURCES=(scripts/setup-deps scripts/testbed scripts/demo scripts/fuzz scripts/check-asan tests/lib/tap-tee .ci/run)
+SOURCES=(scripts/setup-deps scripts/testbed scripts/demo scripts/fuzz scripts/check-asan scripts/check-tsan
+	scripts/lint tests/lib/tap-tee .ci/run)
 while IFS= read -r f; do SOURCES+=("$f"); done < <(find tests -name '*.sh' | sort)
 SYS_PATH=/usr/sbin:/usr/bin:/sbin:/bin
 

@@ -219,4 +219,7 @@ else
 	skipped "network namespace cases" "need root and unshare -n (CI runs them as root)"
 fi
 
+# The lifecycle mechanisms (options, SO_OOBINLINE, SCM_RIGHTS, shutdown, connect): their own file.
+tap_include lifecycle bash tests/shim/lifecycle.sh
+
 tap_done
