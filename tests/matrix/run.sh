@@ -10,9 +10,19 @@
 # transfer to finish intact over path 2.
 # Limitation rows (static binary, set-user-ID binary) expect the program to
 # work as plain TCP and the launcher to say it could not upgrade it.
+# Wire rows (ncat, curl-pyhttp, haproxy, vsftpd by default; --wire) also
+# capture the row's port on both paths in the client namespace (tcpdump,
+# snaplen 128, at most 200,000 packets per path) and decode the MPTCP options
+# with tshark: MP_CAPABLE on the SYN, SYN/ACK and third ACK (path 1), MP_JOIN
+# SYN, SYN/ACK and ACK on path 2, data segments with a DSS mapping on both
+# paths, and a DATA_FIN. A wire row lacking any of them fails; the pcaps of a
+# failed row are kept in build/matrix-wire/ROW/, the others are deleted.
 #
 # Usage: tests/matrix/run.sh [--quick] [--launcher CMD] [--keep] [--only REGEX]
+#                            [--wire REGEX | --no-wire]
 #   --quick          ncat rows only (smoke test)
+#   --wire REGEX     capture and decode the rows whose id matches REGEX
+#                    (default: see WIRE below); --no-wire: no captures
 #   --launcher CMD   default: build/mptcp-run; e.g. --launcher "mptcpize run"
 #                    (also MATRIX_LAUNCHER=...)
 #   --only REGEX     run only rows whose id matches REGEX (ids: see --list)
@@ -28,6 +38,7 @@ TB=$ROOT/scripts/testbed
 . "$ROOT/tests/matrix/lib.sh"
 
 QUICK=0 KEEP=0 ONLY="" LIST=0
+WIRE='^(ncat-up|ncat-down|ncat-ipv6|curl-pyhttp|haproxy|vsftpd-.*)$'
 LAUNCHER=${MATRIX_LAUNCHER:-$ROOT/build/mptcp-run}
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -36,6 +47,8 @@ while [[ $# -gt 0 ]]; do
 	--list) LIST=1; shift ;;
 	--launcher) [[ $# -ge 2 ]] || { echo "--launcher needs a value" >&2; exit 2; }; LAUNCHER=$2; shift 2 ;;
 	--only) [[ $# -ge 2 ]] || { echo "--only needs a value" >&2; exit 2; }; ONLY=$2; shift 2 ;;
+	--wire) [[ $# -ge 2 ]] || { echo "--wire needs a value" >&2; exit 2; }; WIRE=$2; shift 2 ;;
+	--no-wire) WIRE='^$'; shift ;;
 	-h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
 	esac
@@ -47,7 +60,7 @@ ROWS=(ncat-up ncat-down ncat-ipv6 nc-openbsd socat curl-pyhttp wget-pyhttp curl-
 if ((LIST)); then printf '%s\n' "${ROWS[@]}"; exit 0; fi
 
 pass=0 fail=0 skip=0
-RESULTS=() # "tool|role|mptcp|subflows|bytes|integrity|failover|seconds|result|notes"
+RESULTS=() # "tool|role|mptcp|subflows|bytes|integrity|failover|capable|join|dss|datafin|seconds|result|notes"
 summary() {
 	local line
 	if ((skip)); then line="$pass passed, $fail failed, $skip skipped"; else line="$pass passed, $fail failed"; fi
@@ -119,6 +132,8 @@ row_begin() { # id tool role
 	ROW_ID=$1 ROW_TOOL=$2 ROW_ROLE=$3
 	ROW_MPTCP="-" ROW_SUB="-" ROW_BYTES="-" ROW_INT="-" ROW_FO="-" ROW_RES="" ROW_NOTES=""
 	ROW_LIMIT=0 ROW_FAILOVER=0 ROW_EXPECT_SUB=2 ROW_WARNED=0 ROW_DUP=0
+	ROW_WIRE=0 ROW_W_CAP="-" ROW_W_JOIN="-" ROW_W_DSS="-" ROW_W_FIN="-" ROW_W_RES="-" CAP_PIDS=() ROW_KNOWN=""
+	[[ $ROW_ID =~ $WIRE ]] && ROW_WIRE=1
 	R=$D/$ROW_ID${ATTEMPT_SUFFIX:-}
 	mkdir -p "$R"
 	local out
@@ -148,6 +163,7 @@ cli() {
 
 sample_start() { # port
 	SAMPLE_PORT=$1
+	wire_start "$1"
 	mx_sampler_start "$TB_CLIENT" "$1" "$R/ss-client"
 	SMP_C=$MX_SAMPLER_PID
 	mx_sampler_start "$TB_SERVER" "$1" "$R/ss-server"
@@ -158,6 +174,84 @@ sample_stop() {
 	sleep 0.15
 	mx_sampler_stop "$SMP_C"
 	mx_sampler_stop "$SMP_S"
+	wire_stop
+}
+
+# wire_start PORT: capture PORT on both paths in the client namespace (wire rows)
+wire_start() {
+	((ROW_WIRE)) || return 0
+	local i
+	if ! command -v tcpdump >/dev/null 2>&1 || ! command -v tshark >/dev/null 2>&1; then
+		ROW_W_RES=FAIL
+		note "no wire evidence: tcpdump or tshark not installed (scripts/setup-deps)"
+		return 0
+	fi
+	WIRE_PORT=$1
+	for i in 1 2; do
+		if mx_capture_start "$TB_CLIENT" "c$i" "tcp port $1" "$R/wire-p$i.pcap"; then
+			CAP_PIDS+=("$MX_CAPTURE_PID")
+			PIDS+=("$MX_CAPTURE_PID")
+		else
+			ROW_W_RES=FAIL
+			note "capture on c$i did not start: $(tail -1 "$R/wire-p$i.pcap.err" 2>/dev/null)"
+		fi
+	done
+}
+
+# wire_stop: end the captures once the close (DATA_FIN, FIN) had time to pass
+wire_stop() {
+	((ROW_WIRE && ${#CAP_PIDS[@]})) || return 0
+	sleep 0.4
+	mx_kill "${CAP_PIDS[@]}"
+	CAP_PIDS=()
+}
+
+# wire_eval: fill the wire columns from the two pcaps
+wire_eval() {
+	((ROW_WIRE)) || return 0
+	[[ $ROW_W_RES == FAIL ]] && return 0
+	local i w n
+	for i in 1 2; do
+		mx_wire_decode "$R/wire-p$i.pcap" >"$R/wire-p$i.txt"
+		n=$(mx_capture_count "$R/wire-p$i.pcap")
+		((n < MX_CAP_MAX)) || note "capture of path $i hit its limit of $MX_CAP_MAX packets (the end is missing)"
+	done
+	w=$(mx_wire_analyze "$WIRE_PORT" "$R/wire-p1.txt" "$R/wire-p2.txt")
+	echo "wire: $w" >>"$R/analysis"
+	local MX_W_CAP_SYN=0 MX_W_CAP_SYNACK=0 MX_W_CAP_ACK=0 MX_W_JOIN_SYN=0 MX_W_JOIN_SYNACK=0 MX_W_JOIN_ACK=0
+	local MX_W_DSS1=0 MX_W_DSS2=0 MX_W_FIN_CS=0 MX_W_FIN_SC=0 MX_W_PKTS1=0 MX_W_PKTS2=0
+	eval "$w"
+	local yn=(no yes) bad=0
+	ROW_W_CAP="${yn[MX_W_CAP_SYN > 0]}/${yn[MX_W_CAP_SYNACK > 0]}/${yn[MX_W_CAP_ACK > 0]}"
+	ROW_W_JOIN="${yn[MX_W_JOIN_SYN > 0]}/${yn[MX_W_JOIN_SYNACK > 0]}/${yn[MX_W_JOIN_ACK > 0]}"
+	ROW_W_DSS="$MX_W_DSS1/$MX_W_DSS2"
+	if ((MX_W_FIN_CS + MX_W_FIN_SC == 0)); then
+		ROW_W_FIN=no
+	else
+		ROW_W_FIN=""
+		((MX_W_FIN_CS)) && ROW_W_FIN="c->s"
+		((MX_W_FIN_SC)) && ROW_W_FIN="${ROW_W_FIN:+$ROW_W_FIN, }s->c"
+	fi
+	[[ $ROW_W_CAP == yes/yes/yes ]] || { bad=1; note "wire: MP_CAPABLE missing on SYN/SYN-ACK/ACK ($ROW_W_CAP)"; }
+	[[ $ROW_W_JOIN == yes/yes/yes ]] || { bad=1; note "wire: no complete MP_JOIN handshake on path 2 ($ROW_W_JOIN)"; }
+	((MX_W_DSS1 > 0 && MX_W_DSS2 > 0)) || { bad=1; note "wire: DSS mappings not on both paths ($ROW_W_DSS)"; }
+	[[ $ROW_W_FIN != no ]] || { bad=1; note "wire: no DATA_FIN"; }
+	((MX_W_PKTS1 + MX_W_PKTS2 > 0)) || note "wire: no packet with an MPTCP option at all"
+	if ((bad)); then ROW_W_RES=FAIL; else ROW_W_RES=ok; fi
+}
+
+# wire_files: after the verdict, delete a row's pcaps, or keep those of a
+# failed row in build/matrix-wire/ROW/
+wire_files() {
+	compgen -G "$R/wire-p*" >/dev/null || return 0
+	if [[ $ROW_RES == fail ]]; then
+		local keep=$ROOT/build/matrix-wire/$ROW_ID
+		rm -rf "$keep"
+		mkdir -p "$keep"
+		cp "$R"/wire-p* "$keep"/
+		note "pcaps kept in build/matrix-wire/$ROW_ID/"
+	fi
+	rm -f "$R"/wire-p*
 }
 
 # cut_at FILE BYTES: in the background, cut path 1 once FILE has BYTES.
@@ -232,6 +326,7 @@ evaluate() {
 		((C_PLAIN + S_PLAIN > 0)) && note "plain TCP seen (c:$C_PLAIN s:$S_PLAIN samples)"
 		((C_MPTCP + S_MPTCP == 0)) && note "no MPTCP socket seen (samples c:${C_SAMPLES:-0} s:${S_SAMPLES:-0})"
 	fi
+	wire_eval
 	if ((ROW_FAILOVER)); then
 		if [[ -f $R/cut ]]; then
 			if [[ $ROW_INT == ok ]]; then ROW_FO=ok; else ROW_FO=FAIL; fi
@@ -264,19 +359,21 @@ row_end() {
 				((ROW_WARNED || !OURS)) || note "no 'static'/'setuid' warning from the launcher on stderr"
 			fi
 		elif [[ $ROW_MPTCP == yes && $ROW_SUB == "$ROW_EXPECT_SUB/$ROW_EXPECT_SUB" && $ROW_INT != BAD && $ROW_INT != "-" &&
-			($ROW_FO == "-" || $ROW_FO == ok) ]]; then
+			($ROW_FO == "-" || $ROW_FO == ok) && $ROW_W_RES != FAIL && ($ROW_WIRE == 0 || $ROW_W_RES == ok) ]]; then
 			ROW_RES=pass
 		else
 			ROW_RES=fail
 			[[ $ROW_SUB == "-" || $ROW_SUB == "$ROW_EXPECT_SUB/$ROW_EXPECT_SUB" ]] || note "expected $ROW_EXPECT_SUB subflows on each end"
 		fi
 	fi
+	((ROW_WIRE)) && wire_files
+	[[ $ROW_RES != fail || -z $ROW_KNOWN ]] || ROW_NOTES="known: $ROW_KNOWN${ROW_NOTES:+; $ROW_NOTES}"
 	case $ROW_RES in
 	pass | limitation) pass=$((pass + 1)) ;;
 	skip) skip=$((skip + 1)) ;;
 	*) fail=$((fail + 1)) ;;
 	esac
-	RESULTS+=("$ROW_TOOL|$ROW_ROLE|$ROW_MPTCP|$ROW_SUB|$ROW_BYTES|$ROW_INT|$ROW_FO|$secs|$ROW_RES|$ROW_NOTES")
+	RESULTS+=("$ROW_TOOL|$ROW_ROLE|$ROW_MPTCP|$ROW_SUB|$ROW_BYTES|$ROW_INT|$ROW_FO|$ROW_W_CAP|$ROW_W_JOIN|$ROW_W_DSS|$ROW_W_FIN|$secs|$ROW_RES|$ROW_NOTES")
 	printf '%-16s %-34s %-5s %-5s %-10s\n' "$ROW_TOOL" "$ROW_ROLE" "$ROW_SUB" "$ROW_RES" "${secs}s" >&2
 }
 
@@ -646,12 +743,15 @@ mkdir -p "$ROOT/build"
 	echo "Launcher: \`${LAUNCH[*]}\`; kernel $(uname -r); 2 paths x 100 Mbit/s (tbf); $(date -u '+%Y-%m-%d %H:%M UTC'); ${TOTAL}s."
 	echo "MPTCP both ends = \`ss -tniM\` in both namespaces showed MPTCP sockets, no \`fallback\`, no plain TCP;"
 	echo "subflows = most subflows of one connection seen at once (client/server)."
+	echo "Wire columns (captured rows; tcpdump on both paths in the client namespace, decoded by tshark):"
+	echo "MP_CAPABLE on SYN/SYN-ACK/third ACK (path 1); MP_JOIN SYN/SYN-ACK/ACK on path 2; data segments"
+	echo "with a DSS mapping on path 1/path 2; DATA_FIN seen and its direction. \`-\` = not captured."
 	echo
-	echo "| tool | role | MPTCP both ends | subflows | bytes | integrity (sha256) | failover | seconds | result | notes |"
-	echo "|---|---|---|---|---|---|---|---|---|---|"
+	echo "| tool | role | MPTCP both ends | subflows | bytes | integrity (sha256) | failover | MP_CAPABLE | MP_JOIN p2 | DSS p1/p2 | DATA_FIN | seconds | result | notes |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 	for r in "${RESULTS[@]}"; do
-		IFS='|' read -r t ro m s b i f sec res n <<<"$r"
-		echo "| $t | $ro | $m | $s | $b | $i | $f | $sec | $res | ${n//|//} |"
+		IFS='|' read -r t ro m s b i f wc wj wd wf sec res n <<<"$r"
+		echo "| $t | $ro | $m | $s | $b | $i | $f | $wc | $wj | $wd | $wf | $sec | $res | ${n//|//} |"
 	done
 	echo
 	summary
