@@ -316,7 +316,7 @@ wait_listen() { # port [namespace [log name]]
 check_sha() {
 	local got
 	ROW_BYTES=$(stat -c %s "$1" 2>/dev/null || echo 0)
-	got=$(sha256sum <"$1" 2>/dev/null | cut -d' ' -f1)
+	got=$({ sha256sum <"$1"; } 2>/dev/null | cut -d' ' -f1)
 	if [[ $got == "$2" ]]; then
 		ROW_INT=ok
 	else
