@@ -142,3 +142,85 @@ mx_kill() {
 	for p in "$@"; do [[ -n $p && $live == *" $p "* ]] && wait "$p" 2>/dev/null; done
 	return 0
 }
+
+# ------------------------------------------------------------ wire level --
+# Packet captures of a row's connection on each path (tcpdump, snaplen 128:
+# headers and TCP options only), decoded with tshark.
+
+MX_CAP_MAX=${MX_CAP_MAX:-200000} # packets per capture file (~30 MB at most)
+
+# mx_capture_start NS DEV FILTER FILE: tcpdump in the background, returns
+# once it is listening (or 1 after 5 s); the pid is left in MX_CAPTURE_PID.
+# tcpdump's stderr goes to FILE.err.
+mx_capture_start() {
+	local ns=$1 dev=$2 filter=$3 file=$4 i
+	ip netns exec "$ns" tcpdump -i "$dev" -s 128 -U -n -Z root -c "$MX_CAP_MAX" -w "$file" "$filter" 2>"$file.err" &
+	# shellcheck disable=SC2034  # read by the caller
+	MX_CAPTURE_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'listening on' "$file.err" 2>/dev/null && return 0
+		kill -0 "$MX_CAPTURE_PID" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+# mx_capture_count FILE: packets tcpdump said it captured (after it ended)
+mx_capture_count() {
+	awk '/packets captured/ { print $1; f = 1 } END { if (!f) print 0 }' "$1.err" 2>/dev/null
+}
+
+# mx_wire_decode FILE: one line per packet carrying an MPTCP option:
+# "srcport dstport syn ack fin subtypes M-flags F-flags tcp.len" (tab
+# separated; subtypes and flags comma separated when a packet has several
+# MPTCP options). Field names are those of tshark 4.0 (Debian 12).
+mx_wire_decode() {
+	tshark -n -r "$1" -Y mptcp -T fields -E separator=/t -E occurrence=a -E aggregator=, \
+		-e tcp.srcport -e tcp.dstport -e tcp.flags.syn -e tcp.flags.ack -e tcp.flags.fin \
+		-e tcp.options.mptcp.subtype -e tcp.options.mptcp.dseqnpresent.flag \
+		-e tcp.options.mptcp.datafin.flag -e tcp.len 2>/dev/null
+}
+
+# mx_wire_analyze PORT P1_DECODED P2_DECODED: what the wire showed for the
+# connection(s) to server port PORT, as shell assignments (packet counts):
+#   MX_W_CAP_SYN MX_W_CAP_SYNACK MX_W_CAP_ACK  MP_CAPABLE on path 1's SYN
+#       (client->server), SYN/ACK (server->client), third ACK (client->server)
+#   MX_W_JOIN_SYN MX_W_JOIN_SYNACK MX_W_JOIN_ACK  the same for MP_JOIN on path 2
+#   MX_W_DSS1 MX_W_DSS2  data segments with a DSS mapping (M flag) per path
+#   MX_W_FIN_CS MX_W_FIN_SC  DSS with DATA_FIN, client->server / server->client
+#   MX_W_PKTS1 MX_W_PKTS2  packets with an MPTCP option per path
+mx_wire_analyze() {
+	awk -F'\t' -v port="$1" '
+	function b(v) { return (v == "1" || v == "True") }
+	function has(list, want,   a, n, i) {
+		n = split(list, a, ","); for (i = 1; i <= n; i++) if (a[i] == want) return 1
+		return 0
+	}
+	FNR == 1 { path++ }
+	{
+		pk[path]++
+		c2s = ($2 == port); s2c = ($1 == port)
+		syn = b($3); ack = b($4)
+		# Either end may open the connection (FTP active mode: the server does):
+		# the third ACK is the one sent in the direction of the SYN.
+		fwd = c2s ? "c" : "s"
+		if (path == 1 && has($6, "0")) {
+			if (syn && !ack) { capsyn++; if (!dir1) dir1 = fwd }
+			if (syn && ack) capsynack++
+			if (!syn && ack && fwd == dir1) capack++
+		}
+		if (path == 2 && has($6, "1")) {
+			if (syn && !ack) { joinsyn++; if (!dir2) dir2 = fwd }
+			if (syn && ack) joinsynack++
+			if (!syn && ack && fwd == dir2) joinack++
+		}
+		if (has($6, "2") && has($7, "1") && $9 + 0 > 0) dss[path]++
+		if (has($6, "2") && has($8, "1")) { if (c2s) fincs++; else finsc++ }
+	}
+	END {
+		printf "MX_W_CAP_SYN=%d MX_W_CAP_SYNACK=%d MX_W_CAP_ACK=%d ", capsyn, capsynack, capack
+		printf "MX_W_JOIN_SYN=%d MX_W_JOIN_SYNACK=%d MX_W_JOIN_ACK=%d ", joinsyn, joinsynack, joinack
+		printf "MX_W_DSS1=%d MX_W_DSS2=%d MX_W_FIN_CS=%d MX_W_FIN_SC=%d MX_W_PKTS1=%d MX_W_PKTS2=%d\n",
+			dss[1], dss[2], fincs, finsc, pk[1], pk[2]
+	}' "$2" "$3"
+}

@@ -10,9 +10,19 @@
 # transfer to finish intact over path 2.
 # Limitation rows (static binary, set-user-ID binary) expect the program to
 # work as plain TCP and the launcher to say it could not upgrade it.
+# Wire rows (ncat, curl-pyhttp, haproxy, vsftpd by default; --wire) also
+# capture the row's port on both paths in the client namespace (tcpdump,
+# snaplen 128, at most 200,000 packets per path) and decode the MPTCP options
+# with tshark: MP_CAPABLE on the SYN, SYN/ACK and third ACK (path 1), MP_JOIN
+# SYN, SYN/ACK and ACK on path 2, data segments with a DSS mapping on both
+# paths, and a DATA_FIN. A wire row lacking any of them fails; the pcaps of a
+# failed row are kept in build/matrix-wire/ROW/, the others are deleted.
 #
 # Usage: tests/matrix/run.sh [--quick] [--launcher CMD] [--keep] [--only REGEX]
+#                            [--wire REGEX | --no-wire]
 #   --quick          ncat rows only (smoke test)
+#   --wire REGEX     capture and decode the rows whose id matches REGEX
+#                    (default: see WIRE below); --no-wire: no captures
 #   --launcher CMD   default: build/mptcp-run; e.g. --launcher "mptcpize run"
 #                    (also MATRIX_LAUNCHER=...)
 #   --only REGEX     run only rows whose id matches REGEX (ids: see --list)
@@ -28,6 +38,7 @@ TB=$ROOT/scripts/testbed
 . "$ROOT/tests/matrix/lib.sh"
 
 QUICK=0 KEEP=0 ONLY="" LIST=0
+WIRE='^(ncat-up|ncat-down|ncat-ipv6|curl-pyhttp|haproxy|vsftpd-.*)$'
 LAUNCHER=${MATRIX_LAUNCHER:-$ROOT/build/mptcp-run}
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -36,19 +47,22 @@ while [[ $# -gt 0 ]]; do
 	--list) LIST=1; shift ;;
 	--launcher) [[ $# -ge 2 ]] || { echo "--launcher needs a value" >&2; exit 2; }; LAUNCHER=$2; shift 2 ;;
 	--only) [[ $# -ge 2 ]] || { echo "--only needs a value" >&2; exit 2; }; ONLY=$2; shift 2 ;;
+	--wire) [[ $# -ge 2 ]] || { echo "--wire needs a value" >&2; exit 2; }; WIRE=$2; shift 2 ;;
+	--no-wire) WIRE='^$'; shift ;;
 	-h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
 
 ROWS=(ncat-up ncat-down ncat-ipv6 nc-openbsd socat curl-pyhttp wget-pyhttp curl-nginx wget-nginx
-	curl-lighttpd iperf3 redis-cli redis-benchmark ssh scp rsync busybox-nc setuid-ncat)
+	curl-lighttpd haproxy vsftpd-passive vsftpd-active iperf3 redis-cli redis-benchmark ssh scp rsync
+	busybox-nc setuid-ncat)
 ((QUICK)) && ROWS=(ncat-up ncat-down)
 if ((LIST)); then printf '%s\n' "${ROWS[@]}"; exit 0; fi
 
 # shellcheck source=tests/lib/tap.sh
 . "$ROOT/tests/lib/tap.sh"
-RESULTS=() # "tool|role|mptcp|subflows|bytes|integrity|failover|seconds|result|notes"
+RESULTS=() # "tool|role|mptcp|subflows|bytes|integrity|failover|capable|join|dss|datafin|seconds|result|notes"
 skip_rows() { # REASON: every row is one skip
 	local row
 	for row in "${ROWS[@]}"; do skipped "matrix $row" "$1"; done
@@ -102,14 +116,17 @@ exec {HOLD_FD}<>"$D/hold"
 
 # ------------------------------------------------------------------ rows --
 # Per row: R (row dir), A (server address), port; results in ROW_* variables.
-row_begin() { # id tool role
+row_begin() { # id tool role [testbed up options...]
 	ROW_ID=$1 ROW_TOOL=$2 ROW_ROLE=$3
+	shift 3
 	ROW_MPTCP="-" ROW_SUB="-" ROW_BYTES="-" ROW_INT="-" ROW_FO="-" ROW_RES="" ROW_NOTES=""
 	ROW_LIMIT=0 ROW_FAILOVER=0 ROW_EXPECT_SUB=2 ROW_WARNED=0 ROW_DUP=0
+	ROW_WIRE=0 ROW_W_CAP="-" ROW_W_JOIN="-" ROW_W_DSS="-" ROW_W_FIN="-" ROW_W_RES="-" CAP_PIDS=() WIRE_LEGS=() ROW_KNOWN="" ROW_SUB_OK=0
+	[[ $ROW_ID =~ $WIRE ]] && ROW_WIRE=1
 	R=$D/$ROW_ID${ATTEMPT_SUFFIX:-}
 	mkdir -p "$R"
 	local out
-	if ! out=$("$TB" up --paths 2 --rate 100 --prefix mx 2>"$R/testbed.err"); then
+	if ! out=$("$TB" up --paths 2 --rate 100 --prefix mx "$@" 2>"$R/testbed.err"); then
 		ROW_RES=fail ROW_NOTES="testbed up failed: $(tail -1 "$R/testbed.err")"
 		return 1
 	fi
@@ -127,6 +144,15 @@ srv() {
 	SRV_PID=$!
 	PIDS+=("$SRV_PID")
 }
+# srv_at SIDE NAME CMD...: the same in namespace SIDE (client|server|router),
+# output in $R/NAME.{out,err}; for rows with more than one server.
+srv_at() {
+	local side=$1 name=$2
+	shift 2
+	"$TB" exec "$TB_STATE" "$side" "${LAUNCH[@]}" "$@" <"$D/hold" >"$R/$name.out" 2>"$R/$name.err" &
+	SRV_PID=$!
+	PIDS+=("$SRV_PID")
+}
 # cli CMD...: run a client in the client namespace under the launcher (60 s
 # limit); stdin/stdout are the caller's; stderr appended to $R/client.err.
 cli() {
@@ -135,6 +161,7 @@ cli() {
 
 sample_start() { # port
 	SAMPLE_PORT=$1
+	wire_start "$1"
 	mx_sampler_start "$TB_CLIENT" "$1" "$R/ss-client"
 	SMP_C=$MX_SAMPLER_PID
 	mx_sampler_start "$TB_SERVER" "$1" "$R/ss-server"
@@ -145,6 +172,106 @@ sample_stop() {
 	sleep 0.15
 	mx_sampler_stop "$SMP_C"
 	mx_sampler_stop "$SMP_S"
+	wire_stop
+}
+
+# wire_start PORT [NS DEV_PREFIX TAG NEED]: capture PORT on both paths (by
+# default in the client namespace, devices c1 and c2) for wire rows. Several
+# legs per row are allowed (TAG names them). NEED: full (MP_CAPABLE, complete
+# MP_JOIN on path 2, DSS on both paths, DATA_FIN), join (DSS on one path is
+# enough), single (no join expected: MP_CAPABLE, DSS on path 1, DATA_FIN).
+wire_start() {
+	((ROW_WIRE)) || return 0
+	local port=$1 ns=${2:-$TB_CLIENT} pfx=${3:-c} tag=${4:-} need=${5:-full} i f
+	if ! command -v tcpdump >/dev/null 2>&1 || ! command -v tshark >/dev/null 2>&1; then
+		ROW_W_RES=FAIL
+		note "no wire evidence: tcpdump or tshark not installed (scripts/setup-deps)"
+		return 0
+	fi
+	WIRE_LEGS+=("$port|$tag|$need")
+	for i in 1 2; do
+		f=$R/wire${tag:+-$tag}-p$i.pcap
+		if mx_capture_start "$ns" "$pfx$i" "tcp port $port" "$f"; then
+			CAP_PIDS+=("$MX_CAPTURE_PID")
+			PIDS+=("$MX_CAPTURE_PID")
+		else
+			ROW_W_RES=FAIL
+			note "capture on $pfx$i did not start: $(tail -1 "$f.err" 2>/dev/null)"
+		fi
+	done
+}
+
+# wire_stop: end the captures once the close (DATA_FIN, FIN) had time to pass
+wire_stop() {
+	((ROW_WIRE && ${#CAP_PIDS[@]})) || return 0
+	sleep 0.4
+	mx_kill "${CAP_PIDS[@]}"
+	CAP_PIDS=()
+}
+
+# wire_eval: fill the wire columns from the pcaps of every leg
+wire_eval() {
+	((ROW_WIRE)) || return 0
+	[[ $ROW_W_RES == FAIL ]] && return 0
+	((${#WIRE_LEGS[@]})) || { ROW_W_RES=FAIL; note "wire row without a capture"; return 0; }
+	local leg port tag need i w n base lbl bad=0 cap join dss fin
+	local yn=(no yes)
+	ROW_W_CAP="" ROW_W_JOIN="" ROW_W_DSS="" ROW_W_FIN=""
+	for leg in "${WIRE_LEGS[@]}"; do
+		IFS='|' read -r port tag need <<<"$leg"
+		base=$R/wire${tag:+-$tag}
+		lbl=${tag:+$tag: }
+		for i in 1 2; do
+			mx_wire_decode "$base-p$i.pcap" >"$base-p$i.txt"
+			n=$(mx_capture_count "$base-p$i.pcap")
+			((n < MX_CAP_MAX)) || note "wire: ${lbl}capture of path $i hit its limit of $MX_CAP_MAX packets (the end is missing)"
+		done
+		w=$(mx_wire_analyze "$port" "$base-p1.txt" "$base-p2.txt")
+		echo "wire ${tag:-row} (port $port, $need): $w" >>"$R/analysis"
+		local MX_W_CAP_SYN=0 MX_W_CAP_SYNACK=0 MX_W_CAP_ACK=0 MX_W_JOIN_SYN=0 MX_W_JOIN_SYNACK=0 MX_W_JOIN_ACK=0
+		local MX_W_DSS1=0 MX_W_DSS2=0 MX_W_FIN_CS=0 MX_W_FIN_SC=0 MX_W_PKTS1=0 MX_W_PKTS2=0
+		eval "$w"
+		cap="${yn[MX_W_CAP_SYN > 0]}/${yn[MX_W_CAP_SYNACK > 0]}/${yn[MX_W_CAP_ACK > 0]}"
+		join="${yn[MX_W_JOIN_SYN > 0]}/${yn[MX_W_JOIN_SYNACK > 0]}/${yn[MX_W_JOIN_ACK > 0]}"
+		dss="$MX_W_DSS1/$MX_W_DSS2"
+		fin=""
+		((MX_W_FIN_CS)) && fin="c->s"
+		((MX_W_FIN_SC)) && fin="${fin:+$fin+}s->c"
+		[[ -n $fin ]] || fin=no
+		[[ $cap == yes/yes/yes ]] || { bad=1; note "wire: ${lbl}MP_CAPABLE missing on SYN/SYN-ACK/ACK ($cap)"; }
+		if [[ $need == single ]]; then
+			[[ $join == no/no/no ]] || note "wire: ${lbl}MP_JOIN on path 2 ($join) although none was expected"
+			((MX_W_DSS1 > 0)) || { bad=1; note "wire: ${lbl}no DSS mapping on path 1 ($dss)"; }
+		else
+			[[ $join == yes/yes/yes ]] || { bad=1; note "wire: ${lbl}no complete MP_JOIN handshake on path 2 ($join)"; }
+			if [[ $need == full ]]; then
+				((MX_W_DSS1 > 0 && MX_W_DSS2 > 0)) || { bad=1; note "wire: ${lbl}DSS mappings not on both paths ($dss)"; }
+			else
+				((MX_W_DSS1 + MX_W_DSS2 > 0)) || { bad=1; note "wire: ${lbl}no DSS mapping ($dss)"; }
+			fi
+		fi
+		[[ $fin != no ]] || { bad=1; note "wire: ${lbl}no DATA_FIN"; }
+		((MX_W_PKTS1 + MX_W_PKTS2 > 0)) || note "wire: ${lbl}no packet with an MPTCP option at all"
+		ROW_W_CAP+="${ROW_W_CAP:+, }$lbl$cap"
+		ROW_W_JOIN+="${ROW_W_JOIN:+, }$lbl$join"
+		ROW_W_DSS+="${ROW_W_DSS:+, }$lbl$dss"
+		ROW_W_FIN+="${ROW_W_FIN:+, }$lbl$fin"
+	done
+	if ((bad)); then ROW_W_RES=FAIL; else ROW_W_RES=ok; fi
+}
+
+# wire_files: after the verdict, delete a row's pcaps, or keep those of a
+# failed row in build/matrix-wire/ROW/
+wire_files() {
+	compgen -G "$R/wire*" >/dev/null || return 0
+	if [[ $ROW_RES == fail ]]; then
+		local keep=$ROOT/build/matrix-wire/$ROW_ID
+		rm -rf "$keep"
+		mkdir -p "$keep"
+		cp "$R"/wire* "$keep"/
+		note "pcaps kept in build/matrix-wire/$ROW_ID/"
+	fi
+	rm -f "$R"/wire*
 }
 
 # cut_at FILE BYTES: in the background, cut path 1 once FILE has BYTES.
@@ -159,15 +286,15 @@ cut_at() {
 	PIDS+=("$CUT_PID")
 }
 
-wait_listen() { # port
-	if ! mx_wait_listen "$TB_SERVER" "$1" 15 "$SRV_PID"; then
+wait_listen() { # port [namespace [log name]]
+	if ! mx_wait_listen "${2:-$TB_SERVER}" "$1" 15 "$SRV_PID"; then
 		local st=""
 		if ! kill -0 "$SRV_PID" 2>/dev/null; then
 			wait "$SRV_PID"
 			st=$?
 			if ((st > 128)); then st=" (server died of SIG$(kill -l $((st - 128))))"; else st=" (server exited with status $st)"; fi
 		fi
-		note "server did not listen on :$1$st: $(head -c 300 "$R/server.err" | tr '\n' ' ')"
+		note "server did not listen on :$1$st: $(head -c 300 "$R/${3:-server}.err" | tr '\n' ' ')"
 		return 1
 	fi
 }
@@ -176,7 +303,7 @@ wait_listen() { # port
 check_sha() {
 	local got
 	ROW_BYTES=$(stat -c %s "$1" 2>/dev/null || echo 0)
-	got=$(sha256sum <"$1" 2>/dev/null | cut -d' ' -f1)
+	got=$({ sha256sum <"$1"; } 2>/dev/null | cut -d' ' -f1)
 	if [[ $got == "$2" ]]; then
 		ROW_INT=ok
 	else
@@ -192,13 +319,15 @@ check_sha() {
 	fi
 }
 
-# evaluate: fill ROW_MPTCP/ROW_SUB/ROW_FO/ROW_RES from the samples
-evaluate() {
+# eval_leg CLIENT_SAMPLES SERVER_SAMPLES PORT: one connection (leg) as both
+# ends saw it: LEG_MPTCP (yes / "no (c:.. s:..)"), LEG_SUB ("c/s"), LEG_CM
+# (client samples with MPTCP), LEG_NOTES.
+eval_leg() {
 	local c s
-	c=$(mx_analyze "$R/ss-client" "$SAMPLE_PORT")
-	s=$(mx_analyze "$R/ss-server" "$SAMPLE_PORT")
-	echo "client: $c" >"$R/analysis"
-	echo "server: $s" >>"$R/analysis"
+	c=$(mx_analyze "$1" "$3")
+	s=$(mx_analyze "$2" "$3")
+	echo "port $3 client: $c" >>"$R/analysis"
+	echo "port $3 server: $s" >>"$R/analysis"
 	local C_SAMPLES=0 C_MPTCP=0 C_FB=0 C_PLAIN=0 C_SUB=0 S_SAMPLES=0 S_MPTCP=0 S_FB=0 S_PLAIN=0 S_SUB=0
 	c=${c//MX_FALLBACK/MX_FB} s=${s//MX_FALLBACK/MX_FB}
 	c=${c//MX_SUBFLOWS/MX_SUB} s=${s//MX_SUBFLOWS/MX_SUB}
@@ -207,18 +336,59 @@ evaluate() {
 	local side_c=no side_s=no
 	((C_MPTCP > 0 && C_FB == 0 && C_PLAIN == 0)) && side_c=yes
 	((S_MPTCP > 0 && S_FB == 0 && S_PLAIN == 0)) && side_s=yes
-	ROW_SUB="${C_SUB:-0}/${S_SUB:-0}"
-	if ((ROW_LIMIT)); then
-		ROW_MPTCP="no (expected)"
-		((C_MPTCP == 0)) || { ROW_MPTCP="client MPTCP?"; note "client got MPTCP although the launcher cannot upgrade it"; }
-	elif [[ $side_c == yes && $side_s == yes ]]; then
-		ROW_MPTCP=yes
+	LEG_SUB="${C_SUB:-0}/${S_SUB:-0}" LEG_CM=${C_MPTCP:-0} LEG_NOTES=""
+	if [[ $side_c == yes && $side_s == yes ]]; then
+		LEG_MPTCP=yes
 	else
-		ROW_MPTCP="no (c:$side_c s:$side_s)"
-		((C_FB + S_FB > 0)) && note "fallback seen (c:$C_FB s:$S_FB samples)"
-		((C_PLAIN + S_PLAIN > 0)) && note "plain TCP seen (c:$C_PLAIN s:$S_PLAIN samples)"
-		((C_MPTCP + S_MPTCP == 0)) && note "no MPTCP socket seen (samples c:${C_SAMPLES:-0} s:${S_SAMPLES:-0})"
+		LEG_MPTCP="no (c:$side_c s:$side_s)"
+		((C_FB + S_FB > 0)) && LEG_NOTES+="; fallback seen (c:$C_FB s:$S_FB samples)"
+		((C_PLAIN + S_PLAIN > 0)) && LEG_NOTES+="; plain TCP seen (c:$C_PLAIN s:$S_PLAIN samples)"
+		((C_MPTCP + S_MPTCP == 0)) && LEG_NOTES+="; no MPTCP socket seen (samples c:${C_SAMPLES:-0} s:${S_SAMPLES:-0})"
 	fi
+	LEG_NOTES=${LEG_NOTES#; }
+}
+
+# evaluate [LABEL|CLIENT_SAMPLES|SERVER_SAMPLES|PORT|EXPECT_SUB ...]: fill
+# ROW_MPTCP/ROW_SUB/ROW_SUB_OK/ROW_FO and the wire columns. Without
+# arguments: the row's one connection ($R/ss-client, $R/ss-server,
+# SAMPLE_PORT, ROW_EXPECT_SUB subflows). With legs: every leg must be MPTCP on
+# both ends with its expected subflows.
+evaluate() {
+	: >"$R/analysis"
+	if (($# == 0)); then
+		eval_leg "$R/ss-client" "$R/ss-server" "$SAMPLE_PORT"
+		ROW_SUB=$LEG_SUB
+		[[ $ROW_SUB == "$ROW_EXPECT_SUB/$ROW_EXPECT_SUB" ]] && ROW_SUB_OK=1
+		if ((ROW_LIMIT)); then
+			ROW_MPTCP="no (expected)"
+			((LEG_CM == 0)) || { ROW_MPTCP="client MPTCP?"; note "client got MPTCP although the launcher cannot upgrade it"; }
+		else
+			ROW_MPTCP=$LEG_MPTCP
+			[[ -z $LEG_NOTES ]] || note "$LEG_NOTES"
+		fi
+		((ROW_SUB_OK)) || [[ $ROW_LIMIT == 1 || $ROW_SUB == 0/0 ]] || note "expected $ROW_EXPECT_SUB subflows on each end"
+	else
+		local leg lbl fc fs port want all=1 suball=1 m="" sub=""
+		for leg in "$@"; do
+			IFS='|' read -r lbl fc fs port want <<<"$leg"
+			eval_leg "$fc" "$fs" "$port"
+			m+="${m:+, }$lbl: $LEG_MPTCP"
+			sub+="${sub:+, }$lbl $LEG_SUB"
+			[[ $LEG_MPTCP == yes ]] || all=0
+			[[ -z $LEG_NOTES ]] || note "$lbl: $LEG_NOTES"
+			# "N+": at least N on each end (a join that may or may not win a race).
+			local sc=${LEG_SUB%%/*} ss=${LEG_SUB##*/}
+			if [[ $want == *+ ]] && [[ $sc =~ ^[0-9]+$ && $ss =~ ^[0-9]+$ ]] && ((sc >= ${want%+} && ss >= ${want%+})); then
+				:
+			elif [[ $LEG_SUB != "$want/$want" ]]; then
+				suball=0
+				note "$lbl: expected $want subflows on each end"
+			fi
+		done
+		if ((all)); then ROW_MPTCP=yes; else ROW_MPTCP=$m; fi
+		ROW_SUB=$sub ROW_SUB_OK=$suball
+	fi
+	wire_eval
 	if ((ROW_FAILOVER)); then
 		if [[ -f $R/cut ]]; then
 			if [[ $ROW_INT == ok ]]; then ROW_FO=ok; else ROW_FO=FAIL; fi
@@ -250,14 +420,15 @@ row_end() {
 				ROW_RES=fail
 				((ROW_WARNED || !OURS)) || note "no 'static'/'setuid' warning from the launcher on stderr"
 			fi
-		elif [[ $ROW_MPTCP == yes && $ROW_SUB == "$ROW_EXPECT_SUB/$ROW_EXPECT_SUB" && $ROW_INT != BAD && $ROW_INT != "-" &&
-			($ROW_FO == "-" || $ROW_FO == ok) ]]; then
+		elif [[ $ROW_MPTCP == yes && $ROW_SUB_OK == 1 && $ROW_INT != BAD && $ROW_INT != "-" &&
+			($ROW_FO == "-" || $ROW_FO == ok) && $ROW_W_RES != FAIL && ($ROW_WIRE == 0 || $ROW_W_RES == ok) ]]; then
 			ROW_RES=pass
 		else
 			ROW_RES=fail
-			[[ $ROW_SUB == "-" || $ROW_SUB == "$ROW_EXPECT_SUB/$ROW_EXPECT_SUB" ]] || note "expected $ROW_EXPECT_SUB subflows on each end"
 		fi
 	fi
+	((ROW_WIRE)) && wire_files
+	[[ $ROW_RES != fail || -z $ROW_KNOWN ]] || ROW_NOTES="known: $ROW_KNOWN${ROW_NOTES:+; $ROW_NOTES}"
 	local what="matrix $ROW_ID: $ROW_TOOL, $ROW_ROLE: subflows $ROW_SUB, ${secs}s"
 	case $ROW_RES in
 	pass) ok "$what" ;;
@@ -266,7 +437,7 @@ row_end() {
 	*) not_ok "$what" "MPTCP both ends: $ROW_MPTCP; bytes: $ROW_BYTES; integrity: $ROW_INT; failover: $ROW_FO${ROW_NOTES:+
 $ROW_NOTES}" ;;
 	esac
-	RESULTS+=("$ROW_TOOL|$ROW_ROLE|$ROW_MPTCP|$ROW_SUB|$ROW_BYTES|$ROW_INT|$ROW_FO|$secs|$ROW_RES|$ROW_NOTES")
+	RESULTS+=("$ROW_TOOL|$ROW_ROLE|$ROW_MPTCP|$ROW_SUB|$ROW_BYTES|$ROW_INT|$ROW_FO|$ROW_W_CAP|$ROW_W_JOIN|$ROW_W_DSS|$ROW_W_FIN|$secs|$ROW_RES|$ROW_NOTES")
 }
 
 need() { # cmd...: skip the row (with the reason) if a program is missing
@@ -419,6 +590,134 @@ EOF
 	sample_stop
 	check_sha "$R/got" "$SUM" "$D/payload"
 	evaluate
+}
+
+# haproxy in the router namespace: a frontend on the router's client-side
+# address 198.18.1.254, a backend on the server's 198.19.1.2. Both legs must
+# be MPTCP on both ends with a join on path 2: the client has its usual
+# endpoint; the router gets one on its server-side path-2 address (and a rule
+# that sends that address's packets out through path 2).
+r_haproxy() {
+	row_begin haproxy haproxy "GET via haproxy (router) from python3 http.server" --router || return
+	need haproxy curl python3 || return
+	local rt=$TB_ROUTER fe=198.18.1.254 be=$TB_SERVER_ADDR
+	if ! { ip -n "$rt" mptcp limits set subflows 1 add_addr_accepted 1 &&
+		ip -n "$rt" mptcp endpoint add 198.19.2.254 dev rs2 subflow &&
+		ip -n "$rt" rule add from 198.19.2.254 lookup 102 pref 900; }; then
+		ROW_RES=fail
+		note "router MPTCP set-up failed"
+		return
+	fi
+	cat >"$R/haproxy.cfg" <<HAPROXY
+global
+	log stderr format short local0 info
+defaults
+	mode http
+	log global
+	timeout connect 5s
+	timeout client 30s
+	timeout server 30s
+frontend fe
+	bind $fe:8080
+	default_backend be
+backend be
+	server b1 $be:8081
+HAPROXY
+	srv_at server backend python3 -m http.server --bind "$be" --directory "$D/www" 8081
+	wait_listen 8081 "$TB_SERVER" backend || return
+	# -d: the library's decisions (why a socket stayed TCP) in haproxy.err
+	local dbg=()
+	((OURS)) && dbg=(-d)
+	srv_at router haproxy "${dbg[@]}" haproxy -db -f "$R/haproxy.cfg"
+	wait_listen 8080 "$rt" haproxy || return
+	local smp=()
+	mx_sampler_start "$TB_CLIENT" 8080 "$R/ss-client"
+	smp+=("$MX_SAMPLER_PID")
+	mx_sampler_start "$rt" 8080 "$R/ss-router-fe"
+	smp+=("$MX_SAMPLER_PID")
+	mx_sampler_start "$rt" 8081 "$R/ss-router-be"
+	smp+=("$MX_SAMPLER_PID")
+	mx_sampler_start "$TB_SERVER" 8081 "$R/ss-server"
+	smp+=("$MX_SAMPLER_PID")
+	PIDS+=("${smp[@]}")
+	wire_start 8080 "$TB_CLIENT" c fe full
+	wire_start 8081 "$rt" rs be full
+	http_get curl "http://$fe:8080/payload" "$R/got"
+	sleep 0.15
+	mx_kill "${smp[@]}"
+	wire_stop
+	check_sha "$R/got" "$SUM" "$D/payload"
+	if grep -q 'recorded socket option was refused' "$R/haproxy.err"; then
+		ROW_KNOWN="option replay: haproxy's listener stayed TCP ($(grep -m1 'kept TCP' "$R/haproxy.err" | sed 's/^mptcp-run\[[0-9]*\]: //'))"
+	fi
+	evaluate "client-haproxy|$R/ss-client|$R/ss-router-fe|8080|2" "haproxy-backend|$R/ss-router-be|$R/ss-server|8081|2"
+}
+
+vsftpd_conf() {
+	mkdir -p "$R/ftp" "$R/empty"
+	ln "$D/payload" "$R/ftp/payload"
+	cat >"$R/vsftpd.conf" <<VSFTPD
+listen=YES
+listen_ipv6=NO
+listen_address=$A
+listen_port=2121
+background=NO
+anonymous_enable=YES
+local_enable=NO
+write_enable=NO
+anon_root=$R/ftp
+no_anon_password=YES
+# vsftpd changes into this user's home before using anon_root: nobody's is /nonexistent.
+ftp_username=daemon
+secure_chroot_dir=$R/empty
+pasv_enable=YES
+pasv_min_port=30000
+pasv_max_port=30000
+port_enable=YES
+connect_from_port_20=YES
+ftp_data_port=2020
+xferlog_enable=NO
+vsftpd_log_file=$R/vsftpd.log
+syslog_enable=NO
+VSFTPD
+}
+
+# vsftpd (its Debian defaults, seccomp sandbox included) and curl, one RETR.
+# Control connection: MPTCP both ends, a join (vsftpd keeps its listener).
+# Data connection: MPTCP both ends, at least 1 subflow: in passive mode vsftpd
+# closes the data listener after accept(), so a join gets in only when it is
+# faster than that; in active mode the server opens it and has no path-manager
+# endpoint.
+r_vsftpd() { # passive|active
+	local mode=$1 dport=30000 opt=(--ftp-pasv)
+	[[ $mode == active ]] && dport=2020 opt=(-P -)
+	row_begin "vsftpd-$mode" "curl + vsftpd" "FTP RETR, $mode mode (data: 1+ subflows)" || return
+	need vsftpd curl || return
+	vsftpd_conf
+	srv vsftpd "$R/vsftpd.conf"
+	wait_listen 2121 || return
+	local smp=()
+	mx_sampler_start "$TB_CLIENT" 2121 "$R/ss-client"
+	smp+=("$MX_SAMPLER_PID")
+	mx_sampler_start "$TB_SERVER" 2121 "$R/ss-server"
+	smp+=("$MX_SAMPLER_PID")
+	mx_sampler_start "$TB_CLIENT" "$dport" "$R/ss-client-data"
+	smp+=("$MX_SAMPLER_PID")
+	mx_sampler_start "$TB_SERVER" "$dport" "$R/ss-server-data"
+	smp+=("$MX_SAMPLER_PID")
+	PIDS+=("${smp[@]}")
+	wire_start 2121 "$TB_CLIENT" c ctl join
+	wire_start "$dport" "$TB_CLIENT" c data single
+	# -v: the FTP dialogue (server replies) in client.err
+	cli curl -sSv "${opt[@]}" -o "$R/got" "ftp://$A:2121/payload" || note "curl exit $?"
+	sleep 0.15
+	mx_kill "${smp[@]}"
+	wire_stop
+	check_sha "$R/got" "$SUM" "$D/payload"
+	if grep -q 'oobinline' "$R/client.err"; then
+		ROW_KNOWN="SO_OOBINLINE: vsftpd answered '$(grep -m1 -o '500 OOPS.*oobinline' "$R/client.err")'"
+	fi
+	evaluate "control|$R/ss-client|$R/ss-server|2121|2" "data|$R/ss-client-data|$R/ss-server-data|$dport|1+"
 }
 
 r_iperf3() {
@@ -608,6 +907,9 @@ run_row_once() {
 	curl-nginx) r_nginx curl cut ;;
 	wget-nginx) r_nginx wget ;;
 	curl-lighttpd) r_lighttpd ;;
+	haproxy) r_haproxy ;;
+	vsftpd-passive) r_vsftpd passive ;;
+	vsftpd-active) r_vsftpd active ;;
 	iperf3) r_iperf3 ;;
 	redis-cli) r_redis_cli ;;
 	redis-benchmark) r_redis_bench ;;
@@ -635,12 +937,15 @@ mkdir -p "$ROOT/build"
 	echo "Launcher: \`${LAUNCH[*]}\`; kernel $(uname -r); 2 paths x 100 Mbit/s (tbf); $(date -u '+%Y-%m-%d %H:%M UTC'); ${TOTAL}s."
 	echo "MPTCP both ends = \`ss -tniM\` in both namespaces showed MPTCP sockets, no \`fallback\`, no plain TCP;"
 	echo "subflows = most subflows of one connection seen at once (client/server)."
+	echo "Wire columns (captured rows; tcpdump on both paths in the client namespace, decoded by tshark):"
+	echo "MP_CAPABLE on SYN/SYN-ACK/third ACK (path 1); MP_JOIN SYN/SYN-ACK/ACK on path 2; data segments"
+	echo "with a DSS mapping on path 1/path 2; DATA_FIN seen and its direction. \`-\` = not captured."
 	echo
-	echo "| tool | role | MPTCP both ends | subflows | bytes | integrity (sha256) | failover | seconds | result | notes |"
-	echo "|---|---|---|---|---|---|---|---|---|---|"
+	echo "| tool | role | MPTCP both ends | subflows | bytes | integrity (sha256) | failover | MP_CAPABLE | MP_JOIN p2 | DSS p1/p2 | DATA_FIN | seconds | result | notes |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 	for r in "${RESULTS[@]}"; do
-		IFS='|' read -r t ro m s b i f sec res n <<<"$r"
-		echo "| $t | $ro | $m | $s | $b | $i | $f | $sec | $res | ${n//|//} |"
+		IFS='|' read -r t ro m s b i f wc wj wd wf sec res n <<<"$r"
+		echo "| $t | $ro | $m | $s | $b | $i | $f | $wc | $wj | $wd | $wf | $sec | $res | ${n//|//} |"
 	done
 	echo
 	echo "$pass passed, $fail failed, $skip skipped"

@@ -2,7 +2,8 @@
 # Self-test of scripts/testbed: brings up 2 paths, pings both, checks that one
 # MPTCP connection gets 2 subflows (ss -tiM in the client namespace), cuts path
 # 1 in the middle of a transfer and checks the data still arrives intact, then
-# checks that `down` removed everything. Also: usage errors, --router, --loss.
+# checks that `down` removed everything. Also: usage errors, --router, --loss,
+# `capture` (pcap of one path) and `monitor` (ip mptcp monitor).
 # The MPTCP peers are python3 sockets with protocol 262 (IPPROTO_MPTCP), so the
 # test needs neither mptcp-run nor mptcpize.
 # Output: TAP (tests/lib/tap.sh). Needs root (skips otherwise).
@@ -197,6 +198,74 @@ else
 fi
 "$TB" restore "$TB_STATE" 1
 if "$TB" exec "$TB_STATE" client ping -c1 -W2 198.18.1.2 >/dev/null 2>&1; then ok "restore: path 1 passes traffic again"; else not_ok "restore: path 1 passes traffic again"; fi
+
+# --- capture / monitor -------------------------------------------------------
+if ! command -v tcpdump >/dev/null 2>&1; then
+	skipped "capture: pcap of one path" "tcpdump not installed (scripts/setup-deps)"
+else
+	"$TB" capture "$TB_STATE" --path 2 --out "$TMP/p2.pcap" --count 4 --filter icmp 2>"$TMP/cap.err" &
+	cap=$!
+	PIDS+=("$cap")
+	sleep 0.5
+	"$TB" exec "$TB_STATE" client ping -c3 -i 0.2 -W1 -I 198.18.2.1 "$TB_SERVER_ADDR" >/dev/null 2>&1
+	"$TB" exec "$TB_STATE" client ping -c3 -i 0.2 -W1 -I 198.18.1.1 "$TB_SERVER_ADDR" >/dev/null 2>&1
+	wait "$cap"
+	crc=$?
+	pk=$(tcpdump -r "$TMP/p2.pcap" -n 2>/dev/null)
+	if [[ $crc -eq 0 ]] && [[ $(wc -l <<<"$pk") -eq 4 ]] && ! grep -q '198\.18\.1\.1' <<<"$pk" &&
+		[[ $(grep -c '198\.18\.2\.1 > 198\.18\.1\.2: ICMP echo request' <<<"$pk") -eq 2 ]] &&
+		grep -q 'capture: 4 packets' "$TMP/cap.err"; then
+		ok "capture --path 2 --count 4: the pcap holds path 2's packets only, and ends after 4"
+	else
+		not_ok "capture --path 2 --count 4: the pcap holds path 2's packets only, and ends after 4" "rc=$crc
+$pk
+$(cat "$TMP/cap.err")"
+	fi
+	SECONDS=0
+	"$TB" capture "$TB_STATE" --path 1 --out "$TMP/p1.pcap" --seconds 1 --filter "tcp port 9" 2>"$TMP/cap.err"
+	crc=$?
+	if [[ $crc -eq 0 && $SECONDS -le 3 ]] && tcpdump -r "$TMP/p1.pcap" -n >/dev/null 2>&1 && grep -q 'capture: 0 packets' "$TMP/cap.err"; then
+		ok "capture --seconds 1 ends by itself with a valid (empty) pcap"
+	else
+		not_ok "capture --seconds 1 ends by itself with a valid (empty) pcap" "rc=$crc after ${SECONDS}s: $(cat "$TMP/cap.err")"
+	fi
+fi
+"$TB" capture "$TB_STATE" --path 1 >/dev/null 2>&1
+rc=$?
+"$TB" capture "$TB_STATE" --path 3 --out "$TMP/x.pcap" >/dev/null 2>&1
+rc2=$?
+"$TB" capture "$TB_STATE" --path 1 --out "$TMP/x.pcap" --count 1 --seconds 1 >/dev/null 2>&1
+rc3=$?
+if [[ $rc -eq 2 && $rc2 -eq 2 && $rc3 -eq 2 && ! -e $TMP/x.pcap ]]; then
+	ok "capture usage errors exit 2 (no --out, path out of range, --count with --seconds)"
+else
+	not_ok "capture usage errors exit 2" "got $rc $rc2 $rc3"
+fi
+"$TB" monitor "$TB_STATE" server --seconds 3 >"$TMP/monitor" 2>&1 &
+mon=$!
+PIDS+=("$mon")
+sleep 0.5
+"$TB" exec "$TB_STATE" server "$PY" "$TMP/srv.py" "$TB_SERVER_ADDR" 7102 "$TMP/mon-got" &
+srv=$!
+PIDS+=("$srv")
+mx_wait_listen "$TB_SERVER" 7102 10 "$srv"
+head -c 2000000 /dev/urandom >"$TMP/small"
+"$TB" exec "$TB_STATE" client timeout 20 "$PY" "$TMP/cli.py" "$TB_SERVER_ADDR" 7102 "$TMP/small"
+wait "$srv" 2>/dev/null
+wait "$mon"
+mrc=$?
+if [[ $mrc -eq 0 ]] && grep -q 'CREATED.*sport=7102' "$TMP/monitor" && grep -q 'ESTABLISHED.*sport=7102' "$TMP/monitor" &&
+	grep -q 'SF_ESTABLISHED.*daddr4=198\.18\.2\.1' "$TMP/monitor"; then
+	ok "monitor server --seconds 3: CREATED, ESTABLISHED and the join from path 2 (SF_ESTABLISHED)"
+else
+	not_ok "monitor server --seconds 3: CREATED, ESTABLISHED and the join from path 2" "rc=$mrc
+$(cat "$TMP/monitor")"
+fi
+if "$TB" --help | grep -q 'testbed capture STATE --path N --out FILE' && "$TB" --help | grep -q 'testbed monitor STATE'; then
+	ok "--help documents capture and monitor"
+else
+	not_ok "--help documents capture and monitor"
+fi
 
 # --- down --------------------------------------------------------------------
 "$TB" exec "$TB_STATE" server sleep 300 &
