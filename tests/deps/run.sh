@@ -35,6 +35,7 @@ dpkg-buildpackage dpkg-dev
 dpkg-parsechangelog dpkg-dev
 gcc gcc
 git git
+haproxy haproxy
 ip iproute2
 iperf3 iperf3
 jq jq
@@ -69,6 +70,9 @@ sshd openssh-server
 strace strace
 sysctl procps
 tc iproute2
+tcpdump tcpdump
+tshark tshark
+vsftpd vsftpd
 wget wget
 xmllint libxml2-utils
 "
