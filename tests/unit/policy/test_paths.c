@@ -39,8 +39,8 @@ static void load(const char *name, struct mr_policy *p)
 {
 	struct mr_config_error err;
 	char msg[600];
-	enum mr_load_result r =
-	    mr_config_load(mr_libconfig_linked, fixture(name), MR_CONF_REFUSE_WORLD_WRITABLE, p, &err);
+	enum mr_load_result r = mr_config_load(mr_libconfig_linked, fixture(name),
+	                                       MR_CONF_REFUSE_WORLD_WRITABLE, p, &err);
 	if (r != MR_LOAD_OK) {
 		mr_config_format_error(&err, msg, sizeof(msg));
 		fail_msg("%s: %s", name, msg);
@@ -101,11 +101,13 @@ static void test_contract(void **state)
 static void test_origins(void **state)
 {
 	(void)state;
-	static const char text[] = "paths = { a = { dev = \"c1\"; }; b = { dev = \"c2\"; backup = "
-	                           "true; }; };\nprograms = ( { match = \"x\"; paths = \"b\"; } );\n";
+	static const char text[] =
+	    "paths = { a = { dev = \"c1\"; }; b = { dev = \"c2\"; backup = "
+	    "true; }; };\nprograms = ( { match = \"x\"; paths = \"b\"; } );\n";
 	struct mr_policy p;
 	struct mr_config_error err;
-	assert_int_equal(mr_config_parse(mr_libconfig_linked, text, strlen(text), "t", &p, &err), 0);
+	assert_int_equal(mr_config_parse(mr_libconfig_linked, text, strlen(text), "t", &p, &err),
+	                 0);
 	assert_paths(&p, "/bin/y", MR_PATHS_ALL, "a, b (backup)");
 	assert_paths(&p, "/bin/x", MR_PATHS_SECTION, "b (backup)");
 	mr_policy_free(&p);
@@ -184,7 +186,8 @@ static void test_bad(void **state)
 		const char *path = fixture(bad[i].name);
 		enum mr_load_result r = mr_config_load(mr_libconfig_linked, path,
 		                                       MR_CONF_REFUSE_WORLD_WRITABLE, &p, &err);
-		if (r != MR_LOAD_ERROR || err.line != bad[i].line || !strstr(err.text, bad[i].text)) {
+		if (r != MR_LOAD_ERROR || err.line != bad[i].line ||
+		    !strstr(err.text, bad[i].text)) {
 			char msg[600];
 			mr_config_format_error(&err, msg, sizeof(msg));
 			print_error("%s: got %d \"%s\", want line %d \"%s\"\n", bad[i].name, r, msg,
@@ -208,12 +211,13 @@ static void test_limits(void **state)
 	char text[4096];
 	size_t off = (size_t)snprintf(text, sizeof(text), "paths = {\n");
 	for (int i = 0; i <= MR_PATHS_MAX; i++)
-		off += (size_t)snprintf(text + off, sizeof(text) - off, "p%d = { dev = \"d%d\"; };\n",
-		                        i, i);
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+		                        "p%d = { dev = \"d%d\"; };\n", i, i);
 	snprintf(text + off, sizeof(text) - off, "};\n");
 	struct mr_policy p;
 	struct mr_config_error err;
-	assert_int_equal(mr_config_parse(mr_libconfig_linked, text, strlen(text), "t", &p, &err), -1);
+	assert_int_equal(mr_config_parse(mr_libconfig_linked, text, strlen(text), "t", &p, &err),
+	                 -1);
 	assert_non_null(strstr(err.text, "more than 32 paths"));
 	assert_int_equal(err.line, MR_PATHS_MAX + 2);
 	mr_policy_free(&p);
@@ -230,7 +234,7 @@ static void test_limits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_contract),       cmocka_unit_test(test_origins),
+	    cmocka_unit_test(test_contract),        cmocka_unit_test(test_origins),
 	    cmocka_unit_test(test_initial_and_pin), cmocka_unit_test(test_bad),
 	    cmocka_unit_test(test_limits),
 	};
