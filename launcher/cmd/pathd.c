@@ -25,9 +25,12 @@ int lr_cmd_pathd(int argc, char **argv)
 	const char *conf_arg = NULL, *sock = NULL, *state = NULL, *grace = NULL;
 	bool fg = false, dbg = false;
 	const struct lr_option opts[] = {
-	    {"config", 'c', &conf_arg, NULL}, {"foreground", 'f', NULL, &fg},
-	    {"debug", 'd', NULL, &dbg},       {"socket", 0, &sock, NULL},
-	    {"state", 0, &state, NULL},       {"grace", 0, &grace, NULL},
+	    {"config", 'c', &conf_arg, NULL},
+	    {"foreground", 'f', NULL, &fg},
+	    {"debug", 'd', NULL, &dbg},
+	    {"socket", 0, &sock, NULL},
+	    {"state", 0, &state, NULL},
+	    {"grace", 0, &grace, NULL},
 	    {NULL, 0, NULL, NULL},
 	};
 	char conf[PATH_MAX], msg[600];

@@ -60,8 +60,8 @@ int lr_cmd_paths(int argc, char **argv)
 	}
 	size_t i, k;
 	json_t *x;
-	printf("pathd pid %lld, config %s\n", (long long)json_integer_value(json_object_get(root, "pid")),
-	       str(root, "config"));
+	printf("pathd pid %lld, config %s\n",
+	       (long long)json_integer_value(json_object_get(root, "pid")), str(root, "config"));
 	printf("%-12s %-12s %-6s %-4s %s\n", "PATH", "DEV", "BACKUP", "UP", "ADDRESSES");
 	json_array_foreach(json_object_get(root, "paths"), i, x)
 	{
@@ -69,7 +69,8 @@ int lr_cmd_paths(int argc, char **argv)
 		printf("%-12s %-12s %-6s %-4s", str(x, "name"), str(x, "dev"),
 		       json_is_true(json_object_get(x, "backup")) ? "yes" : "no",
 		       json_is_true(json_object_get(x, "up")) ? "yes" : "no");
-		json_array_foreach(json_object_get(x, "addrs"), k, a) printf(" %s", json_string_value(a));
+		json_array_foreach(json_object_get(x, "addrs"), k, a)
+		    printf(" %s", json_string_value(a));
 		printf("\n");
 	}
 	json_t *conns = json_object_get(root, "connections");

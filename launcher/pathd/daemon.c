@@ -41,12 +41,12 @@
 #include "pathd/nl.h"
 #include "pathd/reg.h"
 
-#define PD_IFACES     64
-#define PD_IF_ADDRS   8
-#define PD_CONNS      8192 /* connections tracked at once; more are left alone */
-#define PD_SUBS       (MR_PATHS_MAX + 4)
-#define PD_ORPHAN_MS  5000. /* a registration whose CREATED never comes is forgotten */
-#define PD_LISTENERS  16
+#define PD_IFACES    64
+#define PD_IF_ADDRS  8
+#define PD_CONNS     8192 /* connections tracked at once; more are left alone */
+#define PD_SUBS      (MR_PATHS_MAX + 4)
+#define PD_ORPHAN_MS 5000. /* a registration whose CREATED never comes is forgotten */
+#define PD_LISTENERS 16
 
 struct iface {
 	int ifindex; /* 0: free */
@@ -59,12 +59,12 @@ struct iface {
 struct sub {
 	struct pd_addr loc, rem;
 	uint16_t lport, rport;
-	int path;      /* policy index of its interface, -1 unlisted/unknown */
-	bool ours;     /* created by us (not the initial one nor a peer's join) */
-	bool live;     /* SUB_ESTABLISHED seen */
-	bool initial;  /* the connection's first subflow */
+	int path;     /* policy index of its interface, -1 unlisted/unknown */
+	bool ours;    /* created by us (not the initial one nor a peer's join) */
+	bool live;    /* SUB_ESTABLISHED seen */
+	bool initial; /* the connection's first subflow */
 	bool backup;
-	bool closing;  /* SUBFLOW_DESTROY sent */
+	bool closing; /* SUBFLOW_DESTROY sent */
 };
 
 struct conn {
@@ -435,8 +435,15 @@ static void create_sub(struct daemon *d, struct conn *c, int path)
 	int rc = pd_pm_subflow_create(d->cmd, c->token, a, id, ifindex, backup, &c->rem, c->rport,
 	                              why, sizeof(why));
 	if (rc < 0) {
-		d->n_errors++;
 		c->failed |= 1u << path;
+		/* The connection closed meanwhile (a short one: ESTABLISHED waits for data on the
+		 * client, CLOSED may even come first): not an error worth a line. */
+		if (rc == -ENOTCONN || (rc == -EINVAL && strstr(why, "invalid token"))) {
+			dbg("token %08x: closed before its subflow on %s could be added", c->token,
+			    d->o->policy->paths[path].name);
+			return;
+		}
+		d->n_errors++;
 		say("token %08x: SUBFLOW_CREATE %s dev %s -> %s:%u failed: %s%s%s", c->token,
 		    pd_addr_str(a, b1, sizeof(b1)), d->o->policy->paths[path].dev,
 		    pd_addr_str(&c->rem, b2, sizeof(b2)), c->rport, strerror(-rc),
@@ -559,17 +566,19 @@ static void apply(struct daemon *d, struct conn *c, double now)
 		if (s->closing)
 			continue;
 		bool listed = mr_paths_lists(&c->pp, s->path);
-		const struct pd_addr *a = s->path >= 0 ? path_addr(d, s->path, c->family, NULL) : NULL;
+		const struct pd_addr *a =
+		    s->path >= 0 ? path_addr(d, s->path, c->family, NULL) : NULL;
 		bool gone = listed && (!a || !pd_addr_eq(a, &s->loc));
 		if (gone && s->live && c->n_sub > 1)
 			destroy_sub(d, c, s, "its path went away");
 		else if (!listed && s->live && listed_live)
 			destroy_sub(d, c, s, "unlisted interface");
-		else if (listed && s->live && s->initial && p->paths[s->path].backup && !s->backup) {
+		else if (listed && s->live && s->initial && p->paths[s->path].backup &&
+		         !s->backup) {
 			/* Started on a backup path (nothing else was usable): flagged as one. */
 			char why[128];
-			if (pd_pm_set_backup(d->cmd, c->token, &s->loc, s->lport, &s->rem, s->rport, true,
-			                     why, sizeof(why)) == 0)
+			if (pd_pm_set_backup(d->cmd, c->token, &s->loc, s->lport, &s->rem, s->rport,
+			                     true, why, sizeof(why)) == 0)
 				s->backup = true;
 			else
 				d->n_errors++;
@@ -627,9 +636,13 @@ static void on_event(const struct pd_event *e, void *arg)
 			if (c->n_sub < PD_SUBS && c->loc.family) {
 				s = &c->s[c->n_sub++];
 				memset(s, 0, sizeof(*s));
-				*s = (struct sub){.loc = c->loc, .rem = c->rem, .lport = c->lport,
-				                  .rport = c->rport, .path = path_of_addr(d, &c->loc),
-				                  .live = true, .initial = true};
+				*s = (struct sub){.loc = c->loc,
+				                  .rem = c->rem,
+				                  .lport = c->lport,
+				                  .rport = c->rport,
+				                  .path = path_of_addr(d, &c->loc),
+				                  .live = true,
+				                  .initial = true};
 			}
 		}
 		if (e->type == MPTCP_EVENT_ESTABLISHED && !c->established) {
@@ -662,7 +675,9 @@ static void on_event(const struct pd_event *e, void *arg)
 		s->backup = e->backup;
 		if (s->ours && !c->t_first_sub) {
 			c->t_first_sub = now;
-			if (c->t_established && d->n_lat < sizeof(d->lat) / sizeof(d->lat[0]))
+			/* Only registered owners: the others wait grace_ms on purpose. */
+			if (c->t_established && c->registered &&
+			    d->n_lat < sizeof(d->lat) / sizeof(d->lat[0]))
 				d->lat[d->n_lat++] = now - c->t_established;
 		}
 		d->dirty = true;
@@ -730,8 +745,8 @@ static void on_registration(const struct pd_registration *r, void *arg)
 	c->pid = r->pid;
 	c->uid = r->uid;
 	snprintf(c->exe, sizeof(c->exe), "%s", r->exe);
-	dbg("token %08x registered by pid %d uid %u (%s)", r->token, (int)r->pid,
-	    (unsigned)r->uid, r->exe[0] ? r->exe : "exe unreadable");
+	dbg("token %08x registered by pid %d uid %u (%s)", r->token, (int)r->pid, (unsigned)r->uid,
+	    r->exe[0] ? r->exe : "exe unreadable");
 	if (changed)
 		c->decided = false; /* decided on the defaults before it came: corrected now */
 	d->dirty = true;
@@ -760,15 +775,22 @@ static void on_diag(const struct pd_diag_conn *x, void *arg)
 	c->lport = x->lport;
 	c->rport = x->rport;
 	c->uid = x->uid;
-	c->s[c->n_sub++] = (struct sub){.loc = c->loc, .rem = c->rem, .lport = c->lport,
-	                                .rport = c->rport, .path = path_of_addr(d, &c->loc),
-	                                .live = true, .initial = true};
+	c->s[c->n_sub++] = (struct sub){.loc = c->loc,
+	                                .rem = c->rem,
+	                                .lport = c->lport,
+	                                .rport = c->rport,
+	                                .path = path_of_addr(d, &c->loc),
+	                                .live = true,
+	                                .initial = true};
 	/* Addresses the PM already uses on it: their paths count as served (ports unknown). */
 	for (int i = 0; i < n && c->n_sub < PD_SUBS; i++) {
 		if (pd_addr_eq(&ids_addr[i], &c->loc))
 			continue;
-		c->s[c->n_sub++] = (struct sub){.loc = ids_addr[i], .rem = c->rem, .rport = c->rport,
-		                                .path = path_of_addr(d, &ids_addr[i]), .ours = true,
+		c->s[c->n_sub++] = (struct sub){.loc = ids_addr[i],
+		                                .rem = c->rem,
+		                                .rport = c->rport,
+		                                .path = path_of_addr(d, &ids_addr[i]),
+		                                .ours = true,
 		                                .live = true};
 	}
 	dbg("adopted token %08x", c->token);
@@ -827,10 +849,11 @@ static void write_state(struct daemon *d)
 		json_str(f, p->paths[i].name);
 		fprintf(f, ",\"dev\":");
 		json_str(f, p->paths[i].dev);
-		fprintf(f, ",\"backup\":%s,\"up\":%s,\"addrs\":[", p->paths[i].backup ? "true" : "false",
-		        x && x->up ? "true" : "false");
+		fprintf(f, ",\"backup\":%s,\"up\":%s,\"addrs\":[",
+		        p->paths[i].backup ? "true" : "false", x && x->up ? "true" : "false");
 		for (int k = 0; x && k < x->n_addr; k++)
-			fprintf(f, "%s\"%s\"", k ? "," : "", pd_addr_str(&x->addr[k], b1, sizeof(b1)));
+			fprintf(f, "%s\"%s\"", k ? "," : "",
+			        pd_addr_str(&x->addr[k], b1, sizeof(b1)));
 		fprintf(f, "]}");
 	}
 	fprintf(f, "],\"connections\":[");
@@ -839,13 +862,17 @@ static void write_state(struct daemon *d)
 		char list[256] = "";
 		if (c->decided)
 			mr_format_paths(p, &c->pp.list, list, sizeof(list));
-		fprintf(f, "%s{\"token\":\"%08x\",\"side\":\"%s\",\"state\":\"%s\",\"local\":\"%s:%u\","
-		           "\"remote\":\"%s:%u\",\"pid\":%d,\"uid\":%d,\"exe\":",
-		        i ? "," : "", c->token, c->server ? "server" : "client",
-		        c->established ? "established" : c->created ? "created" : "registered",
-		        pd_addr_str(&c->loc, b1, sizeof(b1)), c->lport,
-		        pd_addr_str(&c->rem, b2, sizeof(b2)), c->rport, c->registered ? (int)c->pid : 0,
-		        c->registered ? (int)c->uid : -1);
+		fprintf(
+		    f,
+		    "%s{\"token\":\"%08x\",\"side\":\"%s\",\"state\":\"%s\",\"local\":\"%s:%u\","
+		    "\"remote\":\"%s:%u\",\"pid\":%d,\"uid\":%d,\"exe\":",
+		    i ? "," : "", c->token, c->server ? "server" : "client",
+		    c->established ? "established"
+		    : c->created   ? "created"
+		                   : "registered",
+		    pd_addr_str(&c->loc, b1, sizeof(b1)), c->lport,
+		    pd_addr_str(&c->rem, b2, sizeof(b2)), c->rport, c->registered ? (int)c->pid : 0,
+		    c->registered ? (int)c->uid : -1);
 		json_str(f, c->registered ? c->exe : "");
 		fprintf(f, ",\"paths\":");
 		json_str(f, list);
@@ -861,12 +888,13 @@ static void write_state(struct daemon *d)
 		}
 		fprintf(f, "]}");
 	}
-	fprintf(f,
-	        "],\"counters\":{\"connections\":%lu,\"subflow_create\":%lu,\"subflow_destroy\":%lu,"
-	        "\"announce\":%lu,\"errors\":%lu,\"registrations\":%lu,\"refused\":%lu,"
-	        "\"rate_limited\":%lu},\"sf_latency_ms\":{\"n\":%zu,\"p50\":%.3f,\"p99\":%.3f}}\n",
-	        d->n_conns_total, d->n_create, d->n_destroy, d->n_announce, d->n_errors, ok, refused,
-	        limited, d->n_lat, p50, p99);
+	fprintf(
+	    f,
+	    "],\"counters\":{\"connections\":%lu,\"subflow_create\":%lu,\"subflow_destroy\":%lu,"
+	    "\"announce\":%lu,\"errors\":%lu,\"registrations\":%lu,\"refused\":%lu,"
+	    "\"rate_limited\":%lu},\"sf_latency_ms\":{\"n\":%zu,\"p50\":%.3f,\"p99\":%.3f}}\n",
+	    d->n_conns_total, d->n_create, d->n_destroy, d->n_announce, d->n_errors, ok, refused,
+	    limited, d->n_lat, p50, p99);
 	if (fclose(f) == 0)
 		rename(tmp, d->o->state_path);
 	else

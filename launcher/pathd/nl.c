@@ -46,8 +46,7 @@
 
 bool pd_addr_eq(const struct pd_addr *x, const struct pd_addr *y)
 {
-	return x->family == y->family &&
-	       memcmp(x->a, y->a, x->family == AF_INET ? 4 : 16) == 0;
+	return x->family == y->family && memcmp(x->a, y->a, x->family == AF_INET ? 4 : 16) == 0;
 }
 
 const char *pd_addr_str(const struct pd_addr *x, char *buf, size_t size)
@@ -312,9 +311,9 @@ static int genl_call(struct pd_genl *g, struct nlmsghdr *nlh, mnl_cb_t cb, void 
 					if (!(h->nlmsg_flags & NLM_F_CAPPED))
 						off += e->msg.nlmsg_len - sizeof(e->msg);
 					const struct nlattr *attr;
-					mnl_attr_for_each_payload((const void *)((const char *)e + MNL_ALIGN(off)),
-					                          h->nlmsg_len - MNL_NLMSG_HDRLEN -
-					                              MNL_ALIGN(off))
+					mnl_attr_for_each_payload(
+					    (const void *)((const char *)e + MNL_ALIGN(off)),
+					    h->nlmsg_len - MNL_NLMSG_HDRLEN - MNL_ALIGN(off))
 					{
 						if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG)
 							snprintf(why, wsize, "%s",
@@ -431,7 +430,8 @@ static int addrs_cb(const struct nlmsghdr *nlh, void *data)
 		{
 			if (mnl_attr_get_type(b) == MPTCP_PM_ADDR_ATTR_ADDR4 && fam == AF_INET)
 				get_addr(b, AF_INET, &x);
-			else if (mnl_attr_get_type(b) == MPTCP_PM_ADDR_ATTR_ADDR6 && fam == AF_INET6)
+			else if (mnl_attr_get_type(b) == MPTCP_PM_ADDR_ATTR_ADDR6 &&
+			         fam == AF_INET6)
 				get_addr(b, AF_INET6, &x);
 			else if (mnl_attr_get_type(b) == MPTCP_PM_ADDR_ATTR_ID)
 				id = mnl_attr_get_u8(b);
@@ -444,8 +444,7 @@ static int addrs_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int pd_pm_get_addrs(struct pd_genl *g, uint32_t token, struct pd_addr *out, uint8_t *ids,
-                    int max)
+int pd_pm_get_addrs(struct pd_genl *g, uint32_t token, struct pd_addr *out, uint8_t *ids, int max)
 {
 	char buf[256];
 	struct addrs_ctx c = {out, ids, 0, max};
@@ -657,8 +656,8 @@ int pd_diag_dump(void (*cb)(const struct pd_diag_conn *, void *), void *arg)
 			ssize_t n = mnl_socket_recvfrom(nl, buf, PD_NLBUF);
 			if (n < 0)
 				goto out;
-			int r = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl),
-			                   diag_cb, &c);
+			int r = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq,
+			                   mnl_socket_get_portid(nl), diag_cb, &c);
 			if (r == MNL_CB_STOP)
 				break;
 			if (r < 0)

@@ -57,8 +57,7 @@ int pd_pm_set_backup(struct pd_genl *g, uint32_t token, const struct pd_addr *lo
 int pd_pm_announce(struct pd_genl *g, uint32_t token, const struct pd_addr *loc, uint8_t loc_id,
                    uint16_t port, char *why, size_t wsize);
 /* Local addresses the userspace PM knows for one connection; -errno when it is not ours. */
-int pd_pm_get_addrs(struct pd_genl *g, uint32_t token, struct pd_addr *out, uint8_t *ids,
-                    int max);
+int pd_pm_get_addrs(struct pd_genl *g, uint32_t token, struct pd_addr *out, uint8_t *ids, int max);
 
 /* rtnetlink: link and address changes. */
 struct pd_link_ev {

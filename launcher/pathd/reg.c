@@ -105,7 +105,7 @@ struct pd_reg *pd_reg_open(const char *path)
 	    epoll_ctl(r->ep, EPOLL_CTL_ADD, r->fd, &ev) < 0)
 		goto fail;
 	return r;
-fail: {
+fail : {
 	int e = errno;
 	if (r->fd >= 0)
 		close(r->fd);
@@ -171,9 +171,8 @@ static uint32_t token_of(const struct pd_reg *r, int fd)
 	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &l) < 0 || proto != IPPROTO_MPTCP)
 		return 0;
 	l = sizeof(cookie);
-	if (r->netns_cookie &&
-	    (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &l) < 0 ||
-	     cookie != r->netns_cookie))
+	if (r->netns_cookie && (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &l) < 0 ||
+	                        cookie != r->netns_cookie))
 		return 0;
 	l = sizeof(info);
 	memset(info, 0, sizeof(info));
@@ -193,7 +192,9 @@ static int read_one(struct pd_reg *r, int c, const struct ucred *cred,
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = {data, sizeof(data)};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr m = {.msg_iov = &iov,
+	                   .msg_iovlen = 1,
+	                   .msg_control = u.buf,
 	                   .msg_controllen = sizeof(u.buf)};
 	struct pd_registration reg;
 	int got = -1;
@@ -219,7 +220,8 @@ static int read_one(struct pd_reg *r, int c, const struct ucred *cred,
 	}
 	memset(&reg, 0, sizeof(reg));
 	reg.token = token_of(r, got);
-	/* Closed at once: holding it would keep the program's connection alive after its close(). */
+	/* Closed at once: holding it would keep the program's connection alive after its close().
+	 */
 	close(got);
 	if (!reg.token || (m.msg_flags & MSG_CTRUNC)) {
 		r->refused++;
@@ -260,8 +262,8 @@ static bool keep_pending(struct pd_reg *r, int c, const struct ucred *cred, doub
 	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.u32 = (uint32_t)slot};
 	if (epoll_ctl(r->ep, EPOLL_CTL_ADD, c, &ev) < 0)
 		return false;
-	r->p[slot] = (struct pending){.fd = c, .uid = cred->uid, .pid = cred->pid,
-	                              .deadline = now_ms + PD_PENDING_MS};
+	r->p[slot] = (struct pending){
+	    .fd = c, .uid = cred->uid, .pid = cred->pid, .deadline = now_ms + PD_PENDING_MS};
 	return true;
 }
 
@@ -278,7 +280,8 @@ static void accept_burst(struct pd_reg *r, double now_ms,
 			r->refused++;
 		} else if (!budget(r, cred.uid, now_ms)) {
 			r->limited++; /* closed before any descriptor is read */
-		} else if (read_one(r, c, &cred, cb, arg) < 0 && keep_pending(r, c, &cred, now_ms)) {
+		} else if (read_one(r, c, &cred, cb, arg) < 0 &&
+		           keep_pending(r, c, &cred, now_ms)) {
 			continue;
 		}
 		close(c);
@@ -300,7 +303,8 @@ void pd_reg_handle(struct pd_reg *r, double now_ms,
 		if (p->fd < 0)
 			continue;
 		struct ucred cred = {.pid = p->pid, .uid = p->uid};
-		if (read_one(r, p->fd, &cred, cb, arg) == 0 || (evs[i].events & (EPOLLHUP | EPOLLRDHUP)))
+		if (read_one(r, p->fd, &cred, cb, arg) == 0 ||
+		    (evs[i].events & (EPOLLHUP | EPOLLRDHUP)))
 			drop_pending(r, p);
 	}
 	for (int i = 0; i < PD_PENDING; i++)

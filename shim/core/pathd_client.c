@@ -108,11 +108,39 @@ static bool bound_to_address(int fd)
 	return true;
 }
 
+/* A local address of each path's interface, of the connection's family. */
+struct candidate {
+	struct sockaddr_storage src;
+	socklen_t len;
+};
+
+/*
+ * Whether a subflow from src pinned to dev can reach dst: a UDP socket with the
+ * same pinning asks the kernel's routing (policy rules included) without sending
+ * anything. An IPv6 destination with no route through dev would fail connect()
+ * with ENETUNREACH: such a path is not usable for this connection.
+ */
+static bool reachable(const char *dev, const struct candidate *c, const struct sockaddr *dst,
+                      socklen_t len)
+{
+	int u = real_socket(dst->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool ok = false;
+	if (u < 0)
+		return false;
+	ok =
+	    real_setsockopt(u, SOL_SOCKET, SO_BINDTODEVICE, dev, (socklen_t)strlen(dev) + 1) == 0 &&
+	    real_bind(u, (const struct sockaddr *)&c->src, c->len) == 0 &&
+	    real_connect(u, dst, len) == 0;
+	real_close(u);
+	return ok;
+}
+
 void mr_pathd_before_connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	int saved = errno;
 	struct ifaddrs *ifs, *i;
 	bool usable[MR_PATHS_MAX] = {false};
+	struct candidate mine[MR_PATHS_MAX];
 	if (!wants_registration() || len < sizeof(sa->sa_family) ||
 	    (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) || bound_to_address(fd) ||
 	    getifaddrs(&ifs) < 0) {
@@ -127,15 +155,41 @@ void mr_pathd_before_connect(int fd, const struct sockaddr *sa, socklen_t len)
 		    IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr))
 			continue;
 		int k = mr_path_by_dev(own_policy, i->ifa_name);
-		if (k >= 0)
-			usable[k] = true;
+		if (k < 0 || usable[k])
+			continue;
+		usable[k] = true;
+		mine[k].len = sa->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+		                                       : sizeof(struct sockaddr_in6);
+		memcpy(&mine[k].src, i->ifa_addr, mine[k].len);
+		/* Port 0: the kernel picks one at connect() (IP_BIND_ADDRESS_NO_PORT). */
+		((struct sockaddr_in *)&mine[k].src)->sin_port = 0;
 	}
 	freeifaddrs(ifs);
-	const char *dev = mr_paths_pin_device(own_policy, &own_paths, usable, -1);
-	if (dev && real_setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, (socklen_t)strlen(dev) + 1) < 0)
-		mr_log(MR_LOG_DEBUG, "SO_BINDTODEVICE %s: %s (the initial subflow follows routing)",
-		       dev, strerror(errno));
-	else if (dev)
+	/* The first listed path that routing can use from its own address and device. */
+	for (;;) {
+		int k = mr_paths_initial(own_policy, &own_paths, usable);
+		if (k < 0)
+			break; /* none: left to routing rather than broken */
+		const char *dev = own_policy->paths[k].dev;
+		if (!reachable(dev, &mine[k], sa, len)) {
+			usable[k] = false;
+			continue;
+		}
+		int one = 1;
+		/* Device and source address both: the device keeps the first subflow on this
+		 * interface, the address selects the interface's routing table (source rules). */
+		if (real_setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev,
+		                    (socklen_t)strlen(dev) + 1) < 0) {
+			mr_log(MR_LOG_DEBUG,
+			       "SO_BINDTODEVICE %s: %s (the initial subflow follows routing)", dev,
+			       strerror(errno));
+			break;
+		}
+		real_setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+		if (real_bind(fd, (const struct sockaddr *)&mine[k].src, mine[k].len) < 0)
+			mr_log(MR_LOG_DEBUG, "bind to %s's address: %s", dev, strerror(errno));
 		mr_log(MR_LOG_DEBUG, "initial subflow pinned to %s", dev);
+		break;
+	}
 	errno = saved;
 }

@@ -44,7 +44,9 @@ enum mr_handover mr_pathd_hand_over(const char *path, int fd, uid_t allowed_uid,
 	} u;
 	char byte = 1;
 	struct iovec iov = {&byte, 1};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr m = {.msg_iov = &iov,
+	                   .msg_iovlen = 1,
+	                   .msg_control = u.buf,
 	                   .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
 	h->cmsg_level = SOL_SOCKET;
@@ -52,7 +54,7 @@ enum mr_handover mr_pathd_hand_over(const char *path, int fd, uid_t allowed_uid,
 	h->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(h), &fd, sizeof(int));
 	r = real_sendmsg(s, &m, MSG_DONTWAIT | MSG_NOSIGNAL) == 1 ? MR_HANDOVER_SENT
-	                                                           : MR_HANDOVER_BUSY;
+	                                                          : MR_HANDOVER_BUSY;
 out:
 	real_close(s);
 out_noclose:

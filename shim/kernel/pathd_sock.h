@@ -15,9 +15,9 @@
 
 enum mr_handover {
 	MR_HANDOVER_SENT = 0,
-	MR_HANDOVER_ABSENT = -1,   /* no daemon listens there: do not try again */
+	MR_HANDOVER_ABSENT = -1,    /* no daemon listens there: do not try again */
 	MR_HANDOVER_UNTRUSTED = -2, /* something else listens there: do not try again */
-	MR_HANDOVER_BUSY = -3,     /* the daemon's queue is full: this one is skipped */
+	MR_HANDOVER_BUSY = -3,      /* the daemon's queue is full: this one is skipped */
 };
 
 /* Sends fd to the daemon at path if the peer's uid is 0 or allowed_uid. *peer_uid: who it was. */

@@ -210,6 +210,17 @@ else
 	not_ok "curl (wifi only)" "sha=$sha $(show 5103)"
 fi
 
+# ---- IPv6: curl (wifi only) ----
+count_port 5109
+transfer curl 5109 "$TB_SERVER_ADDR6"
+transfer_wait 5109 && sha=1 || sha=0
+c1=$(bytes c1 5109) c2=$(bytes c2 5109) c3=$(bytes c3 5109)
+if [ $sha = 1 ] && [ "$c1" -eq 0 ] && [ "$c3" -eq 0 ] && [ "$c2" -gt "$pl" ]; then
+	ok "IPv6 curl (wifi only): every byte on wifi, 0 on wired and cellular ($(show 5109))"
+else
+	not_ok "IPv6 curl (wifi only)" "sha=$sha $(show 5109)"$'\n'"$(tail -5 "$W/client.log")"
+fi
+
 # ---- a program without its own list: defaults (all three), no registration ----
 count_port 5104
 transfer other 5104
@@ -254,6 +265,35 @@ if "$B/mptcp-run" paths --state "$W/pathd.json" | grep -q "^wifi .*c2" &&
 	ok "mptcp-run paths shows the paths (text and --json)"
 else
 	not_ok "mptcp-run paths" "$("$B/mptcp-run" paths --state "$W/pathd.json" 2>&1)"
+fi
+
+# ---- measured: ESTABLISHED -> the added subflow's SUB_ESTABLISHED, and CPU per connection ----
+ticks() { awk '{print $14 + $15}' "/proc/$PATHD_PID/stat"; }
+head -c 2000000 /dev/urandom >"$W/small"
+t0=$(ticks)
+n_conn=40
+for i in $(seq "$n_conn"); do
+	p=$((5300 + i))
+	rm -f "$W/sink.$p.ready"
+	ins "$B/mptcp-run" "$PY" "$T/sink.py" "$TB_SERVER_ADDR" "$p" "$W/sink.$p" &
+	sp=$!
+	for _ in $(seq 50); do [ -e "$W/sink.$p.ready" ] && break; sleep 0.02; done
+	inc env MPTCP_RUN_CONF="$W/paths.conf" MPTCP_RUN_PATHD_SOCKET="$W/pathd.sock" \
+		"$B/mptcp-run" "$W/bin/rsync" --send-only "$TB_SERVER_ADDR" "$p" <"$W/small" 2>/dev/null
+	wait $sp
+done
+sleep 0.3
+t1=$(ticks)
+lat=$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1]))["sf_latency_ms"]; print(d["n"], d["p50"], d["p99"])' "$W/pathd.json")
+read -r lat_n lat_p50 lat_p99 <<<"$lat"
+hz=$(getconf CLK_TCK)
+cpu_us=$(( (t1 - t0) * 1000000 / hz / n_conn ))
+echo "# measured: ESTABLISHED -> SUB_ESTABLISHED of the added subflow: p50 ${lat_p50} ms, p99 ${lat_p99} ms (n=$lat_n registered connections so far)"
+echo "# measured: pathd CPU $(( t1 - t0 )) ticks for $n_conn connections (~${cpu_us} us per connection, tick resolution $((1000000 / hz)) us)"
+if [ "${lat_n:-0}" -ge "$n_conn" ]; then
+	ok "every rsync connection got its wifi subflow ($lat_n samples)"
+else
+	not_ok "latency samples" "$lat"
 fi
 
 # ---- a squatter (uid 65534) on the socket path gets no descriptor ----
@@ -333,5 +373,37 @@ if pathd_start "$W/paths.conf" && [ "$(pm)" = userspace ] && pathd_stop && [ "$(
 else
 	not_ok "SIGTERM restore" "pm=$(pm)"
 fi
+
+# ---- server side: the listed addresses are announced, with the daemon's own port ----
+inc ip mptcp endpoint flush # the client joins only what the server announces
+cat >"$W/server.conf" <<'CONF'
+paths = { p1 = { dev = "s1"; }; p2 = { dev = "s2"; }; p3 = { dev = "s3"; }; };
+programs = ( { match = "python3*"; paths = [ "p1", "p2" ]; } );
+defaults = { paths = [ "p1" ]; };
+CONF
+ins nft add table inet pdsrv
+ins nft add chain inet pdsrv in '{ type filter hook prerouting priority 0; }'
+for i in 2 3; do ins nft add rule inet pdsrv in iifname "s$i" counter comment "\"s$i\""; done
+srv_count() { ins nft list table inet pdsrv | awk -v tag="\"$1\"" 'index($0, tag) { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'; }
+rm -f "$W/pathd.sock"
+ip netns exec "$S" "$B/mptcp-run" pathd -c "$W/server.conf" -f -d --socket "$W/pathd.sock" \
+	--state "" >>"$W/pathd-server.log" 2>&1 &
+PATHD_PID=$!
+for _ in $(seq 50); do [ -S "$W/pathd.sock" ] && break; sleep 0.1; done
+rm -f "$W/sink.5120" "$W/sink.5120.ready"
+ins env MPTCP_RUN_CONF="$W/server.conf" MPTCP_RUN_PATHD_SOCKET="$W/pathd.sock" \
+	"$B/mptcp-run" "$PY" "$T/sink.py" "$TB_SERVER_ADDR" 5120 "$W/sink.5120" &
+sp=$!
+for _ in $(seq 50); do [ -e "$W/sink.5120.ready" ] && break; sleep 0.1; done
+inc "$B/mptcp-run" ncat --send-only "$TB_SERVER_ADDR" 5120 <"$W/payload"
+wait $sp
+port=$(sed -n 's/.*announced 198.18.2.2 port \([0-9]*\) (p2).*/\1/p' "$W/pathd-server.log" | head -1)
+if [ "$(cut -d' ' -f1 "$W/sink.5120")" = "$SUM" ] && [ -n "$port" ] && [ "$(srv_count s2)" -gt 100 ] \
+	&& [ "$(srv_count s3)" = 0 ] && ! grep -q "announced 198.18.3.2" "$W/pathd-server.log"; then
+	ok "server (p1, p2): 198.18.2.2 announced with the daemon's port $port, the client joined it; p3 never announced, 0 packets"
+else
+	not_ok "server announce" "port=$port s2=$(srv_count s2) s3=$(srv_count s3)"$'\n'"$(tail -8 "$W/pathd-server.log")"
+fi
+pathd_stop
 
 tap_done
