@@ -22,6 +22,33 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || tap_skip_all "needs $PY"
 
 W=$(mktemp -d /tmp/mptcp-run-pathd.XXXXXX)
+FX=$ROOT/tests/unit/policy/fixtures
+
+# ---- no namespace needed: explain, check, the unit file ----
+e=$("$B/mptcp-run" explain -c "$FX/valid-paths.conf" ssh)
+if grep -qx 'paths:   wifi, cellular (backup) (programs\[0\] paths, line 8)' <<<"$e" &&
+	"$B/mptcp-run" explain -c "$FX/valid-paths.conf" wget | grep -q '^paths:   wired, wifi, cellular (backup) (defaults.paths, line 13)$' &&
+	! "$B/mptcp-run" explain -c "$FX/valid-contract.conf" ssh | grep -q '^paths:'; then
+	ok "explain names the paths of a program and the key that gives them (none without paths)"
+else
+	not_ok "explain paths" "$e"
+fi
+if "$B/mptcp-run" check -c "$FX/valid-paths.conf" | grep -q '^warn paths: 3 defined: wired=eth0, wifi=wlan0, cellular=wwan0 (backup)'; then
+	ok "check lists the paths and warns that no daemon applies them"
+else
+	not_ok "check paths" "$("$B/mptcp-run" check -c "$FX/valid-paths.conf" 2>&1 | grep paths)"
+fi
+if command -v systemd-analyze >/dev/null; then
+	mkdir -p "$W/unit"
+	sed "s|/usr/local/bin/mptcp-run|$B/mptcp-run|" "$ROOT/conf/mptcp-run-pathd.service" >"$W/unit/mptcp-run-pathd.service"
+	if v=$(systemd-analyze verify --man=no "$W/unit/mptcp-run-pathd.service" 2>&1) && [ -z "$v" ]; then
+		ok "conf/mptcp-run-pathd.service passes systemd-analyze verify"
+	else
+		not_ok "systemd unit" "$v"
+	fi
+else
+	skipped "systemd unit" "no systemd-analyze"
+fi
 chmod 755 "$W"
 PATHD_PID=""
 TB_STATE=""
