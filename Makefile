@@ -6,8 +6,10 @@
 #   shim/core    the socket lifecycle inside the library   -> shim/kernel, shim/policy
 #   shim/kernel  real calls, kernel ABI, logging, files    -> (libc, the kernel)
 #   shim/policy  the pure policy engine                    -> (libc string/memory only)
-#   launcher/cmd the sub-commands                          -> launcher/{report,os,text}, shim/policy,
-#                                                             shim/kernel/config_file
+#   launcher/cmd the sub-commands                          -> launcher/{pathd,report,os,text},
+#                                                             shim/policy, shim/kernel/config_file
+#   launcher/pathd the path daemon (netlink, registrations) -> launcher/{os,text}, shim/policy,
+#                                                             shim/kernel/uapi
 #   launcher/report, launcher/os, launcher/text            -> below them in that order
 # `make check-layers` (part of `make check`) proves it on the sources and the built objects.
 
@@ -30,6 +32,8 @@ ALL_CFLAGS = $(CPPFLAGS_ALL) $(WARN) -fPIC -fvisibility=hidden -fno-strict-alias
 LDLIBS_CONFIG := -lconfig
 # The report reader (launcher/report/reader.c) parses with jansson.
 LDLIBS_JSON   := -ljansson
+# The path daemon (launcher/pathd/) speaks netlink with libmnl.
+LDLIBS_MNL    := -lmnl
 
 B := build
 
@@ -41,7 +45,8 @@ CORE_SRCS   := $(wildcard shim/core/*.c)
 KERNEL_SRCS := $(filter-out shim/kernel/libconfig_linked.c,$(wildcard shim/kernel/*.c))
 POLICY_SRCS := $(wildcard shim/policy/*.c)
 CONFIG_FILE_SRCS := shim/kernel/config_file.c shim/kernel/libconfig_linked.c shim/kernel/read_full.c
-LAUNCHER_LIB_SRCS := $(wildcard launcher/cmd/*.c launcher/report/*.c launcher/os/*.c launcher/text/*.c)
+LAUNCHER_LIB_SRCS := $(wildcard launcher/cmd/*.c launcher/pathd/*.c launcher/report/*.c launcher/os/*.c \
+	launcher/text/*.c)
 LAUNCHER_SRCS := launcher/main.c $(LAUNCHER_LIB_SRCS)
 UNIT_SRCS   := $(wildcard tests/unit/*/test_*.c)
 SHIM_TEST_SRCS := $(wildcard tests/shim/*.c)
@@ -102,7 +107,7 @@ $(LIB): $(LIB_OBJS) shim/entry/libmptcp-run.map
 # LAUNCHER_LDFLAGS: link flags for the launcher alone (the Debian build adds -z now there).
 $(LAUNCHER): $(LAUNCHER_OBJS) $(B)/libmptcp-config.a $(B)/libmptcp-policy.a
 	$(CC) -o $@ $(LAUNCHER_OBJS) $(B)/libmptcp-config.a $(B)/libmptcp-policy.a $(LDFLAGS) \
-		$(LAUNCHER_LDFLAGS) $(LDLIBS_CONFIG) $(LDLIBS_JSON)
+		$(LAUNCHER_LDFLAGS) $(LDLIBS_CONFIG) $(LDLIBS_JSON) $(LDLIBS_MNL)
 
 $(B)/liblauncher.a: $(LAUNCHER_LIB_OBJS)
 	@rm -f $@
@@ -120,7 +125,7 @@ define unit_rule
 $(B)/tests/unit/$(notdir $(1:.c=)): $(1) $(UNIT_LIBS)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(ALL_CFLAGS) -Wno-missing-prototypes -o $$@ $$< $$(UNIT_OBJS) $(UNIT_LIBS) $$(LDFLAGS) \
-		$$(UNIT_LDFLAGS) -lcmocka $$(LDLIBS_CONFIG) $$(LDLIBS_JSON)
+		$$(UNIT_LDFLAGS) -lcmocka $$(LDLIBS_CONFIG) $$(LDLIBS_JSON) $$(LDLIBS_MNL)
 endef
 # Failure injection: the report test makes malloc and realloc fail on demand (not through
 # LDFLAGS, which check-asan sets on the command line).

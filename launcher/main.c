@@ -17,6 +17,8 @@ static const struct {
     {"disable", lr_cmd_disable},
     {"preload", lr_cmd_preload},
     {"report", lr_cmd_report},
+    {"pathd", lr_cmd_pathd},
+    {"paths", lr_cmd_paths},
     /* mptcpize's spelling, for muscle memory. */
     {"run", lr_cmd_run},
 };

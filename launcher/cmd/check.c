@@ -14,6 +14,7 @@
 #include "os/msg.h"
 #include "os/probe.h"
 #include "os/helper.h"
+#include "pathd/pathd.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -239,6 +240,33 @@ static void check_endpoints(struct report *r)
 	     total, total == 1 ? "" : "s");
 }
 
+/* Per-program paths: each path's interface, and whether the path daemon runs. */
+static void check_paths(struct report *r, const struct mr_policy *p)
+{
+	char list[512] = "";
+	size_t off = 0;
+	if (p->n_paths == 0)
+		return;
+	for (size_t i = 0; i < p->n_paths; i++) {
+		const struct mr_path *x = &p->paths[i];
+		if (!if_nametoindex(x->dev))
+			item(r, "warn", "paths", NULL,
+			     "path \"%s\": no interface %s here (its subflows wait for it)",
+			     x->name, x->dev);
+		int n = snprintf(list + off, sizeof(list) - off, "%s%s=%s%s", i ? ", " : "",
+		                 x->name, x->dev, x->backup ? " (backup)" : "");
+		if (n > 0 && (size_t)n < sizeof(list) - off)
+			off += (size_t)n;
+	}
+	if (access(PD_DEFAULT_STATE, R_OK) == 0)
+		item(r, "ok", "paths", NULL, "%zu defined: %s; the path daemon runs", p->n_paths,
+		     list);
+	else
+		item(r, "warn", "paths", "mptcp-run pathd (or systemctl start mptcp-run-pathd)",
+		     "%zu defined: %s; no path daemon runs, so they are not applied", p->n_paths,
+		     list);
+}
+
 static void check_config(struct report *r, const char *conf_arg)
 {
 	char path[PATH_MAX], msg[600];
@@ -267,6 +295,7 @@ static void check_config(struct report *r, const char *conf_arg)
 	else
 		item(r, "ok", "config", NULL, "%s parses: %zu program section%s", conf,
 		     p.n_sections, p.n_sections == 1 ? "" : "s");
+	check_paths(r, &p);
 	mr_policy_free(&p);
 }
 

@@ -184,6 +184,29 @@ static void print_section(const struct mr_program *prog)
 	printf("\n");
 }
 
+/* The paths the path daemon gives this program's connections, and which key says so. */
+static void print_paths(const struct mr_policy *p, const struct mr_program *prog)
+{
+	struct mr_program_paths pp;
+	char list[512];
+	mr_program_paths(p, prog, &pp);
+	if (pp.origin == MR_PATHS_NONE)
+		return;
+	mr_format_paths(p, &pp.list, list, sizeof(list));
+	switch (pp.origin) {
+	case MR_PATHS_SECTION:
+		printf("paths:   %s (programs[%td] paths, line %d)\n", list, prog->section_index,
+		       pp.list.line);
+		break;
+	case MR_PATHS_DEFAULTS:
+		printf("paths:   %s (defaults.paths, line %d)\n", list, pp.list.line);
+		break;
+	default:
+		printf("paths:   %s (no list applies: every defined path)\n", list);
+		break;
+	}
+}
+
 int lr_cmd_explain(int argc, char **argv)
 {
 	const char *conf_arg = NULL;
@@ -250,6 +273,7 @@ int lr_cmd_explain(int argc, char **argv)
 	printf("started: %s\n", preload ? "through /etc/ld.so.preload (no MPTCP_RUN_FORCE)"
 	                                : "by mptcp-run or an enabled unit (MPTCP_RUN_FORCE=1)");
 	print_section(&prog);
+	print_paths(&p, &prog);
 	if (nargs == 3) {
 		char why[400];
 

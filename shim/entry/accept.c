@@ -6,12 +6,14 @@
  */
 #include "entry/export.h"
 #include "core/fdtable.h"
+#include "core/pathd_client.h"
 #include "kernel/real.h"
 
 MR_EXPORT int accept(int fd, struct sockaddr *sa, socklen_t *len)
 {
 	int n = real_accept(fd, sa, len);
 	mr_fd_forget(n);
+	mr_pathd_after_accept(n);
 	return n;
 }
 
@@ -19,5 +21,6 @@ MR_EXPORT int accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
 {
 	int n = real_accept4(fd, sa, len, flags);
 	mr_fd_forget(n);
+	mr_pathd_after_accept(n);
 	return n;
 }

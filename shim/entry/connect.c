@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include "core/lifecycle.h"
+#include "core/pathd_client.h"
 #include "entry/export.h"
 #include "kernel/real.h"
 
@@ -14,7 +15,9 @@ MR_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 	if (!e || !mr_copy_sockaddr(sa, len, &copy, &clen))
 		return real_connect(fd, sa, len);
 	bool inet = mr_before_connect(fd, e, (struct sockaddr *)&copy, clen);
+	mr_pathd_before_connect(fd, (struct sockaddr *)&copy, clen);
 	int rc = real_connect(fd, sa, len);
 	mr_after_connect(fd, e, inet, rc);
+	mr_pathd_after_connect(fd, rc);
 	return rc;
 }

@@ -295,7 +295,130 @@ static int parse_match(struct ctx *c, const config_setting_t *s, struct mr_secti
 	return 0;
 }
 
-static int parse_section(struct ctx *c, const config_setting_t *s, struct mr_section *sec)
+/* ---- paths ---- */
+
+/* An interface name the kernel could have: 1-15 bytes, no '/', no whitespace, not . or .. */
+static const char *dev_problem(const char *v)
+{
+	size_t n = strlen(v);
+	if (n == 0)
+		return "is empty";
+	if (n >= MR_PATH_DEV_MAX)
+		return "is longer than 15 bytes (IFNAMSIZ)";
+	if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0)
+		return "is not an interface name";
+	for (const char *q = v; *q; q++)
+		if (*q == '/' || *q == ':' || *q == ' ' || *q == '\t' || *q == '\n')
+			return "contains a character interface names cannot have";
+	return NULL;
+}
+
+static int parse_path_def(struct ctx *c, const config_setting_t *s, struct mr_policy *p)
+{
+	const char *name = config_setting_name(s);
+	struct mr_path *x = &p->paths[p->n_paths];
+	bool have_dev = false;
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+		return fail(c, s, "path \"%s\" must be a group { dev = \"IFNAME\"; }, not %s", name,
+		            type_name(config_setting_type(s)));
+	if (p->n_paths >= MR_PATHS_MAX)
+		return fail(c, s, "more than %d paths", MR_PATHS_MAX);
+	memset(x, 0, sizeof(*x));
+	x->line = (int)config_setting_source_line(s);
+	if (!(x->name = strdup(name)))
+		return fail(c, s, "out of memory");
+	p->n_paths++;
+	for (int i = 0; i < c->lc->length(s); i++) {
+		const config_setting_t *m = c->lc->get_elem(s, (unsigned)i);
+		const char *k = config_setting_name(m);
+		if (strcmp(k, "dev") == 0) {
+			const char *v = get_string(c, m, "dev");
+			const char *why;
+			if (!v)
+				return -1;
+			if ((why = dev_problem(v)))
+				return fail(c, m, "path \"%s\": dev \"%s\" %s", name, v, why);
+			snprintf(x->dev, sizeof(x->dev), "%s", v);
+			have_dev = true;
+		} else if (strcmp(k, "backup") == 0) {
+			int b = 0;
+			if (parse_bool(c, m, "backup", &b) < 0)
+				return -1;
+			x->backup = b;
+		} else {
+			return fail(c, m,
+			            "unknown key \"%s\" in path \"%s\" (expected dev, backup)", k,
+			            name);
+		}
+	}
+	if (!have_dev)
+		return fail(c, s, "path \"%s\" without dev (the interface it uses)", name);
+	for (size_t i = 0; i + 1 < p->n_paths; i++)
+		if (strcmp(p->paths[i].dev, x->dev) == 0)
+			return fail(c, s, "paths \"%s\" and \"%s\" both use dev \"%s\"",
+			            p->paths[i].name, name, x->dev);
+	return 0;
+}
+
+static int parse_paths_def(struct ctx *c, const config_setting_t *s, struct mr_policy *p)
+{
+	if (expect_group(c, s, "paths") < 0)
+		return -1;
+	if (c->lc->length(s) == 0)
+		return fail(
+		    c, s, "paths is empty: define at least one, like wifi = { dev = \"wlan0\"; }");
+	p->paths_line = (int)config_setting_source_line(s);
+	for (int i = 0; i < c->lc->length(s); i++)
+		if (parse_path_def(c, c->lc->get_elem(s, (unsigned)i), p) < 0)
+			return -1;
+	return 0;
+}
+
+/* `paths = [ "wifi", "cellular" ]` in a program section or in defaults. */
+static int parse_path_list(struct ctx *c, const config_setting_t *s, const struct mr_policy *p,
+                           struct mr_path_list *l)
+{
+	int n = is_seq(s) ? c->lc->length(s) : 1;
+	if (!is_seq(s) && config_setting_type(s) != CONFIG_TYPE_STRING)
+		return fail(c, s, "paths must be a list of path names like [ \"wifi\" ]");
+	if (n == 0)
+		return fail(c, s, "paths is empty: name at least one path");
+	if (p->n_paths == 0)
+		return fail(c, s,
+		            "paths names paths, but none are defined (add a top-level "
+		            "paths = { NAME = { dev = \"IFNAME\"; }; })");
+	l->set = true;
+	l->line = (int)config_setting_source_line(s);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = is_seq(s) ? c->lc->get_elem(s, (unsigned)i) : s;
+		const char *v = get_string(c, e, "paths entry");
+		size_t k;
+		if (!v)
+			return -1;
+		for (k = 0; k < p->n_paths; k++)
+			if (strcmp(p->paths[k].name, v) == 0)
+				break;
+		if (k == p->n_paths) {
+			char known[256];
+			size_t off = 0;
+			known[0] = '\0';
+			for (size_t j = 0; j < p->n_paths && off < sizeof(known); j++) {
+				int w = snprintf(known + off, sizeof(known) - off, "%s%s",
+				                 j ? ", " : "", p->paths[j].name);
+				off += w > 0 ? (size_t)w : 0;
+			}
+			return fail(c, e, "unknown path \"%s\" (defined: %s)", v, known);
+		}
+		for (size_t j = 0; j < l->n; j++)
+			if (l->idx[j] == k)
+				return fail(c, e, "path \"%s\" is listed twice", v);
+		l->idx[l->n++] = (uint8_t)k;
+	}
+	return 0;
+}
+
+static int parse_section(struct ctx *c, const config_setting_t *s, const struct mr_policy *p,
+                         struct mr_section *sec)
 {
 	const config_setting_t *match = NULL;
 	if (expect_group(c, s, "each entry of programs") < 0)
@@ -323,11 +446,14 @@ static int parse_section(struct ctx *c, const config_setting_t *s, struct mr_sec
 		} else if (strcmp(k, "sockopt_fallback") == 0) {
 			if (parse_bool(c, m, k, &sec->sockopt_fallback) < 0)
 				return -1;
+		} else if (strcmp(k, "paths") == 0) {
+			if (parse_path_list(c, m, p, &sec->paths) < 0)
+				return -1;
 		} else {
 			return fail(
 			    c, m,
 			    "unknown key \"%s\" in a program section (expected match, mode, "
-			    "include, exclude, ports, sockopt_fallback, connect, listen)",
+			    "include, exclude, ports, sockopt_fallback, paths, connect, listen)",
 			    k);
 		}
 	}
@@ -347,6 +473,12 @@ static void section_init(struct mr_section *s)
 
 static int parse_root(struct ctx *c, const config_setting_t *root, struct mr_policy *p)
 {
+	/* Path definitions first: programs and defaults may name them from anywhere in the file. */
+	for (int i = 0; i < c->lc->length(root); i++) {
+		const config_setting_t *m = c->lc->get_elem(root, (unsigned)i);
+		if (strcmp(config_setting_name(m), "paths") == 0 && parse_paths_def(c, m, p) < 0)
+			return -1;
+	}
 	for (int i = 0; i < c->lc->length(root); i++) {
 		const config_setting_t *m = c->lc->get_elem(root, (unsigned)i);
 		const char *k = config_setting_name(m);
@@ -369,12 +501,15 @@ static int parse_root(struct ctx *c, const config_setting_t *root, struct mr_pol
 					if (parse_seconds(c, d, "fallback_memory",
 					                  &p->fallback_memory) < 0)
 						return -1;
+				} else if (strcmp(config_setting_name(d), "paths") == 0) {
+					if (parse_path_list(c, d, p, &p->default_paths) < 0)
+						return -1;
 				} else {
 					return fail(
 					    c, d,
 					    "unknown key \"%s\" in defaults (expected mode, "
 					    "include, exclude, ports, sockopt_fallback, "
-					    "fallback_memory)",
+					    "fallback_memory, paths)",
 					    config_setting_name(d));
 				}
 			}
@@ -389,13 +524,16 @@ static int parse_root(struct ctx *c, const config_setting_t *root, struct mr_pol
 			for (int j = 0; j < n; j++) {
 				section_init(&p->sections[j]);
 				p->n_sections++;
-				if (parse_section(c, c->lc->get_elem(m, (unsigned)j),
+				if (parse_section(c, c->lc->get_elem(m, (unsigned)j), p,
 				                  &p->sections[j]) < 0)
 					return -1;
 			}
+		} else if (strcmp(k, "paths") == 0) {
+			continue; /* parsed above */
 		} else {
 			return fail(
-			    c, m, "unknown top-level key \"%s\" (expected defaults, programs)", k);
+			    c, m,
+			    "unknown top-level key \"%s\" (expected defaults, programs, paths)", k);
 		}
 	}
 	return 0;

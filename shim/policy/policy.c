@@ -481,4 +481,8 @@ void mr_policy_free(struct mr_policy *p)
 	free(p->sections);
 	p->sections = NULL;
 	p->n_sections = 0;
+	for (size_t i = 0; i < p->n_paths; i++)
+		free(p->paths[i].name);
+	p->n_paths = 0;
+	memset(&p->default_paths, 0, sizeof(p->default_paths));
 }

@@ -80,12 +80,37 @@ struct mr_rules {
 	int line; /* config line of the block, 0 when built in */
 };
 
+/*
+ * Paths (issue 13): named interfaces a program's connections may use. A path
+ * is a device; `backup` paths carry data only when no other subflow works.
+ * Only the path daemon (`mptcp-run pathd`) and the library's registration act
+ * on them; a config without `paths` changes nothing.
+ */
+#define MR_PATHS_MAX    32 /* paths defined in one config */
+#define MR_PATH_DEV_MAX 16 /* IFNAMSIZ */
+
+struct mr_path {
+	char *name;
+	char dev[MR_PATH_DEV_MAX];
+	bool backup;
+	int line;
+};
+
+/* A `paths = [ "wifi", "cellular" ]` list: indices into mr_policy.paths, in the order written. */
+struct mr_path_list {
+	uint8_t idx[MR_PATHS_MAX];
+	size_t n;
+	bool set;
+	int line;
+};
+
 struct mr_section {
 	char **match; /* program names or absolute paths, shell globs */
 	size_t n_match;
 	struct mr_rules rules;               /* section level */
 	struct mr_rules role[MR_ROLE_COUNT]; /* connect = { }, listen = { } */
 	int sockopt_fallback;                /* -1 unset, 0, 1 */
+	struct mr_path_list paths;           /* paths = [ ... ] of this section */
 	int line;
 };
 
@@ -95,6 +120,10 @@ struct mr_policy {
 	int fallback_memory;  /* defaults.fallback_memory in seconds, -1 unless set */
 	struct mr_section *sections;
 	size_t n_sections;
+	struct mr_path paths[MR_PATHS_MAX]; /* the top-level `paths = { name = { dev; backup } }` */
+	size_t n_paths;                     /* 0: no `paths` anywhere, nothing changes */
+	int paths_line;
+	struct mr_path_list default_paths; /* defaults.paths */
 };
 
 /* Which list decided, for messages and for `mptcp-run explain`. */
@@ -196,6 +225,52 @@ size_t mr_format_decision(const struct mr_program *prog, enum mr_role role,
 
 const char *mr_role_name(enum mr_role r);
 const char *mr_verdict_name(enum mr_verdict v);
+
+/* ---- paths (shim/policy/paths.c) ---- */
+
+enum mr_paths_origin {
+	MR_PATHS_NONE,     /* the config defines no paths: nothing to do */
+	MR_PATHS_SECTION,  /* the program's section lists them */
+	MR_PATHS_DEFAULTS, /* defaults.paths */
+	MR_PATHS_ALL,      /* no list applies: every defined path, in definition order */
+};
+
+/* The paths of one program, resolved. */
+struct mr_program_paths {
+	struct mr_path_list list;
+	enum mr_paths_origin origin;
+};
+
+/* Which paths a program resolved by mr_resolve() may use. Never fails. */
+void mr_program_paths(const struct mr_policy *p, const struct mr_program *prog,
+                      struct mr_program_paths *out);
+/* The index of the path whose dev is `dev`, or -1. */
+int mr_path_by_dev(const struct mr_policy *p, const char *dev);
+/* Whether path index `idx` is in the list. */
+bool mr_paths_lists(const struct mr_program_paths *pp, int idx);
+
+/*
+ * The path that carries the initial subflow: the first listed usable path that
+ * is not a backup, else the first usable backup one. usable[i] says whether
+ * path i of the policy has its interface up with an address of the
+ * connection's family. Returns the path index, or -1 when no listed path is
+ * usable (the connection is then left to routing rather than broken).
+ */
+int mr_paths_initial(const struct mr_policy *p, const struct mr_program_paths *pp,
+                     const bool usable[MR_PATHS_MAX]);
+
+/*
+ * The device a fresh socket should be pinned to before connect() with
+ * SO_BINDTODEVICE, or NULL: NULL when routing already picks the initial path
+ * (routed is the policy index of the path routing would use, -1 for an
+ * unlisted or unknown interface) or when no listed path is usable.
+ */
+const char *mr_paths_pin_device(const struct mr_policy *p, const struct mr_program_paths *pp,
+                                const bool usable[MR_PATHS_MAX], int routed);
+
+/* "wifi, cellular (backup)" into buf; "" when the list is empty. */
+size_t mr_format_paths(const struct mr_policy *p, const struct mr_path_list *l, char *buf,
+                       size_t size);
 
 /* Frees everything owned by p (sections, lists, strings); p itself is not freed. */
 void mr_policy_free(struct mr_policy *p);

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `mptcp-run pathd [-c FILE] [-f] [-d] [--socket PATH] [--state PATH] [--grace MS]`:
+ * the per-program path daemon (launcher/pathd/). Exit 2 on a bad config or
+ * usage (file:line, nothing changed), 0 with a message when the config
+ * defines no paths (nothing to do), 1 when it cannot start (another
+ * userspace path manager, no privilege). Without -f it forks, and the parent
+ * exits only once the daemon runs, with its status.
+ */
+#include "cmd/commands.h"
+#include "cmd/config_arg.h"
+#include "cmd/options.h"
+#include "os/msg.h"
+#include "pathd/pathd.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int lr_cmd_pathd(int argc, char **argv)
+{
+	const char *conf_arg = NULL, *sock = NULL, *state = NULL, *grace = NULL;
+	bool fg = false, dbg = false;
+	const struct lr_option opts[] = {
+	    {"config", 'c', &conf_arg, NULL},
+	    {"foreground", 'f', NULL, &fg},
+	    {"debug", 'd', NULL, &dbg},
+	    {"socket", 0, &sock, NULL},
+	    {"state", 0, &state, NULL},
+	    {"grace", 0, &grace, NULL},
+	    {NULL, 0, NULL, NULL},
+	};
+	char conf[PATH_MAX], msg[600];
+	const char *conf_path;
+	bool builtin, named = true;
+	struct mr_policy p;
+
+	int first = lr_parse_options(argc, argv, opts, false);
+	if (first < 0)
+		return first == LR_OPTS_HELP ? LR_EXIT_OK : LR_EXIT_USAGE;
+	if (first != argc) {
+		lr_err("pathd: unexpected argument \"%s\"", argv[first]);
+		return LR_EXIT_USAGE;
+	}
+	if (conf_arg) {
+		if (!lr_conf_abs_path(conf_arg, conf, sizeof(conf)))
+			return LR_EXIT_USAGE;
+		conf_path = conf;
+	} else {
+		conf_path = lr_conf_default(&named);
+	}
+	if (!lr_conf_load(conf_path, named, &p, &builtin, msg, sizeof(msg))) {
+		lr_err("%s", msg);
+		return LR_EXIT_USAGE;
+	}
+	if (p.n_paths == 0) {
+		fprintf(stderr, "mptcp-run pathd: %s defines no paths: nothing to do\n",
+		        builtin ? "the built-in policy" : conf_path);
+		mr_policy_free(&p);
+		return LR_EXIT_OK;
+	}
+	char *end;
+	long g = grace ? strtol(grace, &end, 10) : 50;
+	if (grace && (*end || g < 0 || g > 60000)) {
+		lr_err("pathd: --grace takes milliseconds (0-60000), not \"%s\"", grace);
+		return LR_EXIT_USAGE;
+	}
+	struct pd_options o = {
+	    .conf_path = conf_path,
+	    .policy = &p,
+	    .socket_path = sock ? sock : PD_DEFAULT_SOCKET,
+	    .state_path = state ? (*state ? state : NULL) : PD_DEFAULT_STATE,
+	    .debug = dbg,
+	    .grace_ms = (int)g,
+	    .ready_fd = -1,
+	};
+	if (!fg) {
+		int pipefd[2];
+		if (pipe(pipefd) < 0) {
+			lr_err("pathd: pipe: %m");
+			return LR_EXIT_FAIL;
+		}
+		pid_t pid = fork();
+		if (pid < 0) {
+			lr_err("pathd: fork: %m");
+			return LR_EXIT_FAIL;
+		}
+		if (pid > 0) {
+			char c;
+			int st;
+			close(pipefd[1]);
+			if (read(pipefd[0], &c, 1) == 1)
+				return LR_EXIT_OK;
+			waitpid(pid, &st, 0); /* it said why on stderr */
+			return WIFEXITED(st) && WEXITSTATUS(st) ? WEXITSTATUS(st) : LR_EXIT_FAIL;
+		}
+		close(pipefd[0]);
+		setsid();
+		o.ready_fd = pipefd[1];
+	}
+	int rc = pd_run(&o);
+	mr_policy_free(&p);
+	return rc;
+}

@@ -1,0 +1,436 @@
+#!/usr/bin/env bash
+# The path daemon (issue 13) on the wire, in private namespaces with three
+# paths from scripts/testbed (c1 "wired", c2 "wifi", c3 "cellular", backup):
+# bytes per interface from nft counters in the client namespace, subflows and
+# their flags from `ss -tniM`, payloads by sha256. Also: the namespace's path
+# manager switched and restored, refusals (no paths, bad configs, a second
+# daemon, another userspace PM), pathd killed mid-transfer, a non-root
+# squatter on the socket path, and ANNOUNCE on the server side.
+# The daemon only ever runs inside the testbed's namespaces.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+B=$ROOT/build
+T=$ROOT/tests/pathd
+# shellcheck source=../lib/tap.sh
+. "$ROOT/tests/lib/tap.sh"
+
+[ "$(id -u)" = 0 ] || tap_skip_all "needs root (network namespaces)"
+command -v nft >/dev/null || tap_skip_all "needs nft"
+[ -x "$B/mptcp-run" ] && [ -f "$B/libmptcp-run.so" ] || tap_bail "build first (make)"
+command -v ncat >/dev/null || tap_skip_all "needs ncat"
+PY=/usr/bin/python3
+[ -x "$PY" ] || tap_skip_all "needs $PY"
+
+W=$(mktemp -d /tmp/mptcp-run-pathd.XXXXXX)
+FX=$ROOT/tests/unit/policy/fixtures
+
+# ---- no namespace needed: explain, check, the unit file ----
+e=$("$B/mptcp-run" explain -c "$FX/valid-paths.conf" ssh)
+if grep -qx 'paths:   wifi, cellular (backup) (programs\[0\] paths, line 8)' <<<"$e" &&
+	"$B/mptcp-run" explain -c "$FX/valid-paths.conf" wget | grep -q '^paths:   wired, wifi, cellular (backup) (defaults.paths, line 13)$' &&
+	! "$B/mptcp-run" explain -c "$FX/valid-contract.conf" ssh | grep -q '^paths:'; then
+	ok "explain names the paths of a program and the key that gives them (none without paths)"
+else
+	not_ok "explain paths" "$e"
+fi
+if "$B/mptcp-run" check -c "$FX/valid-paths.conf" | grep -q '^warn paths: 3 defined: wired=eth0, wifi=wlan0, cellular=wwan0 (backup)'; then
+	ok "check lists the paths and warns that no daemon applies them"
+else
+	not_ok "check paths" "$("$B/mptcp-run" check -c "$FX/valid-paths.conf" 2>&1 | grep paths)"
+fi
+if command -v systemd-analyze >/dev/null; then
+	mkdir -p "$W/unit"
+	sed "s|/usr/local/bin/mptcp-run|$B/mptcp-run|" "$ROOT/conf/mptcp-run-pathd.service" >"$W/unit/mptcp-run-pathd.service"
+	if v=$(systemd-analyze verify --man=no "$W/unit/mptcp-run-pathd.service" 2>&1) && [ -z "$v" ]; then
+		ok "conf/mptcp-run-pathd.service passes systemd-analyze verify"
+	else
+		not_ok "systemd unit" "$v"
+	fi
+else
+	skipped "systemd unit" "no systemd-analyze"
+fi
+chmod 755 "$W"
+PATHD_PID=""
+TB_STATE=""
+cleanup() {
+	[ -n "$PATHD_PID" ] && kill "$PATHD_PID" 2>/dev/null && wait "$PATHD_PID" 2>/dev/null
+	[ -n "$TB_STATE" ] && "$ROOT/scripts/testbed" down "$TB_STATE" >/dev/null 2>&1
+	rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if ! out=$("$ROOT/scripts/testbed" up --paths 3 --rate 200 --prefix pathd --state-dir "$W" 2>&1); then
+	tap_bail "testbed up failed: $out"
+fi
+eval "$(grep '^TB_' <<<"$out")"
+C=$TB_CLIENT S=$TB_SERVER
+inc() { ip netns exec "$C" "$@"; }
+ins() { ip netns exec "$S" "$@"; }
+
+# Programs are told apart by their executable's name: copies of ncat.
+mkdir -p "$W/bin"
+for n in ssh rsync curl other; do cp "$(command -v ncat)" "$W/bin/$n"; done
+head -c 12000000 /dev/urandom >"$W/payload"
+SUM=$(sha256sum "$W/payload" | cut -d' ' -f1)
+
+cat >"$W/paths.conf" <<'CONF'
+paths = {
+  wired    = { dev = "c1"; };
+  wifi     = { dev = "c2"; };
+  cellular = { dev = "c3"; backup = true; };
+};
+programs = (
+  { match = "ssh";   paths = [ "wifi", "cellular" ]; },
+  { match = "rsync"; paths = [ "wired", "wifi" ]; },
+  { match = "curl";  paths = [ "wifi" ]; }
+);
+defaults = { paths = [ "wired", "wifi", "cellular" ]; };
+CONF
+cp "$W/paths.conf" "$W/nopaths.conf"
+printf 'programs = ( { match = "curl"; mode = "mptcp"; } );\n' >"$W/nopaths.conf"
+
+pm() { inc sysctl -n net.mptcp.path_manager; }
+
+# Byte counters per interface and port, both directions, in the client namespace.
+inc nft -f - <<'NFT'
+table inet pdcount {
+	chain out { type filter hook postrouting priority 0; }
+	chain in { type filter hook prerouting priority 0; }
+}
+NFT
+count_port() {
+	local p=$1 i
+	for i in 1 2 3; do
+		inc nft add rule inet pdcount out oifname "c$i" tcp dport "$p" counter comment "\"c$i-$p\""
+		inc nft add rule inet pdcount in iifname "c$i" tcp sport "$p" counter comment "\"c$i-$p\""
+	done
+}
+# bytes IF PORT: both directions on interface IF for connections to PORT.
+bytes() {
+	inc nft list table inet pdcount | awk -v tag="\"$1-$2\"" '
+		index($0, tag) { for (i = 1; i < NF; i++) if ($i == "bytes") s += $(i + 1) }
+		END { print s + 0 }'
+}
+
+pathd_start() { # CONF [extra args]
+	local conf=$1; shift
+	rm -f "$W/pathd.sock"
+	# Not through inc(): $! must be the daemon itself (ip netns exec execs it), to signal it.
+	ip netns exec "$C" "$B/mptcp-run" pathd -c "$conf" -f -d --socket "$W/pathd.sock" \
+		--state "$W/pathd.json" "$@" >>"$W/pathd.log" 2>&1 &
+	PATHD_PID=$!
+	for _ in $(seq 50); do [ -S "$W/pathd.sock" ] && return 0; sleep 0.1; done
+	return 1
+}
+pathd_stop() {
+	[ -n "$PATHD_PID" ] || return 0
+	kill -TERM "$PATHD_PID" 2>/dev/null
+	wait "$PATHD_PID" 2>/dev/null
+	local rc=$?
+	PATHD_PID=""
+	return $rc
+}
+
+# transfer NAME PORT [ADDR]: sends the payload with program NAME to the sink; "ok" or why not.
+transfer() {
+	local name=$1 port=$2 addr=${3:-$TB_SERVER_ADDR}
+	rm -f "$W/sink.$port" "$W/sink.$port.ready"
+	ins "$B/mptcp-run" "$PY" "$T/sink.py" "$addr" "$port" "$W/sink.$port" &
+	local sp=$!
+	for _ in $(seq 50); do [ -e "$W/sink.$port.ready" ] && break; sleep 0.1; done
+	inc env MPTCP_RUN_CONF="$W/paths.conf" MPTCP_RUN_PATHD_SOCKET="$W/pathd.sock" \
+		"$B/mptcp-run" "$W/bin/$name" --send-only "$addr" "$port" <"$W/payload" \
+		2>>"$W/client.log" &
+	CLIENT_PID=$!
+	TRANSFER_SINK=$sp
+}
+transfer_wait() { # PORT: waits and checks the sha256
+	wait "$CLIENT_PID"
+	wait "$TRANSFER_SINK"
+	local got; got=$(cut -d' ' -f1 "$W/sink.$1" 2>/dev/null)
+	[ "$got" = "$SUM" ]
+}
+show() { echo "c1=$(bytes c1 "$1") c2=$(bytes c2 "$1") c3=$(bytes c3 "$1")"; }
+pl=$(stat -c %s "$W/payload")
+
+# ---- refusals that change nothing ----
+before=$(pm)
+msg=$(inc "$B/mptcp-run" pathd -c "$W/nopaths.conf" -f --socket "$W/x.sock" 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -q "defines no paths: nothing to do" <<<"$msg" && [ "$(pm)" = "$before" ]; then
+	ok "no paths in the config: pathd does nothing (exit 0), path manager untouched"
+else
+	not_ok "no paths in the config" "rc=$rc pm=$(pm) $msg"
+fi
+
+bad_ok=0 bad_total=0 bad_detail=""
+for f in "$ROOT"/tests/unit/policy/fixtures/paths-*.conf; do
+	bad_total=$((bad_total + 1))
+	msg=$(inc "$B/mptcp-run" pathd -c "$f" -f --socket "$W/x.sock" 2>&1); rc=$?
+	if [ $rc -eq 2 ] && grep -qE "^mptcp-run: $f:[0-9]+: " <<<"$msg" && [ "$(pm)" = "$before" ]; then
+		bad_ok=$((bad_ok + 1))
+	else
+		bad_detail+="$(basename "$f"): rc=$rc $msg"$'\n'
+	fi
+done
+if [ $bad_ok -eq $bad_total ] && [ $bad_total -ge 10 ]; then
+	ok "bad-config catalogue: $bad_total files refused with exit 2 and file:line, nothing changed"
+else
+	not_ok "bad-config catalogue ($bad_ok/$bad_total)" "$bad_detail"
+fi
+
+# ---- the daemon owns the path manager while it runs ----
+if pathd_start "$W/paths.conf" && [ "$(pm)" = userspace ]; then
+	ok "pathd switches the namespace to the userspace path manager"
+else
+	not_ok "pathd start" "$(cat "$W/pathd.log")"
+fi
+msg=$(inc "$B/mptcp-run" pathd -c "$W/paths.conf" -f --socket "$W/y.sock" 2>&1); rc=$?
+if [ $rc -eq 1 ] && grep -q "another pathd runs" <<<"$msg" && [ "$(pm)" = userspace ]; then
+	ok "a second pathd in the namespace refuses to start"
+else
+	not_ok "second pathd" "rc=$rc $msg"
+fi
+
+# ---- ssh: wifi + cellular (backup), never wired ----
+count_port 5101
+transfer ssh 5101
+ss_out=""
+for _ in $(seq 40); do
+	ss_out=$(inc ss -tniM "dport = :5101")
+	grep -q '198.18.3.1' <<<"$ss_out" && break
+	sleep 0.02
+done
+transfer_wait 5101 && sha=1 || sha=0
+c1=$(bytes c1 5101) c2=$(bytes c2 5101) c3=$(bytes c3 5101)
+if [ $sha = 1 ] && [ "$c1" -eq 0 ] && [ "$c2" -gt "$pl" ] && [ "$c3" -gt 0 ]; then
+	ok "ssh (wifi, cellular): payload intact, 0 bytes on wired, data on wifi, a subflow on cellular ($(show 5101))"
+else
+	not_ok "ssh (wifi, cellular)" "sha=$sha $(show 5101)"$'\n'"$ss_out"$'\n'"$(tail -20 "$W/pathd.log")"
+fi
+# ss -tniM flags: "b" = backup set locally (MPTCP_SUBFLOW_FLAG_BKUP_LOC), "J/j" = join.
+if grep -A1 '198.18.3.1' <<<"$ss_out" | grep -qE 'tcp-ulp-mptcp flags:[A-Za-z]*b'; then
+	ok "ssh: the cellular subflow carries the backup flag (ss -tniM flags with b)"
+else
+	not_ok "ssh: backup flag on cellular" "$ss_out"
+fi
+
+# ---- rsync: wired + wifi, never cellular ----
+count_port 5102
+transfer rsync 5102
+transfer_wait 5102 && sha=1 || sha=0
+c1=$(bytes c1 5102) c2=$(bytes c2 5102) c3=$(bytes c3 5102)
+if [ $sha = 1 ] && [ "$c3" -eq 0 ] && [ "$c1" -gt 100000 ] && [ "$c2" -gt 100000 ]; then
+	ok "rsync (wired, wifi): both carry data, 0 bytes on cellular ($(show 5102))"
+else
+	not_ok "rsync (wired, wifi)" "sha=$sha $(show 5102)"
+fi
+
+# ---- curl: wifi only ----
+count_port 5103
+transfer curl 5103
+transfer_wait 5103 && sha=1 || sha=0
+c1=$(bytes c1 5103) c2=$(bytes c2 5103) c3=$(bytes c3 5103)
+if [ $sha = 1 ] && [ "$c1" -eq 0 ] && [ "$c3" -eq 0 ] && [ "$c2" -gt "$pl" ]; then
+	ok "curl (wifi only): every byte on wifi, 0 on wired and cellular ($(show 5103))"
+else
+	not_ok "curl (wifi only)" "sha=$sha $(show 5103)"
+fi
+
+# ---- IPv6: curl (wifi only) ----
+count_port 5109
+transfer curl 5109 "$TB_SERVER_ADDR6"
+transfer_wait 5109 && sha=1 || sha=0
+c1=$(bytes c1 5109) c2=$(bytes c2 5109) c3=$(bytes c3 5109)
+if [ $sha = 1 ] && [ "$c1" -eq 0 ] && [ "$c3" -eq 0 ] && [ "$c2" -gt "$pl" ]; then
+	ok "IPv6 curl (wifi only): every byte on wifi, 0 on wired and cellular ($(show 5109))"
+else
+	not_ok "IPv6 curl (wifi only)" "sha=$sha $(show 5109)"$'\n'"$(tail -5 "$W/client.log")"
+fi
+
+# ---- a program without its own list: defaults (all three), no registration ----
+count_port 5104
+transfer other 5104
+transfer_wait 5104 && sha=1 || sha=0
+c1=$(bytes c1 5104) c2=$(bytes c2 5104) c3=$(bytes c3 5104)
+if [ $sha = 1 ] && [ "$c1" -gt 0 ] && [ "$c2" -gt 0 ] && [ "$c3" -gt 0 ]; then
+	ok "unlisted program: the defaults (wired, wifi, cellular) after the grace period ($(show 5104))"
+else
+	not_ok "unlisted program on the defaults" "sha=$sha $(show 5104)"
+fi
+
+# ---- wifi down mid-transfer and back (rsync: wired + wifi) ----
+count_port 5105
+head -c 60000000 /dev/urandom >"$W/payload.big"
+mv "$W/payload" "$W/payload.small"; mv "$W/payload.big" "$W/payload"
+SUM_SMALL=$SUM; SUM=$(sha256sum "$W/payload" | cut -d' ' -f1)
+transfer rsync 5105
+sleep 0.6
+inc ip link set c2 down
+sleep 0.5
+down_c2=$(bytes c2 5105)
+sleep 0.5
+still_c2=$(bytes c2 5105)
+inc ip link set c2 up
+# The per-path route does not come back by itself after a link down.
+inc ip route replace 198.18.0.0/15 via 198.18.2.2 dev c2 table 102 2>/dev/null
+sleep 1
+ss_up=$(inc ss -tniM "dport = :5105")
+transfer_wait 5105 && sha=1 || sha=0
+after_c2=$(bytes c2 5105)
+if [ $sha = 1 ] && [ "$still_c2" -le $((down_c2 + 2000)) ] && [ "$after_c2" -gt $((still_c2 + 100000)) ] \
+	&& grep -q "its path went away" "$W/pathd.log"; then
+	ok "wifi down mid-transfer: its subflow closed, no bytes while down; back up: a new subflow carries data"
+else
+	not_ok "wifi down and back" "sha=$sha c2: at down $down_c2, later $still_c2, end $after_c2"$'\n'"$ss_up"$'\n'"$(grep -E 'c2|went away|5105' "$W/pathd.log" | tail -15)"
+fi
+mv "$W/payload.small" "$W/payload"; SUM=$SUM_SMALL
+
+# ---- live view ----
+if "$B/mptcp-run" paths --state "$W/pathd.json" | grep -q "^wifi .*c2" &&
+	"$B/mptcp-run" paths --state "$W/pathd.json" --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["paths"])==3'; then
+	ok "mptcp-run paths shows the paths (text and --json)"
+else
+	not_ok "mptcp-run paths" "$("$B/mptcp-run" paths --state "$W/pathd.json" 2>&1)"
+fi
+
+# ---- measured: ESTABLISHED -> the added subflow's SUB_ESTABLISHED, and CPU per connection ----
+# On-CPU time in ns (schedstat), finer than the 10 ms ticks of /proc/PID/stat.
+ticks() { awk '{print $1}' "/proc/$PATHD_PID/schedstat"; }
+head -c 2000000 /dev/urandom >"$W/small"
+t0=$(ticks)
+n_conn=40
+for i in $(seq "$n_conn"); do
+	p=$((5300 + i))
+	rm -f "$W/sink.$p.ready"
+	ins "$B/mptcp-run" "$PY" "$T/sink.py" "$TB_SERVER_ADDR" "$p" "$W/sink.$p" &
+	sp=$!
+	for _ in $(seq 50); do [ -e "$W/sink.$p.ready" ] && break; sleep 0.02; done
+	inc env MPTCP_RUN_CONF="$W/paths.conf" MPTCP_RUN_PATHD_SOCKET="$W/pathd.sock" \
+		"$B/mptcp-run" "$W/bin/rsync" --send-only "$TB_SERVER_ADDR" "$p" <"$W/small" 2>/dev/null
+	wait $sp
+done
+sleep 0.3
+t1=$(ticks)
+lat=$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1]))["sf_latency_ms"]; print(d["n"], d["p50"], d["p99"])' "$W/pathd.json")
+read -r lat_n lat_p50 lat_p99 <<<"$lat"
+cpu_us=$(( (t1 - t0) / 1000 / n_conn ))
+echo "# measured: ESTABLISHED -> SUB_ESTABLISHED of the added subflow: p50 ${lat_p50} ms, p99 ${lat_p99} ms (n=$lat_n registered connections so far)"
+echo "# measured: pathd on-CPU $(( (t1 - t0) / 1000 )) us for $n_conn connections (${cpu_us} us per connection, idle wake-ups included)"
+if [ "${lat_n:-0}" -ge "$n_conn" ]; then
+	ok "every rsync connection got its wifi subflow ($lat_n samples)"
+else
+	not_ok "latency samples" "$lat"
+fi
+
+# ---- a squatter (uid 65534) on the socket path gets no descriptor ----
+mkdir -p "$W/sq" && chmod 1777 "$W/sq"
+inc setpriv --reuid 65534 --regid 65534 --clear-groups "$PY" "$T/squatter.py" "$W/sq/squat.sock" "$W/sq/squat.out" 3 &
+sq=$!
+for _ in $(seq 50); do [ -e "$W/sq/squat.out.ready" ] && break; sleep 0.1; done
+count_port 5106
+rm -f "$W/sink.5106" "$W/sink.5106.ready"
+ins "$B/mptcp-run" "$PY" "$T/sink.py" "$TB_SERVER_ADDR" 5106 "$W/sink.5106" &
+sp=$!
+for _ in $(seq 50); do [ -e "$W/sink.5106.ready" ] && break; sleep 0.1; done
+log=$(inc env MPTCP_RUN_CONF="$W/paths.conf" MPTCP_RUN_PATHD_SOCKET="$W/sq/squat.sock" \
+	"$B/mptcp-run" "$W/bin/curl" --send-only "$TB_SERVER_ADDR" 5106 <"$W/payload" 2>&1)
+wait $sp; wait $sq
+sq_conns=? sq_fds=?
+read -r sq_conns sq_fds <"$W/sq/squat.out"
+got=$(cut -d' ' -f1 "$W/sink.5106")
+if [ "$sq_fds" = 0 ] && [ "$got" = "$SUM" ] && grep -q "served by uid 65534, not root" <<<"$log"; then
+	ok "a non-root squatter on the socket path gets no descriptor ($sq_conns connect, 0 fds); the program works and logs it"
+else
+	not_ok "squatter" "conns=$sq_conns fds=$sq_fds sha=$got log=$log"
+fi
+
+# ---- pathd killed mid-transfer: the connection goes on ----
+count_port 5107
+transfer rsync 5107
+sleep 0.3
+kill -KILL "$PATHD_PID"; wait "$PATHD_PID" 2>/dev/null; PATHD_PID=""
+if transfer_wait 5107; then
+	ok "pathd killed (SIGKILL) mid-transfer: the connection completes intact"
+else
+	not_ok "pathd killed mid-transfer"
+fi
+# A stale "userspace" with nobody listening: the next pathd takes over and restores "kernel".
+if [ "$(pm)" = userspace ] && pathd_start "$W/paths.conf" && pathd_stop && [ "$(pm)" = kernel ]; then
+	ok "after SIGKILL the next pathd takes the stale userspace PM over and restores kernel on SIGTERM"
+else
+	not_ok "stale userspace PM after SIGKILL" "pm=$(pm) $(tail -5 "$W/pathd.log")"
+fi
+
+# ---- no daemon: one failed connect per process, nothing else ----
+count_port 5108
+rm -f "$W/pathd.sock"
+rm -f "$W/sink.5108" "$W/sink.5108.ready"
+ins "$B/mptcp-run" "$PY" "$T/sink.py" "$TB_SERVER_ADDR" 5108 "$W/sink.5108" &
+sp=$!
+for _ in $(seq 50); do [ -e "$W/sink.5108.ready" ] && break; sleep 0.1; done
+inc env MPTCP_RUN_CONF="$W/paths.conf" MPTCP_RUN_PATHD_SOCKET="$W/pathd.sock" \
+	strace -f -qq -e trace=connect -o "$W/strace.out" "$B/mptcp-run" "$W/bin/curl" --send-only \
+	"$TB_SERVER_ADDR" 5108 <"$W/payload" 2>/dev/null
+wait $sp
+n_unix=$(grep -c 'sun_path=' "$W/strace.out")
+if [ "$(cut -d' ' -f1 "$W/sink.5108")" = "$SUM" ] && [ "$n_unix" -le 1 ]; then
+	ok "no daemon: the transfer works and costs $n_unix failed connect() to the socket"
+else
+	not_ok "no daemon" "unix connects: $n_unix"
+fi
+
+# ---- another userspace PM active: refused ----
+inc sysctl -qw net.mptcp.path_manager=userspace
+inc ip mptcp monitor >/dev/null 2>&1 &
+mon=$!
+sleep 0.3
+msg=$(inc "$B/mptcp-run" pathd -c "$W/paths.conf" -f --socket "$W/z.sock" 2>&1); rc=$?
+kill $mon; wait $mon 2>/dev/null
+if [ $rc -eq 1 ] && grep -q "another userspace path manager is active" <<<"$msg" && [ "$(pm)" = userspace ]; then
+	ok "refuses to start next to another active userspace path manager, changing nothing"
+else
+	not_ok "another userspace PM" "rc=$rc $msg"
+fi
+inc sysctl -qw net.mptcp.path_manager=kernel
+
+# ---- SIGTERM restores the path manager ----
+if pathd_start "$W/paths.conf" && [ "$(pm)" = userspace ] && pathd_stop && [ "$(pm)" = kernel ]; then
+	ok "SIGTERM: the path manager goes back to kernel"
+else
+	not_ok "SIGTERM restore" "pm=$(pm)"
+fi
+
+# ---- server side: the listed addresses are announced, with the daemon's own port ----
+inc ip mptcp endpoint flush # the client joins only what the server announces
+cat >"$W/server.conf" <<'CONF'
+paths = { p1 = { dev = "s1"; }; p2 = { dev = "s2"; }; p3 = { dev = "s3"; }; };
+programs = ( { match = "python3*"; paths = [ "p1", "p2" ]; } );
+defaults = { paths = [ "p1" ]; };
+CONF
+ins nft add table inet pdsrv
+ins nft add chain inet pdsrv in '{ type filter hook prerouting priority 0; }'
+for i in 2 3; do ins nft add rule inet pdsrv in iifname "s$i" counter comment "\"s$i\""; done
+srv_count() { ins nft list table inet pdsrv | awk -v tag="\"$1\"" 'index($0, tag) { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'; }
+rm -f "$W/pathd.sock"
+ip netns exec "$S" "$B/mptcp-run" pathd -c "$W/server.conf" -f -d --socket "$W/pathd.sock" \
+	--state "" >>"$W/pathd-server.log" 2>&1 &
+PATHD_PID=$!
+for _ in $(seq 50); do [ -S "$W/pathd.sock" ] && break; sleep 0.1; done
+rm -f "$W/sink.5120" "$W/sink.5120.ready"
+ins env MPTCP_RUN_CONF="$W/server.conf" MPTCP_RUN_PATHD_SOCKET="$W/pathd.sock" \
+	"$B/mptcp-run" "$PY" "$T/sink.py" "$TB_SERVER_ADDR" 5120 "$W/sink.5120" &
+sp=$!
+for _ in $(seq 50); do [ -e "$W/sink.5120.ready" ] && break; sleep 0.1; done
+inc "$B/mptcp-run" ncat --send-only "$TB_SERVER_ADDR" 5120 <"$W/payload"
+wait $sp
+port=$(sed -n 's/.*announced 198.18.2.2 port \([0-9]*\) (p2).*/\1/p' "$W/pathd-server.log" | head -1)
+if [ "$(cut -d' ' -f1 "$W/sink.5120")" = "$SUM" ] && [ -n "$port" ] && [ "$(srv_count s2)" -gt 100 ] \
+	&& [ "$(srv_count s3)" = 0 ] && ! grep -q "announced 198.18.3.2" "$W/pathd-server.log"; then
+	ok "server (p1, p2): 198.18.2.2 announced with the daemon's port $port, the client joined it; p3 never announced, 0 packets"
+else
+	not_ok "server announce" "port=$port s2=$(srv_count s2) s3=$(srv_count s3)"$'\n'"$(tail -8 "$W/pathd-server.log")"
+fi
+pathd_stop
+
+tap_done

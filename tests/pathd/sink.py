@@ -1,0 +1,28 @@
+#!/usr/bin/env python3
+"""Test server: accepts one connection on ADDR PORT, reads to EOF, writes the
+sha256 of what it got to OUT, and keeps its listener open until then (a
+server that closes its listener refuses MP_JOINs to that port)."""
+import hashlib
+import socket
+import sys
+
+addr, port, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+ls = socket.socket(fam, socket.SOCK_STREAM)
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind((addr, port))
+ls.listen(8)
+open(out + ".ready", "w").close()
+c, _ = ls.accept()
+h = hashlib.sha256()
+n = 0
+while True:
+    b = c.recv(1 << 16)
+    if not b:
+        break
+    h.update(b)
+    n += len(b)
+with open(out, "w") as f:
+    f.write(f"{h.hexdigest()} {n}\n")
+c.close()
+ls.close()
