@@ -29,7 +29,7 @@ enum mr_handover mr_pathd_hand_over(const char *path, int fd, uid_t allowed_uid,
 		r = errno == EAGAIN ? MR_HANDOVER_BUSY : MR_HANDOVER_ABSENT;
 		goto out;
 	}
-	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &l) < 0) {
+	if (real_getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &l) < 0) {
 		r = MR_HANDOVER_ABSENT;
 		goto out;
 	}
