@@ -144,7 +144,7 @@ struct field {
 #define SC(k, m)      FIELD(struct lr_report_subflow, k, K_U64, G_COUNTER, m, NO_FLAG, NULL)
 
 static const char *const ats[] = {"close", "exit", NULL};
-static const char *const roles[] = {"connect", "listen", "unused", NULL};
+static const char *const roles[] = {"connect", "accepted", "listen", "unused", NULL};
 static const char *const protos[] = {"mptcp", "tcp", NULL};
 static const char *const conns[] = {"mptcp", "fallback", "tcp", "none", NULL};
 

@@ -32,7 +32,7 @@ struct lr_report_subflow {
 struct lr_report_rec {
 	uint64_t time, pid, fd, subflows_total;
 	char program[512];
-	char at[8], role[8], socket[8], conn[12], policy[8];
+	char at[8], role[12], socket[8], conn[12], policy[8];
 	char local[LR_REPORT_ADDR_MAX], remote[LR_REPORT_ADDR_MAX];
 	char rule[512], kept[160];
 	bool has_policy, has_kept, pinned, shared;

@@ -38,6 +38,7 @@ void lr_report_summary_init(struct lr_report_summary *s)
 void lr_report_summary_free(struct lr_report_summary *s)
 {
 	free(s->addrs);
+	free(s->servers);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -85,6 +86,66 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* The port of "198.18.1.2:80" or "[fd00::2]:80" into out ("" if none). */
+static void port_of(const char *endpoint, char *out, size_t size)
+{
+	const char *colon = strrchr(endpoint, ':');
+	snprintf(out, size, "%s",
+	         colon && (!strchr(endpoint, '[') || colon[-1] == ']') ? colon + 1 : "");
+}
+
+/* The server entry for the record's program and local port, adding it; NULL if out of memory. */
+static struct lr_report_server *server_slot(struct lr_report_summary *s,
+                                            const struct lr_report_rec *r)
+{
+	char prog[64], port[8];
+	snprintf(prog, sizeof(prog), "%.63s", base_name(r->program)); /* a label: cut is fine */
+	port_of(r->local, port, sizeof(port));
+	for (size_t i = 0; i < s->n_servers; i++)
+		if (strcmp(s->servers[i].program, prog) == 0 &&
+		    strcmp(s->servers[i].port, port) == 0)
+			return &s->servers[i];
+	if (s->n_servers == s->cap_servers) {
+		size_t cap = s->cap_servers ? 2 * s->cap_servers : 4;
+		struct lr_report_server *v = realloc(s->servers, cap * sizeof(*v));
+		if (!v) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		s->servers = v;
+		s->cap_servers = cap;
+	}
+	struct lr_report_server *v = &s->servers[s->n_servers++];
+	memset(v, 0, sizeof(*v));
+	memcpy(v->program, prog, sizeof(prog));
+	memcpy(v->port, port, sizeof(port));
+	return v;
+}
+
+/* The server view: a listener's line names it; an accepted connection counts for it. */
+static int count_server(struct lr_report_summary *s, const struct lr_report_rec *r, uint64_t bytes)
+{
+	bool listener = strcmp(r->role, "listen") == 0;
+	if (!listener && (strcmp(r->role, "accepted") != 0 || strcmp(r->conn, "none") == 0))
+		return 0;
+	struct lr_report_server *v = server_slot(s, r);
+	if (!v)
+		return -1;
+	if (listener) {
+		snprintf(v->listen, sizeof(v->listen), "%s", r->local);
+		return 0;
+	}
+	v->clients++;
+	if (strcmp(r->conn, "mptcp") == 0)
+		v->mptcp++;
+	else if (strcmp(r->conn, "fallback") == 0)
+		v->fallback++;
+	else
+		v->tcp++;
+	v->bytes += bytes;
+	return 0;
+}
+
 /* Keeps the LR_REPORT_TOP largest connections: replaces the smallest when full. */
 static void keep_top(struct lr_report_summary *s, const struct lr_report_conn *c)
 {
@@ -130,7 +191,7 @@ int lr_report_summary_add(struct lr_report_summary *s, const struct lr_report_re
 	struct lr_report_conn c;
 
 	if (!count_kind(s, r))
-		return 0;
+		return count_server(s, r, 0);
 	memset(&c, 0, sizeof(c));
 	/* Truncation is fine for a label: the program name is cut to 64 bytes. */
 	snprintf(c.label, sizeof(c.label), "%.64s[%llu] -> %.64s", base_name(r->program),
@@ -149,7 +210,7 @@ int lr_report_summary_add(struct lr_report_summary *s, const struct lr_report_re
 			return -1;
 	}
 	keep_top(s, &c);
-	return 0;
+	return count_server(s, r, c.bytes);
 }
 
 /* One line as getline() returned it (n > 0): 0, or -1 and errno if the summary failed. */

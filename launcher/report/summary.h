@@ -34,6 +34,15 @@ struct lr_report_conn {
 	} sf[LR_REPORT_MAX_SUBFLOWS];
 };
 
+/* One listener as its clients saw it: a server program and the port it listens on. */
+struct lr_report_server {
+	char program[64];
+	char port[8];
+	char listen[LR_REPORT_ADDR_MAX]; /* the listener's own address, "" if it had no line */
+	size_t clients, mptcp, fallback, tcp;
+	uint64_t bytes;
+};
+
 struct lr_report_summary {
 	size_t lines, malformed;
 	size_t connections, mptcp, fallback, tcp_policy, tcp_kept, not_established;
@@ -43,6 +52,9 @@ struct lr_report_summary {
 	size_t n_addrs, cap_addrs;
 	struct lr_report_conn top[LR_REPORT_TOP]; /* the largest connections, unordered */
 	size_t n_top;
+	struct lr_report_server
+	    *servers; /* listeners and accepted connections, by program + port */
+	size_t n_servers, cap_servers;
 };
 
 void lr_report_summary_init(struct lr_report_summary *s);

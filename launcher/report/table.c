@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The text summary: the counts by kind, then one row per local address with
- * its bytes and share, largest first (in order of appearance if there is no
- * memory to sort), and the total.
+ * The text summary: the counts by kind, the server view (per listener: its
+ * clients by kind and their bytes), then one row per local address with its
+ * bytes and share, largest first (in order of appearance if there is no memory
+ * to sort), and the total.
  */
 #include "report/output.h"
 
@@ -32,9 +33,29 @@ static void print_counts(const struct lr_report_summary *s, const char *name, FI
 		        s->malformed == 1 ? "" : "s");
 }
 
+/* Per listener: how many clients used MPTCP, how many fell back, and their bytes. */
+static void print_servers(const struct lr_report_summary *s, FILE *out)
+{
+	if (s->n_servers == 0)
+		return;
+	fprintf(out, "\n%-20s %-28s %8s %6s %9s %5s %15s\n", "server", "listener", "clients",
+	        "MPTCP", "fallback", "TCP", "bytes");
+	for (size_t i = 0; i < s->n_servers; i++) {
+		const struct lr_report_server *v = &s->servers[i];
+		char where[LR_REPORT_ADDR_MAX + 8];
+		if (v->listen[0])
+			snprintf(where, sizeof(where), "%s", v->listen);
+		else
+			snprintf(where, sizeof(where), "port %s", v->port);
+		fprintf(out, "%-20s %-28s %8zu %6zu %9zu %5zu %15llu\n", v->program, where,
+		        v->clients, v->mptcp, v->fallback, v->tcp, (unsigned long long)v->bytes);
+	}
+}
+
 void lr_report_print(const struct lr_report_summary *s, const char *name, FILE *out)
 {
 	print_counts(s, name, out);
+	print_servers(s, out);
 	if (s->n_addrs == 0)
 		return;
 	struct lr_report_addr *sorted = malloc(s->n_addrs * sizeof(*sorted));

@@ -83,6 +83,9 @@ void mr_before_dup(int fd);
 bool mr_copy_sockaddr(const struct sockaddr *sa, socklen_t len, struct sockaddr_storage *out,
                       socklen_t *outlen);
 
+/* After accept()/accept4() on lfd returned fd (or -1): see core/accepting.c. */
+void mr_after_accept(int lfd, int fd);
+
 /* Before close(): reports and forgets a managed descriptor (async-signal-safe). */
 void mr_before_close(int fd);
 /* close_range() and closefrom(), keeping the report's descriptor open. */

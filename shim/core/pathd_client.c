@@ -53,7 +53,8 @@ static void hand_over(int fd)
 	int proto = 0;
 	socklen_t l = sizeof(proto);
 	int saved = errno;
-	if (real_getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &l) < 0 || proto != IPPROTO_MPTCP) {
+	if (real_getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &l) < 0 ||
+	    proto != IPPROTO_MPTCP) {
 		errno = saved;
 		return; /* plain TCP: no path manager is involved */
 	}

@@ -94,7 +94,8 @@ static bool report_fd_is_ours(int fd)
 struct sock_view {
 	uint32_t st;
 	bool socket_mptcp, listening, have_local, have_remote, established;
-	const char *role; /* "listen", "connect", "unused" */
+	const char *role; /* "listen", "connect", "accepted", "unused" */
+	bool connection;  /* connect or accepted: a remote end to name and judge */
 	struct sockaddr_storage local, remote;
 };
 
@@ -137,16 +138,19 @@ static bool classify(int fd, const struct mr_fd *e, struct sock_view *v)
 	v->have_remote = !acceptconn && mr_sock_name(fd, true, &v->remote);
 	if (acceptconn)
 		v->role = "listen";
+	else if (v->st & MR_ST_ACCEPTED)
+		v->role = "accepted";
 	else if (v->have_remote || (v->st & MR_ST_LIVE))
 		v->role = "connect";
 	else
 		v->role = "unused";
-	bool is_connect = v->role[0] == 'c';
-	/* A connect() that failed or was reset: the destination is still worth naming. */
-	if (is_connect && !v->have_remote && e->peer.family)
+	v->connection = !acceptconn && (v->role[0] == 'c' || v->role[0] == 'a');
+	/* A connect() that failed or was reset, a client gone: the remote end is still worth
+	 * naming (e->peer: the connect() destination, or the peer accept() returned). */
+	if (v->connection && !v->have_remote && e->peer.family)
 		mr_endpoint_to_sockaddr(&e->peer, &v->remote);
-	v->established = v->have_remote;
-	if (is_connect && !v->established && e->peer.family)
+	v->established = v->have_remote || (v->st & MR_ST_ACCEPTED);
+	if (v->connection && !v->established && e->peer.family)
 		v->established = was_established(fd, v);
 	return true;
 }
@@ -224,7 +228,8 @@ struct judgement {
 static void judge(const struct sock_view *v, const struct mr_fd *e, const struct mr_program *prog,
                   struct judgement *j)
 {
-	bool is_connect = v->role[0] == 'c';
+	/* An accepted connection is judged as its listener was: the listen role, the local end. */
+	bool is_connect = v->role[0] == 'c', accepted = v->role[0] == 'a';
 	struct mr_endpoint ep;
 	bool have_ep = false;
 	j->policy = j->kept = NULL;
@@ -232,7 +237,7 @@ static void judge(const struct sock_view *v, const struct mr_fd *e, const struct
 	if (is_connect && (v->have_remote || e->peer.family))
 		have_ep = mr_endpoint_from_sockaddr((const struct sockaddr *)&v->remote,
 		                                    sizeof(v->remote), &ep);
-	else if (v->role[0] == 'l' && v->have_local)
+	else if ((v->role[0] == 'l' || accepted) && v->have_local)
 		have_ep = mr_endpoint_from_sockaddr((const struct sockaddr *)&v->local,
 		                                    sizeof(v->local), &ep);
 	if (!prog || !have_ep)
@@ -249,7 +254,8 @@ static void judge(const struct sock_view *v, const struct mr_fd *e, const struct
 	mr_decide(&prog->role[r], &ep, &d);
 	mr_format_decision(prog, r, &d, j->rule, sizeof(j->rule));
 	j->policy = mr_verdict_name(d.verdict);
-	if ((d.verdict == MR_MPTCP) != v->socket_mptcp)
+	/* An accepted socket has its listener's protocol: the listener's line says why. */
+	if ((d.verdict == MR_MPTCP) != v->socket_mptcp && !accepted)
 		j->kept = kept_reason(v->st, v->socket_mptcp, &ep, is_connect);
 }
 
@@ -264,7 +270,7 @@ static void compose(struct mr_line *l, int fd, const struct mr_fd *e, const char
 	char dev[MR_MAX_SUBFLOWS][IFNAMSIZ];
 	struct mr_ifcache ic;
 	struct timespec now;
-	bool name_remote = v->have_remote || (v->role[0] == 'c' && e->peer.family);
+	bool name_remote = v->have_remote || (v->connection && e->peer.family);
 
 	mr_ifcache_init(&ic);
 	for (int i = 0; i < c->n; i++) {

@@ -275,12 +275,12 @@ PIDS+=("${bpids[@]}")
 bad=0
 for p in "${bpids[@]}"; do wait "$p" || bad=1; done
 n=$(wc -l <"$W")
-want=$((procs * (per + 1))) # each process: its connections and its listener
+want=$((procs * (2 * per + 1))) # each process: its connections, their accepted ends, its listener
 summary=$("${REPORT[@]}" "$W" 2>&1)
 jq_ok=1
 if command -v jq >/dev/null; then jq -c . "$W" >/dev/null 2>&1 || jq_ok=0; fi
 if [ $bad = 0 ] && [ "$n" = "$want" ] && [ $jq_ok = 1 ] &&
-	grep -q "^connections: $((procs * per)) (MPTCP $((procs * per))," <<<"$summary" &&
+	grep -q "^connections: $((2 * procs * per)) (MPTCP $((2 * procs * per))," <<<"$summary" &&
 	! grep -q malformed <<<"$summary"; then
 	ok "$procs processes closing $per sockets each at once: $n whole lines, every one parses"
 else not_ok "concurrent writers: only whole lines" "lines=$n want=$want jq=$jq_ok"$'\n'"$summary"; fi
