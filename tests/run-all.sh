@@ -26,7 +26,7 @@ run_suite() {
 }
 
 run_suite unit tests/run-unit.sh
-for suite in tests/shim/run.sh tests/install/run.sh tests/launcher/run.sh tests/testbed/run.sh tests/matrix/run.sh \
+for suite in tests/shim/run.sh tests/install/run.sh tests/launcher/run.sh tests/testbed/run.sh tests/supervise/run.sh tests/matrix/run.sh \
 	tests/report/run.sh tests/hardening/run.sh; do
 	[ -f "$suite" ] && run_suite "${suite%/run.sh}" bash "$suite"
 done

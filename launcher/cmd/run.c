@@ -160,7 +160,10 @@ static int inspect_target(const char *cmd, enum supervise_mode mode, bool debug,
 	} else if (b.err) {
 		return 0; /* execvp reports it */
 	} else if (b.elf.go) {
-		const char *v = b.elf.go_version[0] ? b.elf.go_version : "of unknown version";
+		/* "go1.19.8" -> "1.19.8" */
+		const char *v = !b.elf.go_version[0]                      ? "(version unknown)"
+		                : strncmp(b.elf.go_version, "go", 2) == 0 ? b.elf.go_version + 2
+		                                                          : b.elf.go_version;
 
 		gover = lr_go_version_number(b.elf.go_version);
 		if (gover >= GO_MPTCP_VERSION || (gover == 0 && b.elf.go_version[0]))

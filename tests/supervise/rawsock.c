@@ -5,7 +5,7 @@
  *   rawsock proto [v4|v6]           SO_PROTOCOL of a fresh TCP socket
  *   rawsock connect ADDR PORT       connect, print SO_PROTOCOL, send stdin, print nothing else
  *   rawsock listen ADDR PORT        listen, print SO_PROTOCOL of listener and accepted socket
- *   rawsock loop N                  N x socket()+close(), prints ns per pair
+ *   rawsock loop N [PROTO]          N x socket()+close(), prints ns per pair
  *   rawsock kill-parent             SIGKILL the parent (the supervisor), then socket(): errno
  *   rawsock threads                 socket() in 4 threads, then fork, then exec self "proto"
  */
@@ -124,11 +124,12 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 3 && strcmp(argv[1], "loop") == 0) {
 		long k = atol(argv[2]);
+		int proto = argc > 3 ? atoi(argv[3]) : 0;
 		struct timespec a, b;
 
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		for (i = 0; i < k; i++)
-			close(raw_socket(AF_INET, SOCK_STREAM, 0));
+			close(raw_socket(AF_INET, SOCK_STREAM, proto));
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		printf("%.0f\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / (double)k);
 		return 0;
