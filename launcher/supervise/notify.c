@@ -45,6 +45,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "os/msg.h"
+
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
 #endif
@@ -76,6 +78,9 @@ static const struct mr_program *program_of(struct lr_sv *sv, pid_t tid)
 	char link[64], exe[sizeof(sv->exe)];
 	ssize_t n;
 
+	/* Without program sections the name cannot matter: skip the /proc lookup. */
+	if (sv->prog_ok && sv->opt->policy->n_sections == 0)
+		return &sv->prog;
 	snprintf(link, sizeof(link), "/proc/%d/exe", (int)tid);
 	n = readlink(link, exe, sizeof(exe) - 1);
 	if (n < 0)
@@ -115,8 +120,10 @@ static int socket_for(struct lr_sv *sv, pid_t tid, int domain, int type, int pro
 		err = errno;
 		close(ns);
 		if (!sv->warned_netns)
-			lr_sv_debug(sv, "pid %d: cannot enter its network namespace (%s): TCP",
-			            (int)tid, strerror(err));
+			lr_warn("pid %d runs in another network namespace that the supervisor "
+			        "cannot enter (%s): its sockets stay TCP",
+			        (int)tid, strerror(err));
+		sv->warned_netns = true;
 		return -err;
 	}
 	close(ns);
@@ -301,7 +308,7 @@ static int replace_with_tcp(struct lr_sv *sv, const struct seccomp_notif *req, i
 }
 
 static void on_endpoint(struct lr_sv *sv, const struct seccomp_notif *req,
-                        struct seccomp_notif_resp *resp, bool *answered)
+                        struct seccomp_notif_resp *resp)
 {
 	enum mr_role role = req->data.nr == __NR_connect ? MR_ROLE_CONNECT : MR_ROLE_LISTEN;
 	pid_t tid = (pid_t)req->pid;
@@ -368,7 +375,6 @@ static void on_endpoint(struct lr_sv *sv, const struct seccomp_notif *req,
 	if (r < 0) {
 		resp->flags = 0;
 		resp->error = r;
-		(void)answered;
 	}
 }
 
@@ -382,7 +388,7 @@ void lr_sv_handle(struct lr_sv *sv, const struct seccomp_notif *req, struct secc
 	if (req->data.nr == __NR_socket)
 		on_socket(sv, req, &answered);
 	else if (req->data.nr == __NR_connect || req->data.nr == __NR_listen)
-		on_endpoint(sv, req, resp, &answered);
+		on_endpoint(sv, req, resp);
 	if (answered)
 		return;
 	if (resp->flags & SECCOMP_USER_NOTIF_FLAG_CONTINUE)
