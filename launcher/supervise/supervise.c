@@ -41,8 +41,12 @@ struct hello {
 	int nnp; /* no_new_privs had to be set */
 };
 
-static const int forwarded[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGTERM, SIGUSR1,
-                                SIGUSR2, SIGWINCH, SIGCONT, SIGALRM, SIGPIPE};
+/*
+ * Not SIGPIPE: the kernel sends it as SI_USER when our own write hits a
+ * closed pipe, and that must not kill the command.
+ */
+static const int forwarded[] = {SIGHUP,  SIGINT,   SIGQUIT, SIGTERM,
+                                SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM};
 
 static void child_side(int sock, char **argv, const sigset_t *old)
 {
@@ -228,7 +232,7 @@ int lr_supervise_run(const struct lr_supervise *opt, char **argv)
 {
 	struct lr_sv sv = {.listener = -1, .opt = opt, .own_net_fd = -1};
 	sigset_t mask, old;
-	struct hello h;
+	struct hello h = {0};
 	struct stat st;
 	int sp[2], sfd, status = 0, exec_err = 0;
 	pid_t child;
@@ -270,9 +274,10 @@ int lr_supervise_run(const struct lr_supervise *opt, char **argv)
 		child_side(sp[1], argv, &old);
 	}
 	close(sp[1]);
-	if (recv_hello(sp[0], &h, &sv.listener) < 0) {
+	/* A log line to a closed stderr must fail with EPIPE, not kill the launcher. */
+	signal(SIGPIPE, SIG_IGN);
+	if (recv_hello(sp[0], &h, &sv.listener) < 0)
 		h.err = -EPROTO;
-	}
 	if (h.err)
 		lr_warn("%s: cannot install the supervisor's filter (%s): sockets will stay TCP",
 		        argv[0], strerror(-h.err));
@@ -286,6 +291,8 @@ int lr_supervise_run(const struct lr_supervise *opt, char **argv)
 	while (n < 0 && errno == EINTR);
 	close(sp[0]);
 	if (n == (ssize_t)sizeof(exec_err)) {
+		if (sv.listener >= 0)
+			close(sv.listener);
 		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 			;
 		sigprocmask(SIG_SETMASK, &old, NULL);

@@ -8,6 +8,7 @@
 #   - busybox-static nc on both ends: MPTCP in both namespaces, sha256 intact;
 #   - a static C program calling syscall(SYS_socket...) (tests/supervise/rawsock.c);
 #   - loopback stays TCP; net.mptcp.enabled=0: still works, over TCP;
+#   - a command that enters another network namespace gets its socket there;
 #   - exit status and death by signal pass through, signals are forwarded,
 #     threads + fork + exec stay covered, processes left behind are served;
 #   - SIGKILL of the supervisor: the child's socket() fails with ENOSYS.
@@ -153,6 +154,17 @@ if [[ $out == 262 ]] && grep -q 'listener 262' "$TMP/raw-srv" && grep -q 'accept
 	ok "static syscall(SYS_socket) program: MPTCP both ends (listener, accepted, connected)"
 else not_ok "static syscall(SYS_socket) program: MPTCP both ends" "client: $out
 server: $(cat "$TMP/raw-srv")"; fi
+
+# The command enters another network namespace itself (ip netns exec does setns):
+# the socket must be made there, or the testbed address is unreachable.
+PORT=7007
+"$TB" exec "$STATE" server "$RAW" listen 0.0.0.0 $PORT >/dev/null 2>&1 &
+PIDS+=($!)
+mx_wait_listen "$TB_SERVER" $PORT 5
+out=$(echo hello | "$MR" --supervise ip netns exec "$TB_CLIENT" "$RAW" connect "$TB_SERVER_ADDR" $PORT 2>&1)
+if [[ $out == 262 ]]; then
+	ok "--supervise from the host, command setns()es into the client namespace: MPTCP socket made there"
+else not_ok "command in another network namespace: MPTCP socket made there" "$out"; fi
 
 # ---- Go client and server -----------------------------------------------------
 go_transfer() { # PORT MIB -> files $TMP/go-srv.$PORT $TMP/go-cli.$PORT, sampler $TMP/ss.$PORT
