@@ -35,6 +35,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* 6.6+: wake the supervisor and the caller on the current CPU (a switch, not a migration). */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
 /* What the child tells us before exec. */
 struct hello {
 	int err; /* 0, or -errno from installing the filter */
@@ -118,6 +126,10 @@ static void serve(struct lr_sv *sv, int sfd, pid_t child, int *status)
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
 
+	/* Older kernels refuse it (EINVAL): only slower. */
+	if (sv->listener >= 0)
+		(void)ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+		            (unsigned long)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 	if (syscall(__NR_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) < 0) {
 		sz.seccomp_notif = sizeof(*req);
 		sz.seccomp_notif_resp = sizeof(*resp);

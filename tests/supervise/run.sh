@@ -82,6 +82,27 @@ out=$("$MR" --no-supervise "$RAW" proto 2>/dev/null)
 if [[ $out == 6 ]]; then ok "--no-supervise: static program stays TCP (SO_PROTOCOL 6)"
 else not_ok "--no-supervise: static program stays TCP (SO_PROTOCOL 6)" "$out"; fi
 
+# ---- the policy decides per program, also across exec --------------------------
+cat >"$TMP/conf" <<'CONF'
+defaults = { mode = "mptcp"; exclude = [ "127.0.0.0/8", "::1/128" ]; };
+programs = (
+	{ match = [ "rawsock-tcp" ]; mode = "tcp"; },
+	{ match = [ "rawsock-p" ]; connect = { exclude = [ "198.18.0.0/15" ]; }; }
+);
+CONF
+cp "$RAW" "$TMP/rawsock-tcp"
+cp "$RAW" "$TMP/rawsock-p"
+out=$("$MR" -c "$TMP/conf" "$TMP/rawsock-tcp" proto 2>&1; "$MR" -c "$TMP/conf" "$RAW" proto 2>&1)
+if [[ $out == $'6\n262' ]]; then ok "config: a program's section with mode tcp keeps it TCP, another gets MPTCP"
+else not_ok "config: per-program mode" "$out"; fi
+if [[ -n $BB ]]; then
+	out=$("$MR" -c "$TMP/conf" "$BB" sh -c "$TMP/rawsock-tcp proto; $RAW proto" 2>&1)
+	if [[ $out == $'6\n262' ]]; then ok "config: programs exec'd by the command get their own section (readlink of /proc/PID/exe)"
+	else not_ok "config: programs exec'd by the command get their own section" "$out"; fi
+else
+	skipped "policy across exec" "busybox-static missing"
+fi
+
 # ---- exit status, signals, threads/fork/exec --------------------------------
 "$MR" "$RAW" exit 7 2>/dev/null
 rc=$?
@@ -165,6 +186,19 @@ out=$(echo hello | "$MR" --supervise ip netns exec "$TB_CLIENT" "$RAW" connect "
 if [[ $out == 262 ]]; then
 	ok "--supervise from the host, command setns()es into the client namespace: MPTCP socket made there"
 else not_ok "command in another network namespace: MPTCP socket made there" "$out"; fi
+
+# A connect verdict of TCP from the config (exclude 198.18.0.0/15 for rawsock-p):
+# the MPTCP socket is replaced by a TCP one under the same number before connect().
+PORT=7008
+"$TB" exec "$STATE" server "$MR" "$RAW" listen 0.0.0.0 $PORT >"$TMP/ex-srv" 2>&1 &
+PIDS+=($!)
+mx_wait_listen "$TB_SERVER" $PORT 5
+out=$(echo hello | "$TB" exec "$STATE" client "$MR" -c "$TMP/conf" "$TMP/rawsock-p" connect "$TB_SERVER_ADDR" $PORT 2>&1)
+sleep 0.3
+if [[ $out == 6 ]] && grep -q 'listener 262' "$TMP/ex-srv" && grep -q 'accepted 6' "$TMP/ex-srv"; then
+	ok "config connect.exclude: the client's socket becomes TCP at connect() (server accepts TCP)"
+else not_ok "config connect.exclude: the client's socket becomes TCP at connect()" "client: $out
+server: $(cat "$TMP/ex-srv")"; fi
 
 # ---- Go client and server -----------------------------------------------------
 go_transfer() { # PORT MIB -> files $TMP/go-srv.$PORT $TMP/go-cli.$PORT, sampler $TMP/ss.$PORT
