@@ -195,9 +195,9 @@ static int inspect_target(const char *cmd, enum supervise_mode mode, bool debug,
 				        problem);
 		} else if (problem) {
 			const char *hint = mode == SV_NEVER ? " (--no-supervise)"
-			                   : t->setid      ? " (--supervise would reach it, but "
-			                                     "without its privileges)"
-			                                   : "";
+			                   : t->setid       ? " (--supervise would reach it, but "
+			                                      "without its privileges)"
+			                                    : "";
 
 			if (b.script)
 				lr_warn("%s: interpreter %s: %s: sockets will stay TCP%s", b.path,
@@ -219,7 +219,8 @@ static int exec_failed(const char *cmd, int err)
 {
 	char path[PATH_MAX];
 
-	/* execvp says EACCES when a PATH directory is not searchable even if the command is nowhere. */
+	/* execvp says EACCES when a PATH directory is not searchable even if the command is
+	 * nowhere. */
 	if (err == ENOENT || (err == EACCES && !strchr(cmd, '/') &&
 	                      lr_find_command(cmd, path, sizeof(path)) == ENOENT)) {
 		lr_err("%s: command not found", cmd);

@@ -31,8 +31,10 @@ struct lr_sv {
 };
 
 /* Handles one notification and answers it (always: continue when in doubt). */
-void lr_sv_handle(struct lr_sv *sv, const struct seccomp_notif *req, struct seccomp_notif_resp *resp);
+void lr_sv_handle(struct lr_sv *sv, const struct seccomp_notif *req,
+                  struct seccomp_notif_resp *resp);
 
-void lr_sv_debug(const struct lr_sv *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void lr_sv_debug(const struct lr_sv *sv, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

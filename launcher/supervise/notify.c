@@ -207,10 +207,10 @@ static bool child_cloexec(pid_t tid, int fd)
 static const struct {
 	int level, name;
 } copied_opts[] = {
-    {SOL_SOCKET, SO_REUSEADDR},  {SOL_SOCKET, SO_REUSEPORT},  {SOL_SOCKET, SO_KEEPALIVE},
-    {SOL_SOCKET, SO_LINGER},     {SOL_SOCKET, SO_PRIORITY},   {SOL_SOCKET, SO_MARK},
-    {SOL_SOCKET, SO_RCVTIMEO},   {SOL_SOCKET, SO_SNDTIMEO},   {SOL_SOCKET, SO_BINDTODEVICE},
-    {IPPROTO_TCP, TCP_NODELAY},  {IPPROTO_TCP, TCP_KEEPIDLE}, {IPPROTO_TCP, TCP_KEEPINTVL},
+    {SOL_SOCKET, SO_REUSEADDR},  {SOL_SOCKET, SO_REUSEPORT},    {SOL_SOCKET, SO_KEEPALIVE},
+    {SOL_SOCKET, SO_LINGER},     {SOL_SOCKET, SO_PRIORITY},     {SOL_SOCKET, SO_MARK},
+    {SOL_SOCKET, SO_RCVTIMEO},   {SOL_SOCKET, SO_SNDTIMEO},     {SOL_SOCKET, SO_BINDTODEVICE},
+    {IPPROTO_TCP, TCP_NODELAY},  {IPPROTO_TCP, TCP_KEEPIDLE},   {IPPROTO_TCP, TCP_KEEPINTVL},
     {IPPROTO_TCP, TCP_KEEPCNT},  {IPPROTO_TCP, TCP_CONGESTION}, {IPPROTO_IP, IP_TOS},
     {IPPROTO_IPV6, IPV6_V6ONLY},
 };
@@ -259,9 +259,10 @@ static bool bound(const struct sockaddr_storage *ss)
 
 /*
  * Puts a TCP socket under the child's descriptor number fd in place of the
- * MPTCP socket dup (our copy, closed here). 0, or -errno for the call to fail
- * with (only when the local address cannot be taken over), or 1: nothing
- * done, let the call continue on the MPTCP socket.
+ * MPTCP socket dup (our copy, closed here). 0; -errno when the swap was made
+ * but the local address could not be taken over (the child holds another
+ * copy of the old socket); 1: nothing done, the call continues on the MPTCP
+ * socket.
  */
 static int replace_with_tcp(struct lr_sv *sv, const struct seccomp_notif *req, int fd, int dup)
 {
@@ -370,15 +371,21 @@ static void on_endpoint(struct lr_sv *sv, const struct seccomp_notif *req,
 		return;
 	}
 	r = replace_with_tcp(sv, req, fd, dup);
-	if (r == 0)
+	if (r <= 0)
 		sv->n_replaced++;
-	if (r < 0) {
+	if (r < 0 && role == MR_ROLE_LISTEN) {
+		/* A listener on another port than asked would be worse than an error. */
 		resp->flags = 0;
 		resp->error = r;
+	} else if (r < 0) {
+		/* connect() still works from an ephemeral port. */
+		lr_sv_debug(sv, "pid %d: connect(%d): local address not taken over (%s)", (int)tid,
+		            fd, strerror(-r));
 	}
 }
 
-void lr_sv_handle(struct lr_sv *sv, const struct seccomp_notif *req, struct seccomp_notif_resp *resp)
+void lr_sv_handle(struct lr_sv *sv, const struct seccomp_notif *req,
+                  struct seccomp_notif_resp *resp)
 {
 	bool answered = false;
 

@@ -8,7 +8,9 @@
  * If processes the command started outlive it (daemons, background jobs),
  * they keep the filter: a copy of the supervisor stays behind in the
  * background and serves them until the last one is gone (the listener then
- * reports POLLHUP), so their socket() calls keep working.
+ * reports POLLHUP), so their socket() calls keep working. That copy is not
+ * their ancestor: under Yama ptrace_scope >= 1 it may not read their memory
+ * or descriptors, and their connect()/listen() then continue unjudged.
  *
  * If the supervisor is killed (SIGKILL), the kernel fails every pending and
  * later filtered call of the supervised processes with ENOSYS: their TCP
@@ -53,8 +55,8 @@ struct hello {
  * Not SIGPIPE: the kernel sends it as SI_USER when our own write hits a
  * closed pipe, and that must not kill the command.
  */
-static const int forwarded[] = {SIGHUP,  SIGINT,   SIGQUIT, SIGTERM,
-                                SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM};
+static const int forwarded[] = {SIGHUP,  SIGINT,   SIGQUIT, SIGTERM, SIGUSR1,
+                                SIGUSR2, SIGWINCH, SIGCONT, SIGALRM};
 
 static void child_side(int sock, char **argv, const sigset_t *old)
 {
@@ -312,8 +314,9 @@ int lr_supervise_run(const struct lr_supervise *opt, char **argv)
 	}
 	serve(&sv, sfd, child, &status);
 	close(sfd);
-	lr_sv_debug(&sv, "%lu socket() calls: %lu MPTCP, %lu left TCP; %lu replaced by TCP at "
-	                 "connect/listen",
+	lr_sv_debug(&sv,
+	            "%lu socket() calls: %lu MPTCP, %lu left TCP; %lu replaced by TCP at "
+	            "connect/listen",
 	            sv.n_socket, sv.n_mptcp, sv.n_tcp_kept, sv.n_replaced);
 	stay_for_leftovers(&sv, &old);
 	return pass_status(status, &old);

@@ -134,7 +134,8 @@ int main(int argc, char **argv)
 		for (i = 0; i < k; i++)
 			close(raw_socket(AF_INET, SOCK_STREAM, proto));
 		clock_gettime(CLOCK_MONOTONIC, &b);
-		printf("%.0f\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / (double)k);
+		printf("%.0f\n",
+		       ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / (double)k);
 		return 0;
 	}
 	if (argc >= 2 && strcmp(argv[1], "kill-parent") == 0) {

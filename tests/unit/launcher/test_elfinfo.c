@@ -148,8 +148,9 @@ static void test_go_version(void **state)
 	assert_true(info.go);
 	assert_string_equal(info.go_version, "go1.19.8");
 	/* The version is read even when a Go note already said "Go". */
-	build64(&im, &(struct spec){
-	                 .section = ".go.buildinfo", .go_note = true, .content = b, .content_len = n});
+	build64(&im,
+	        &(struct spec){
+	            .section = ".go.buildinfo", .go_note = true, .content = b, .content_len = n});
 	inspect(&im, &info);
 	assert_string_equal(info.go_version, "go1.19.8");
 	/* Before Go 1.18 (no inline flag): Go, version unknown. */
@@ -378,9 +379,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_dynamic_static), cmocka_unit_test(test_go),
-	    cmocka_unit_test(test_go_version),
-	    cmocka_unit_test(test_elf32_be),       cmocka_unit_test(test_hostile),
-	    cmocka_unit_test(test_real_files),     cmocka_unit_test(test_script),
+	    cmocka_unit_test(test_go_version),     cmocka_unit_test(test_elf32_be),
+	    cmocka_unit_test(test_hostile),        cmocka_unit_test(test_real_files),
+	    cmocka_unit_test(test_script),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
