@@ -45,8 +45,8 @@ CORE_SRCS   := $(wildcard shim/core/*.c)
 KERNEL_SRCS := $(filter-out shim/kernel/libconfig_linked.c,$(wildcard shim/kernel/*.c))
 POLICY_SRCS := $(wildcard shim/policy/*.c)
 CONFIG_FILE_SRCS := shim/kernel/config_file.c shim/kernel/libconfig_linked.c shim/kernel/read_full.c
-LAUNCHER_LIB_SRCS := $(wildcard launcher/cmd/*.c launcher/pathd/*.c launcher/report/*.c launcher/os/*.c \
-	launcher/text/*.c)
+LAUNCHER_LIB_SRCS := $(wildcard launcher/cmd/*.c launcher/pathd/*.c launcher/supervise/*.c \
+	launcher/report/*.c launcher/os/*.c launcher/text/*.c)
 LAUNCHER_SRCS := launcher/main.c $(LAUNCHER_LIB_SRCS)
 UNIT_SRCS   := $(wildcard tests/unit/*/test_*.c)
 SHIM_TEST_SRCS := $(wildcard tests/shim/*.c)

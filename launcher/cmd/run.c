@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `mptcp-run [OPTIONS] CMD ARGS`: set up the environment and execvp, so the
- * command keeps our pid and its exit status and signals reach the caller
- * unchanged.
+ * `mptcp-run [OPTIONS] CMD ARGS`. Two backends, chosen from the binary:
+ *   - the preload library (dynamic libc programs): set up the environment and
+ *     execvp, so the command keeps our pid and its exit status and signals
+ *     reach the caller unchanged;
+ *   - the supervisor (launcher/supervise/: Go before 1.21, static binaries,
+ *     set-ID programs when we may keep their privileges): we stay the parent,
+ *     answer the child's socket calls, and exit as it does.
+ * --supervise forces the supervisor, --no-supervise forbids it.
  */
 #include "os/binary.h"
 #include "cmd/commands.h"
@@ -11,6 +16,7 @@
 #include "os/libpath.h"
 #include "os/msg.h"
 #include "os/probe.h"
+#include "supervise/supervise.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -89,46 +95,175 @@ static int setup_preload(void)
 	return 0;
 }
 
-static int inspect_target(const char *cmd)
+enum supervise_mode { SV_AUTO, SV_FORCE, SV_NEVER };
+
+/* Go 1.21 added GODEBUG=multipathtcp; older toolchains ignore it. */
+#define GO_MPTCP_VERSION 1021
+
+/* CAP_SYS_ADMIN in our effective set: the filter then needs no no_new_privs. */
+static bool have_sys_admin(void)
+{
+	char line[256];
+	unsigned long long eff = 0;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return eff & (1ULL << 21);
+}
+
+struct target {
+	bool supervise;
+	bool setid;
+};
+
+static int use_godebug(const char *path)
+{
+	const char *old = getenv("GODEBUG");
+	char *v;
+
+	if (lr_godebug_has_mptcp(old)) {
+		lr_warn("%s: Go program (LD_PRELOAD has no effect): keeping GODEBUG=%s", path, old);
+		return 0;
+	}
+	v = lr_godebug_merge(old);
+	if (!set("GODEBUG", v)) {
+		free(v);
+		return LR_EXIT_FAIL;
+	}
+	free(v);
+	lr_warn("%s: Go program (LD_PRELOAD has no effect): using GODEBUG=multipathtcp=1 "
+	        "instead (Go 1.21 or later)",
+	        path);
+	return 0;
+}
+
+/*
+ * The backend for this binary, and what to tell the user about it. Silence
+ * means the chosen backend reaches the program's sockets.
+ */
+static int inspect_target(const char *cmd, enum supervise_mode mode, bool debug, struct target *t)
 {
 	struct lr_binary b;
 	const char *problem, *why, *fix;
-	char *v;
-	int err;
+	int err, gover;
 
+	memset(t, 0, sizeof(*t));
 	lr_binary_inspect(cmd, &b);
-	if (b.err)
+	t->setid = b.setuid || b.setgid || b.filecaps;
+	if (mode == SV_FORCE) {
+		t->supervise = true;
+	} else if (b.err) {
 		return 0; /* execvp reports it */
-	if (b.elf.go) {
-		const char *old = getenv("GODEBUG");
+	} else if (b.elf.go) {
+		/* "go1.19.8" -> "1.19.8" */
+		const char *v = !b.elf.go_version[0]                      ? "(version unknown)"
+		                : strncmp(b.elf.go_version, "go", 2) == 0 ? b.elf.go_version + 2
+		                                                          : b.elf.go_version;
 
-		if (lr_godebug_has_mptcp(old)) {
-			lr_warn("%s: Go program (LD_PRELOAD has no effect): keeping GODEBUG=%s",
-			        b.path, old);
+		gover = lr_go_version_number(b.elf.go_version);
+		if (gover >= GO_MPTCP_VERSION || (gover == 0 && b.elf.go_version[0]))
+			return use_godebug(b.path);
+		/* Before 1.21 (or too old to say, before 1.18): GODEBUG does nothing. */
+		if (mode == SV_NEVER) {
+			lr_warn("%s: Go %s program: LD_PRELOAD has no effect and this Go ignores "
+			        "GODEBUG=multipathtcp (Go 1.21 or later): sockets will stay TCP "
+			        "(the supervisor would reach them: drop --no-supervise)",
+			        b.path, v);
 			return 0;
 		}
-		v = lr_godebug_merge(old);
-		if (!set("GODEBUG", v)) {
-			free(v);
-			return LR_EXIT_FAIL;
+		t->supervise = true;
+		if (debug)
+			fprintf(stderr, "mptcp-run: %s: Go %s program: using the supervisor\n",
+			        b.path, v);
+	} else {
+		problem = lr_binary_problem(&b);
+		if (problem && mode == SV_AUTO && b.elf.kind == LR_ELF_STATIC && !t->setid) {
+			t->supervise = true;
+			if (debug)
+				fprintf(stderr, "mptcp-run: %s: %s: using the supervisor\n", b.path,
+				        problem);
+		} else if (problem && mode == SV_AUTO && have_sys_admin()) {
+			/* With CAP_SYS_ADMIN the filter needs no no_new_privs: privileges stay. */
+			t->supervise = true;
+			if (debug)
+				fprintf(stderr, "mptcp-run: %s: %s: using the supervisor\n", b.path,
+				        problem);
+		} else if (problem) {
+			const char *hint = mode == SV_NEVER ? " (--no-supervise)"
+			                   : t->setid       ? " (--supervise would reach it, but "
+			                                      "without its privileges)"
+			                                    : "";
+
+			if (b.script)
+				lr_warn("%s: interpreter %s: %s: sockets will stay TCP%s", b.path,
+				        b.exe, problem, hint);
+			else
+				lr_warn("%s: %s: sockets will stay TCP%s", b.path, problem, hint);
 		}
-		free(v);
-		lr_warn("%s: Go program (LD_PRELOAD has no effect): using GODEBUG=multipathtcp=1 "
-		        "instead (Go 1.21 or later)",
-		        b.path);
-		return 0;
 	}
-	problem = lr_binary_problem(&b);
-	if (problem && b.script)
-		lr_warn("%s: interpreter %s: %s: sockets will stay TCP", b.path, b.exe, problem);
-	else if (problem)
-		lr_warn("%s: %s: sockets will stay TCP", b.path, problem);
 	err = lr_mptcp_probe();
 	if (err) {
 		lr_mptcp_probe_explain(err, &why, &fix);
 		lr_warn("%s (see mptcp-run check)", why);
 	}
 	return 0;
+}
+
+/* As a shell reports it: 127 not found, 126 found but not runnable. */
+static int exec_failed(const char *cmd, int err)
+{
+	char path[PATH_MAX];
+
+	/* execvp says EACCES when a PATH directory is not searchable even if the command is
+	 * nowhere. */
+	if (err == ENOENT || (err == EACCES && !strchr(cmd, '/') &&
+	                      lr_find_command(cmd, path, sizeof(path)) == ENOENT)) {
+		lr_err("%s: command not found", cmd);
+		return LR_EXIT_NOTFOUND;
+	}
+	lr_err("%s: %s", cmd, strerror(err));
+	return LR_EXIT_NOEXEC;
+}
+
+/* The supervisor backend: the policy is loaded here, the launcher stays the parent. */
+static int run_supervised(char **argv, const char *level, bool setid)
+{
+	struct lr_supervise opt = {0};
+	struct mr_policy p;
+	char msg[600];
+	const char *path;
+	bool named, builtin;
+	int rc;
+
+	path = lr_conf_default(&named);
+	if (!lr_conf_load(path, named, &p, &builtin, msg, sizeof(msg))) {
+		/* The same outcome as the library's: every socket TCP. */
+		lr_warn("%s: sockets will stay TCP", msg);
+		fflush(NULL);
+		execvp(argv[0], argv);
+		return exec_failed(argv[0], errno);
+	}
+	if (getenv("MPTCP_RUN_REPORT"))
+		lr_warn("--report: written by the preload library only; the supervisor does not "
+		        "write connection records");
+	opt.policy = &p;
+	opt.force = true;
+	opt.debug = level && strcmp(level, "debug") == 0;
+	opt.warn_setid = setid;
+	rc = lr_supervise_run(&opt, argv);
+	mr_policy_free(&p);
+	if (rc <= -1000) {
+		lr_err("cannot start the supervisor: %s", strerror(-1000 - rc));
+		return LR_EXIT_FAIL;
+	}
+	if (rc < 0)
+		return exec_failed(argv[0], -rc);
+	return rc;
 }
 
 /*
@@ -169,11 +304,13 @@ int lr_cmd_run(int argc, char **argv)
 	    {"config", required_argument, NULL, 'c'}, {"debug", no_argument, NULL, 'd'},
 	    {"quiet", no_argument, NULL, 'q'},        {"log", required_argument, NULL, 'l'},
 	    {"report", required_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
+	    {"version", no_argument, NULL, 'V'},      {"supervise", no_argument, NULL, 'S'},
+	    {"no-supervise", no_argument, NULL, 'N'}, {NULL, 0, NULL, 0},
 	};
 	const char *conf = NULL, *level = NULL, *report = NULL;
-	char path[PATH_MAX];
-	int opt, rc, err;
+	enum supervise_mode mode = SV_AUTO;
+	struct target t;
+	int opt, rc;
 
 	opterr = 0;
 	optind = 0;
@@ -207,6 +344,12 @@ int lr_cmd_run(int argc, char **argv)
 		case 'V':
 			printf("mptcp-run %s\n", MR_VERSION);
 			return LR_EXIT_OK;
+		case 'S':
+			mode = SV_FORCE;
+			break;
+		case 'N':
+			mode = SV_NEVER;
+			break;
 		default:
 			lr_bad_option(argc, argv, opt);
 			return LR_EXIT_USAGE;
@@ -227,26 +370,17 @@ int lr_cmd_run(int argc, char **argv)
 		if (rc)
 			return rc;
 	}
-	rc = setup_preload();
-	if (rc)
-		return rc;
 	if (!set("MPTCP_RUN_FORCE", "1"))
 		return LR_EXIT_FAIL;
-	rc = inspect_target(argv[optind]);
+	rc = inspect_target(argv[optind], mode, level && strcmp(level, "debug") == 0, &t);
+	if (rc)
+		return rc;
+	if (t.supervise)
+		return run_supervised(argv + optind, level, t.setid);
+	rc = setup_preload();
 	if (rc)
 		return rc;
 	fflush(NULL);
 	execvp(argv[optind], argv + optind);
-	/*
-	 * As a shell reports it: 127 not found, 126 found but not runnable. execvp says
-	 * EACCES when a PATH directory is not searchable even if the command is nowhere.
-	 */
-	err = errno;
-	if (err == ENOENT || (err == EACCES && !strchr(argv[optind], '/') &&
-	                      lr_find_command(argv[optind], path, sizeof(path)) == ENOENT)) {
-		lr_err("%s: command not found", argv[optind]);
-		return LR_EXIT_NOTFOUND;
-	}
-	lr_err("%s: %s", argv[optind], strerror(err));
-	return LR_EXIT_NOEXEC;
+	return exec_failed(argv[optind], errno);
 }

@@ -169,6 +169,55 @@ static bool is_go_section(const char *name)
 	       strcmp(name, ".gopclntab") == 0;
 }
 
+/* The header of .go.buildinfo: magic, pointer size, flags; Go 1.18+ inlines the strings. */
+#define GO_BUILDINFO_MAGIC     "\xff Go buildinf:"
+#define GO_BUILDINFO_HDR       32
+#define GO_BUILDINFO_INLINE    0x2
+#define GO_BUILDINFO_MAX_BYTES 96
+
+static void read_go_version(const struct elf *e, uint64_t off, uint64_t size,
+                            struct lr_elf_info *out)
+{
+	unsigned char b[GO_BUILDINFO_MAX_BYTES];
+	size_t n = size < sizeof(b) ? (size_t)size : sizeof(b);
+	uint64_t len = 0;
+	size_t pos = GO_BUILDINFO_HDR;
+	int shift = 0;
+
+	if (n <= GO_BUILDINFO_HDR || rd(e, off, b, n) < 0 ||
+	    memcmp(b, GO_BUILDINFO_MAGIC, 14) != 0 || !(b[15] & GO_BUILDINFO_INLINE))
+		return;
+	/* A uvarint length, then the bytes. */
+	while (pos < n && shift < 35) {
+		len |= (uint64_t)(b[pos] & 0x7f) << shift;
+		shift += 7;
+		if (!(b[pos++] & 0x80))
+			break;
+	}
+	if (len == 0 || len >= sizeof(out->go_version) || len > n - pos)
+		return;
+	memcpy(out->go_version, b + pos, (size_t)len);
+	out->go_version[len] = '\0';
+	if (strnlen(out->go_version, (size_t)len) != len)
+		out->go_version[0] = '\0';
+}
+
+int lr_go_version_number(const char *v)
+{
+	unsigned long major, minor;
+	char *end;
+
+	if (strncmp(v, "go", 2) != 0 || v[2] < '0' || v[2] > '9')
+		return 0;
+	major = strtoul(v + 2, &end, 10);
+	if (*end != '.' || end[1] < '0' || end[1] > '9')
+		return *end == '\0' && major < 1000 ? (int)(major * 1000) : 0;
+	minor = strtoul(end + 1, &end, 10);
+	if (major > 1000 || minor > 999)
+		return 0;
+	return (int)(major * 1000 + minor);
+}
+
 static void read_shdrs(const struct elf *e, const unsigned char *eh, struct lr_elf_info *out)
 {
 	uint64_t shoff = getw(e, eh + (e->is64 ? 40 : 32));
@@ -205,7 +254,7 @@ static void read_shdrs(const struct elf *e, const unsigned char *eh, struct lr_e
 	if (rd(e, stroff, strtab, (size_t)strsize) < 0)
 		goto out;
 	strtab[strsize] = '\0';
-	for (i = 0; i < shnum && !out->go; i++) {
+	for (i = 0; i < shnum && !out->go_version[0]; i++) {
 		uint32_t name;
 
 		if (rd(e, shoff + i * shentsize, sh, need) < 0)
@@ -213,6 +262,9 @@ static void read_shdrs(const struct elf *e, const unsigned char *eh, struct lr_e
 		name = get32(e, sh);
 		if (name < strsize && is_go_section(strtab + name))
 			out->go = true;
+		if (name < strsize && strcmp(strtab + name, ".go.buildinfo") == 0)
+			read_go_version(e, e->is64 ? get64(e, sh + 24) : get32(e, sh + 16),
+			                e->is64 ? get64(e, sh + 32) : get32(e, sh + 20), out);
 	}
 out:
 	free(strtab);
@@ -241,6 +293,6 @@ void lr_elf_inspect(const struct lr_reader *r, struct lr_elf_info *out)
 	read_phdrs(&e, eh, out);
 	if (out->kind == LR_ELF_BAD)
 		return;
-	if (!out->go)
-		read_shdrs(&e, eh, out);
+	/* Even when a note said Go: the toolchain version is in .go.buildinfo. */
+	read_shdrs(&e, eh, out);
 }

@@ -32,7 +32,19 @@ struct lr_elf_info {
 	enum lr_elf_kind kind;
 	bool go;          /* .go.buildinfo / .note.go.buildid section, or a "Go" build ID note */
 	char interp[256]; /* PT_INTERP, when dynamic */
+	/*
+	 * The Go toolchain that built it, from .go.buildinfo ("go1.19.8"); empty
+	 * when unknown (no section, or the layout before Go 1.18, which keeps the
+	 * version behind pointers).
+	 */
+	char go_version[48];
 };
+
+/*
+ * Go's version as major*1000 + minor ("go1.19.8" -> 1019); 0 when it is not
+ * a release version ("devel ...", empty).
+ */
+int lr_go_version_number(const char *v);
 
 void lr_elf_inspect(const struct lr_reader *r, struct lr_elf_info *out);
 

@@ -157,15 +157,17 @@ check "same pid: exec, not fork" eval '[ "$(sed -n 1p "$TMP/out")" = "$(sed -n 2
 
 if [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; then
 	run_it "$B" /bin/busybox true
-	check "static binary: one-line warning, still runs" eval 'rc_is 0 && has_err "mptcp-run: warning: /bin/busybox: static binary (no dynamic loader): sockets will stay TCP" && [ $(wc -l <"$TMP/err") -eq 1 ]'
-	run_it "$B" -q /bin/busybox true
+	check "static binary: runs under the supervisor, no warning" eval 'rc_is 0 && [ -z "$err" ]'
+	run_it "$B" --no-supervise /bin/busybox true
+	check "static binary, --no-supervise: one-line warning, still runs" eval 'rc_is 0 && has_err "mptcp-run: warning: /bin/busybox: static binary (no dynamic loader): sockets will stay TCP" && [ $(wc -l <"$TMP/err") -eq 1 ]'
+	run_it "$B" -q --no-supervise /bin/busybox true
 	check "-q silences the warning" eval 'rc_is 0 && [ -z "$err" ]'
 	printf '#!/bin/busybox sh\nexit 4\n' >"$TMP/bbscript"
 	chmod 0755 "$TMP/bbscript"
-	run_it "$B" "$TMP/bbscript"
+	run_it "$B" --no-supervise "$TMP/bbscript"
 	check "script with a static interpreter: warning names it" eval 'rc_is 4 && has_err "interpreter /bin/busybox: static binary"'
 	ln -sf /bin/busybox "$TMP/bin/bbtrue"
-	run_it env PATH="$TMP/bin:$PATH" "$B" bbtrue
+	run_it env PATH="$TMP/bin:$PATH" "$B" --no-supervise bbtrue
 	check "command found through PATH is inspected" eval 'has_err "static binary"'
 else
 	skipped "static binary warning" "/bin/busybox (busybox-static) not installed"
@@ -182,15 +184,17 @@ if [ "$(id -u)" = 0 ] && ! findmnt -no OPTIONS -T "$TMP" | grep -qw nosuid; then
 	check "set-user-ID of our own uid: ids do not change, no warning" eval 'rc_is 0 && ! has_err "set-user-ID"'
 	chown nobody "$TMP/suid/true" && chmod u+s "$TMP/suid/true"
 	run_it "$B" "$TMP/suid/true"
+	check "set-user-ID binary, as root: the supervisor (privileges kept), no warning" eval 'rc_is 0 && [ -z "$err" ]'
+	run_it "$B" --no-supervise "$TMP/suid/true"
 	check "set-user-ID binary: warning, still runs" eval 'rc_is 0 && has_err "set-user-ID binary (the loader ignores LD_PRELOAD): sockets will stay TCP"'
 	cp /bin/true "$TMP/suid/gtrue"
 	chgrp nogroup "$TMP/suid/gtrue" 2>/dev/null || chgrp 65534 "$TMP/suid/gtrue"
 	chmod g+s "$TMP/suid/gtrue"
-	run_it "$B" "$TMP/suid/gtrue"
+	run_it "$B" --no-supervise "$TMP/suid/gtrue"
 	check "set-group-ID binary: warning" eval 'rc_is 0 && has_err "set-group-ID binary"'
 	cp /bin/true "$TMP/suid/captrue"
 	if command -v setcap >/dev/null && setcap cap_net_bind_service+ep "$TMP/suid/captrue" 2>/dev/null; then
-		run_it "$B" "$TMP/suid/captrue"
+		run_it "$B" --no-supervise "$TMP/suid/captrue"
 		check "file capabilities: warning" eval 'rc_is 0 && has_err "file capabilities"'
 	else
 		skipped "file capabilities warning" "setcap unavailable or not permitted here"
@@ -199,14 +203,23 @@ else
 	skipped "set-ID warnings" "needs root and a file system without nosuid"
 fi
 
-# A Go-looking binary: a C program that prints GODEBUG, with a .go.buildinfo section.
+# A Go-looking binary: a C program that prints GODEBUG, with a .go.buildinfo section
+# laid out as Go 1.18+ writes it (magic, pointer size, flags 2, the version inline at 32).
 cat >"$TMP/godebug.c" <<'C'
 #include <stdio.h>
 #include <stdlib.h>
 int main(void) { const char *v = getenv("GODEBUG"); printf("%s\n", v ? v : "<unset>"); return 0; }
 C
-if cc -o "$TMP/plain" "$TMP/godebug.c" && printf 'go1.22' >"$TMP/bi" &&
-	objcopy --add-section .go.buildinfo="$TMP/bi" "$TMP/plain" "$TMP/gofake"; then
+if cc -o "$TMP/plain" "$TMP/godebug.c" &&
+	printf '\377 Go buildinf:\010\002%016d\006go1.22\000' 0 >"$TMP/bi" &&
+	printf '\377 Go buildinf:\010\002%016d\010go1.19.8\000' 0 >"$TMP/bi19" &&
+	objcopy --add-section .go.buildinfo="$TMP/bi" "$TMP/plain" "$TMP/gofake" &&
+	objcopy --add-section .go.buildinfo="$TMP/bi19" "$TMP/plain" "$TMP/gofake19"; then
+	run_it env -u GODEBUG "$B" "$TMP/gofake19"
+	check "Go 1.19 binary: the supervisor, no GODEBUG (1.19 ignores it)" eval 'rc_is 0 && [ "$out" = "<unset>" ] && ! has_err GODEBUG'
+	run_it env -u GODEBUG "$B" --no-supervise "$TMP/gofake19"
+	check "Go 1.19 binary, --no-supervise: says it stays TCP, no GODEBUG" eval '[ "$out" = "<unset>" ] && has_err "ignores GODEBUG=multipathtcp"'
+
 	run_it env -u GODEBUG "$B" "$TMP/gofake"
 	check "Go binary: GODEBUG=multipathtcp=1 and a warning" eval 'rc_is 0 && [ "$out" = "multipathtcp=1" ] && has_err "Go program"'
 	run_it env GODEBUG=http2client=0 "$B" "$TMP/gofake"

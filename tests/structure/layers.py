@@ -30,8 +30,9 @@ LAYERS = {
     "shim/kernel": {"shim/policy"},
     "shim/policy": set(),
     "launcher": {"launcher/cmd"},
-    "launcher/cmd": {"launcher/pathd", "launcher/report", "launcher/os", "launcher/text",
-                     "shim/policy", "shim/kernel"},
+    "launcher/cmd": {"launcher/pathd", "launcher/supervise", "launcher/report", "launcher/os",
+                     "launcher/text", "shim/policy", "shim/kernel"},
+    "launcher/supervise": {"launcher/os", "launcher/text", "shim/policy", "shim/kernel"},
     "launcher/pathd": {"launcher/os", "launcher/text", "shim/policy", "shim/kernel"},
     "launcher/report": {"launcher/os", "launcher/text"},
     "launcher/os": {"launcher/text", "shim/kernel"},
@@ -257,8 +258,8 @@ def main():
     tap(cyc is None, "no include cycle between modules", " -> ".join(cyc or []))
 
     lib_objs = objects(["shim/entry", "shim/core", "shim/kernel", "shim/policy"])
-    launcher_objs = objects(["launcher", "launcher/cmd", "launcher/report", "launcher/os",
-                             "launcher/text", "shim/policy"]) + \
+    launcher_objs = objects(["launcher", "launcher/cmd", "launcher/pathd", "launcher/supervise",
+                             "launcher/report", "launcher/os", "launcher/text", "shim/policy"]) + \
         [os.path.join(B, "obj/shim/kernel", f) for f in ("config_file.o", "libconfig_linked.o", "read_full.o")]
     so = os.path.join(B, "libmptcp-run.so")
     if not lib_objs or not os.path.exists(so):

@@ -32,6 +32,8 @@ struct spec {
 	bool interp;
 	const char *section; /* extra section name, e.g. ".go.buildinfo" */
 	bool go_note;
+	const void *content; /* the extra section's bytes, at offset 3072 */
+	size_t content_len;
 };
 
 static size_t put(struct image *im, size_t off, const void *p, size_t n)
@@ -98,6 +100,11 @@ static void build64(struct image *im, const struct spec *s)
 	sh[1].sh_size = strsize;
 	sh[2].sh_name = 11;
 	sh[2].sh_type = SHT_PROGBITS;
+	if (s->content) {
+		put(im, 3072, s->content, s->content_len);
+		sh[2].sh_offset = 3072;
+		sh[2].sh_size = s->content_len;
+	}
 	eh.e_shoff = 2560;
 	eh.e_shentsize = sizeof(Elf64_Shdr);
 	eh.e_shnum = 3;
@@ -112,6 +119,68 @@ static void inspect(const struct image *im, struct lr_elf_info *info)
 	struct lr_reader r = {.read_at = lr_mem_read_at, .ctx = &m, .size = im->len};
 
 	lr_elf_inspect(&r, info);
+}
+
+/* .go.buildinfo as Go 1.18+ writes it: magic, ptrsize, flags (2: inline strings), pad to 32. */
+static size_t buildinfo(unsigned char *b, const char *version, int flags)
+{
+	size_t n = strlen(version);
+
+	memset(b, 0, 32);
+	memcpy(b, "\xff Go buildinf:", 14);
+	b[14] = 8;
+	b[15] = (unsigned char)flags;
+	b[32] = (unsigned char)n;
+	memcpy(b + 33, version, n);
+	b[33 + n] = 0; /* empty modinfo */
+	return 34 + n;
+}
+
+static void test_go_version(void **state)
+{
+	unsigned char b[128];
+	struct image im;
+	struct lr_elf_info info;
+	size_t n;
+
+	(void)state;
+	n = buildinfo(b, "go1.19.8", 2);
+	build64(&im, &(struct spec){.section = ".go.buildinfo", .content = b, .content_len = n});
+	inspect(&im, &info);
+	assert_true(info.go);
+	assert_string_equal(info.go_version, "go1.19.8");
+	/* The version is read even when a Go note already said "Go". */
+	build64(&im,
+	        &(struct spec){
+	            .section = ".go.buildinfo", .go_note = true, .content = b, .content_len = n});
+	inspect(&im, &info);
+	assert_string_equal(info.go_version, "go1.19.8");
+	/* Before Go 1.18 (no inline flag): Go, version unknown. */
+	n = buildinfo(b, "go1.17", 0);
+	build64(&im, &(struct spec){.section = ".go.buildinfo", .content = b, .content_len = n});
+	inspect(&im, &info);
+	assert_true(info.go);
+	assert_string_equal(info.go_version, "");
+	/* A length past the section, or a bad magic: no version. */
+	n = buildinfo(b, "go1.21.0", 2);
+	b[32] = 120;
+	build64(&im, &(struct spec){.section = ".go.buildinfo", .content = b, .content_len = n});
+	inspect(&im, &info);
+	assert_string_equal(info.go_version, "");
+	n = buildinfo(b, "go1.21.0", 2);
+	b[1] = 'X';
+	build64(&im, &(struct spec){.section = ".go.buildinfo", .content = b, .content_len = n});
+	inspect(&im, &info);
+	assert_string_equal(info.go_version, "");
+
+	assert_int_equal(lr_go_version_number("go1.19.8"), 1019);
+	assert_int_equal(lr_go_version_number("go1.21"), 1021);
+	assert_int_equal(lr_go_version_number("go1.21rc2"), 1021);
+	assert_int_equal(lr_go_version_number("go1.22.0 X:boringcrypto"), 1022);
+	assert_int_equal(lr_go_version_number("go2"), 2000);
+	assert_int_equal(lr_go_version_number("devel go1.23-abc"), 0);
+	assert_int_equal(lr_go_version_number(""), 0);
+	assert_int_equal(lr_go_version_number("go"), 0);
 }
 
 static void test_dynamic_static(void **state)
@@ -316,8 +385,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_dynamic_static), cmocka_unit_test(test_go),
-	    cmocka_unit_test(test_elf32_be),       cmocka_unit_test(test_hostile),
-	    cmocka_unit_test(test_real_files),     cmocka_unit_test(test_script),
+	    cmocka_unit_test(test_go_version),     cmocka_unit_test(test_elf32_be),
+	    cmocka_unit_test(test_hostile),        cmocka_unit_test(test_real_files),
+	    cmocka_unit_test(test_script),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

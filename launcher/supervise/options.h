@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* What the supervisor is run with: the policy and the launcher's options. */
+#ifndef MPTCP_RUN_LAUNCHER_SUPERVISE_OPTIONS_H
+#define MPTCP_RUN_LAUNCHER_SUPERVISE_OPTIONS_H
+
+#include <stdbool.h>
+
+#include "policy/policy.h"
+
+struct lr_supervise {
+	const struct mr_policy *policy;
+	bool force;      /* MPTCP_RUN_FORCE: defaults.mode becomes mptcp */
+	bool debug;      /* one line per decision on stderr */
+	bool warn_setid; /* the command is set-ID: say so if no_new_privs had to be set */
+};
+
+#endif

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A program the preload library cannot reach: built static, it makes its
+ * socket calls with syscall(). Prints what the kernel says the sockets are.
+ *   rawsock proto [v4|v6]           SO_PROTOCOL of a fresh TCP socket
+ *   rawsock connect ADDR PORT       connect, print SO_PROTOCOL, send stdin, print nothing else
+ *   rawsock listen ADDR PORT        listen, print SO_PROTOCOL of listener and accepted socket
+ *   rawsock loop N [PROTO]          N x socket()+close(), prints ns per pair
+ *   rawsock kill-parent             SIGKILL the parent (the supervisor), then socket(): errno
+ *   rawsock threads                 socket() in 4 threads, then fork, then exec self "proto"
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* RAWSOCK_PROTO=262 asks for MPTCP directly (for comparisons with the supervisor). */
+static int raw_socket(int domain, int type, int proto)
+{
+	const char *p = getenv("RAWSOCK_PROTO");
+
+	return (int)syscall(SYS_socket, domain, type, p ? atoi(p) : proto);
+}
+
+static int proto_of(int fd)
+{
+	int p = -1;
+	socklen_t l = sizeof(p);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &p, &l) < 0)
+		return -errno;
+	return p;
+}
+
+static int addr_of(const char *a, const char *port, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, a, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)atoi(port));
+		*len = sizeof(*s4);
+		return AF_INET;
+	}
+	if (inet_pton(AF_INET6, a, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)atoi(port));
+		*len = sizeof(*s6);
+		return AF_INET6;
+	}
+	return -1;
+}
+
+static void *thread_main(void *arg)
+{
+	int fd = raw_socket(AF_INET, SOCK_STREAM, 0);
+
+	*(int *)arg = proto_of(fd);
+	close(fd);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char buf[65536];
+	ssize_t n;
+	int fd, c, i;
+
+	if (argc >= 2 && strcmp(argv[1], "proto") == 0) {
+		int v6 = argc > 2 && strcmp(argv[2], "v6") == 0;
+
+		fd = raw_socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			printf("socket: %s\n", strerror(errno));
+			return 1;
+		}
+		printf("%d\n", proto_of(fd));
+		return 0;
+	}
+	if (argc >= 4 && strcmp(argv[1], "connect") == 0) {
+		int fam = addr_of(argv[2], argv[3], &ss, &len);
+
+		fd = raw_socket(fam, SOCK_STREAM, IPPROTO_TCP);
+		if (fd < 0 || syscall(SYS_connect, fd, &ss, len) < 0) {
+			printf("connect: %s\n", strerror(errno));
+			return 1;
+		}
+		printf("%d\n", proto_of(fd));
+		fflush(stdout);
+		while ((n = read(0, buf, sizeof(buf))) > 0)
+			if (write(fd, buf, (size_t)n) != n)
+				return 1;
+		return 0;
+	}
+	if (argc >= 4 && strcmp(argv[1], "listen") == 0) {
+		int fam = addr_of(argv[2], argv[3], &ss, &len), one = 1;
+
+		fd = raw_socket(fam, SOCK_STREAM, 0);
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+		    syscall(SYS_listen, fd, 8) < 0) {
+			printf("listen: %s\n", strerror(errno));
+			return 1;
+		}
+		printf("listener %d\n", proto_of(fd));
+		fflush(stdout);
+		c = accept(fd, NULL, NULL);
+		printf("accepted %d\n", proto_of(c));
+		fflush(stdout);
+		while ((n = read(c, buf, sizeof(buf))) > 0)
+			;
+		return 0;
+	}
+	if (argc >= 3 && strcmp(argv[1], "loop") == 0) {
+		long k = atol(argv[2]);
+		int proto = argc > 3 ? atoi(argv[3]) : 0;
+		struct timespec a, b;
+
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		for (i = 0; i < k; i++)
+			close(raw_socket(AF_INET, SOCK_STREAM, proto));
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		printf("%.0f\n",
+		       ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / (double)k);
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "kill-parent") == 0) {
+		fd = raw_socket(AF_INET, SOCK_STREAM, 0);
+		printf("before %d\n", proto_of(fd));
+		fflush(stdout);
+		kill(getppid(), SIGKILL);
+		usleep(200000);
+		fd = raw_socket(AF_INET, SOCK_STREAM, 0);
+		printf("after %s\n", fd < 0 ? strerror(errno) : "ok");
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "threads") == 0) {
+		pthread_t t[4];
+		int r[4];
+		pid_t pid;
+		int st;
+
+		for (i = 0; i < 4; i++)
+			pthread_create(&t[i], NULL, thread_main, &r[i]);
+		for (i = 0; i < 4; i++) {
+			pthread_join(t[i], NULL);
+			printf("thread %d\n", r[i]);
+		}
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			fd = raw_socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+			printf("fork %d\n", proto_of(fd));
+			fflush(stdout);
+			execl("/proc/self/exe", argv[0], "proto", (char *)NULL);
+			_exit(127);
+		}
+		waitpid(pid, &st, 0);
+		return 0;
+	}
+	if (argc >= 3 && strcmp(argv[1], "exit") == 0)
+		return atoi(argv[2]);
+	if (argc >= 3 && strcmp(argv[1], "signal") == 0)
+		raise(atoi(argv[2]));
+	fprintf(stderr, "usage: see the source\n");
+	return 2;
+}
