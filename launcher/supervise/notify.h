@@ -9,7 +9,6 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-
 struct lr_sv {
 	int listener;
 	const struct lr_supervise *opt;
