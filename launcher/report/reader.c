@@ -118,7 +118,8 @@ static size_t feed_read(void *buf, size_t size, void *data)
 /* ---- the v1 fields ---- */
 
 enum kind { K_VERSION, K_U64, K_STR, K_STR_NULL, K_BOOL, K_BOOL_NULL, K_SUBFLOWS };
-enum group { G_REQUIRED, G_COUNTER }; /* counters come all together or not at all */
+/* Counters come all together or not at all; an optional key is one older writers lack. */
+enum group { G_REQUIRED, G_COUNTER, G_OPTIONAL };
 
 struct field {
 	const char *key;
@@ -147,6 +148,7 @@ static const char *const ats[] = {"close", "exit", NULL};
 static const char *const roles[] = {"connect", "accepted", "listen", "unused", NULL};
 static const char *const protos[] = {"mptcp", "tcp", NULL};
 static const char *const conns[] = {"mptcp", "fallback", "tcp", "none", NULL};
+static const char *const paths_ats[] = {"close", "exit", "shutdown", NULL};
 
 static const struct field sf_fields[] = {
     S("local", K_STR_NULL, local),    S("remote", K_STR_NULL, remote),
@@ -180,6 +182,9 @@ static const struct field rec_fields[] = {
     RC("bytes_received", bytes_received),
     RC("retrans", retrans),
     R("subflows_total", K_U64, subflows_total),
+    /* Since 0.2.0: lines of 0.1.0 do not have it. */
+    FIELD(struct lr_report_rec, "paths_at", K_STR_NULL, G_OPTIONAL, paths_at,
+          offsetof(struct lr_report_rec, has_paths_at), paths_ats),
     R("subflows", K_SUBFLOWS, n_subflows),
 };
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -307,8 +312,12 @@ static int fields_of(const json_t *obj, const struct field *fields, size_t n, vo
 			return -1;
 		seen |= 1u << i;
 	}
-	for (size_t i = 0; i < n; i++)
-		*(fields[i].group == G_REQUIRED ? &required : &counters) |= 1u << i;
+	for (size_t i = 0; i < n; i++) {
+		if (fields[i].group == G_REQUIRED)
+			required |= 1u << i;
+		else if (fields[i].group == G_COUNTER)
+			counters |= 1u << i;
+	}
 	if ((seen & required) != required)
 		return -1;
 	if ((seen & counters) != 0 && (seen & counters) != counters)

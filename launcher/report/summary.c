@@ -197,6 +197,8 @@ int lr_report_summary_add(struct lr_report_summary *s, const struct lr_report_re
 	snprintf(c.label, sizeof(c.label), "%.64s[%llu] -> %.64s", base_name(r->program),
 	         (unsigned long long)r->pid, r->remote[0] ? r->remote : "?");
 	snprintf(c.conn, sizeof(c.conn), "%s", r->conn);
+	if (r->has_paths_at && strcmp(r->paths_at, r->at) != 0)
+		s->paths_early++;
 	/* Closed by both ends before the report: the bytes are known, their path is not. */
 	if (r->n_subflows == 0 && r->has_bytes &&
 	    add_path(s, &c, LR_REPORT_UNKNOWN_PATH, r->bytes_sent + r->bytes_received) < 0)

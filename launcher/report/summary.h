@@ -47,6 +47,7 @@ struct lr_report_summary {
 	size_t lines, malformed;
 	size_t connections, mptcp, fallback, tcp_policy, tcp_kept, not_established;
 	size_t listeners, unused;
+	size_t paths_early; /* connections whose per-path figures were taken at shutdown() */
 	uint64_t total_bytes;
 	struct lr_report_addr *addrs; /* in order of first appearance */
 	size_t n_addrs, cap_addrs;

@@ -28,6 +28,12 @@ static void print_counts(const struct lr_report_summary *s, const char *name, FI
 	fprintf(out, ")\n");
 	fprintf(out, "listeners: %zu, connects that never completed: %zu, unused sockets: %zu\n",
 	        s->listeners, s->not_established, s->unused);
+	if (s->paths_early)
+		fprintf(
+		    out,
+		    "per-path bytes taken at shutdown() (the kernel had dropped the subflows by "
+		    "close): %zu connection%s\n",
+		    s->paths_early, s->paths_early == 1 ? "" : "s");
 	if (s->malformed)
 		fprintf(out, "skipped %zu malformed line%s\n", s->malformed,
 		        s->malformed == 1 ? "" : "s");

@@ -7,8 +7,10 @@
  */
 #include <errno.h>
 #include <linux/close_range.h>
+#include <sys/socket.h>
 
 #include "core/lifecycle.h"
+#include "core/pathsnap.h"
 #include "core/process.h"
 #include "core/report.h"
 #include "core/runtime.h"
@@ -25,6 +27,23 @@ static void report_if_managed(int fd)
 	struct mr_fd *e = mr_fd_get(fd);
 	if (e && (mr_fd_state(e) & MR_ST_MANAGED))
 		report(fd, e, "close");
+}
+
+void mr_after_shutdown(int fd, int how, int rc)
+{
+	int err = errno;
+	struct mr_fd *e = mr_fd_get(fd);
+	uint32_t st = e ? mr_fd_state(e) : 0;
+	if (!(st & MR_ST_MANAGED) || mr_in_vfork_child()) {
+		errno = err;
+		return;
+	}
+	if (!(st & (MR_ST_LIVE | MR_ST_CONNECTING)))
+		mr_note_shutdown(e, how, rc);
+	/* The peer may close first and the kernel drop the subflows before our close(). */
+	else if (__builtin_expect(mr_report_enabled, 0) && rc == 0 && how != SHUT_RD)
+		mr_pathsnap_take(fd);
+	errno = err;
 }
 
 void mr_before_close(int fd)

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/pathsnap.h"
 #include "core/peercache.h"
 #include "core/process.h"
 #include "core/report.h"
@@ -170,12 +171,28 @@ static void sum_subflows(struct mr_conn_info *c)
 	}
 }
 
-/* "mptcp", "fallback", "tcp", or "none" when no connection was established. */
-static const char *collect(int fd, const struct sock_view *v, struct mr_conn_info *c)
+/* The subflows hold data, or held it before the kernel reset them (tcp_disconnect). */
+static bool any_live(const struct mr_conn_info *c)
+{
+	for (int i = 0; i < c->n; i++)
+		if (c->sf[i].tcpi.tcpi_bytes_acked != 0 || c->sf[i].tcpi.tcpi_state != TCP_CLOSE)
+			return true;
+	return false;
+}
+
+/*
+ * "mptcp", "fallback", "tcp", or "none" when no connection was established.
+ * *paths_at: when the per-path figures were taken: at (now), "shutdown" (the
+ * kernel had dropped the subflows by now; they were recorded at shutdown()),
+ * or NULL when no path is known.
+ */
+static const char *collect(int fd, const struct sock_view *v, const char *at,
+                           struct mr_conn_info *c, const char **paths_at)
 {
 	c->n = c->total = 0;
 	c->have_totals = false;
 	c->sent = c->acked = c->received = c->retrans = 0;
+	*paths_at = NULL;
 	if (!v->established)
 		return "none";
 	const char *kind = !v->socket_mptcp                 ? "tcp"
@@ -184,15 +201,13 @@ static const char *collect(int fd, const struct sock_view *v, struct mr_conn_inf
 	/* One path for TCP and fallbacks; before 5.16 an MPTCP socket lists no subflows. */
 	if (kind[0] != 'm' || !mr_sock_subflows(fd, c)) {
 		mr_sock_single_path(fd, &v->local, &v->remote, c);
-	} else {
-		/* The kernel resets a closed subflow it keeps (tcp_disconnect): no data. */
-		bool live = false;
-		for (int i = 0; i < c->n; i++)
-			live |= c->sf[i].tcpi.tcpi_bytes_acked != 0 ||
-			        c->sf[i].tcpi.tcpi_state != TCP_CLOSE;
-		if (!live)
-			c->n = c->total = 0;
+	} else if (!any_live(c)) {
+		c->n = c->total = 0;
+		if (mr_pathsnap_get(fd, c))
+			*paths_at = "shutdown";
 	}
+	if (c->n > 0 && !*paths_at)
+		*paths_at = at;
 	if (kind[0] == 'm' && !c->have_totals)
 		mr_sock_mptcp_totals(fd, c);
 	if (!c->have_totals)
@@ -264,7 +279,7 @@ static void judge(const struct sock_view *v, const struct mr_fd *e, const struct
 /* The line's fields from what was learnt; dev holds the subflows' interface names. */
 static void compose(struct mr_line *l, int fd, const struct mr_fd *e, const char *at,
                     const char *exe, const struct sock_view *v, const char *conn_kind,
-                    const struct mr_conn_info *c, const struct judgement *j)
+                    const char *paths_at, const struct mr_conn_info *c, const struct judgement *j)
 {
 	struct mr_report_subflow_fields sf[MR_MAX_SUBFLOWS];
 	char dev[MR_MAX_SUBFLOWS][IFNAMSIZ];
@@ -312,6 +327,7 @@ static void compose(struct mr_line *l, int fd, const struct mr_fd *e, const char
 	    .bytes_received = c->received,
 	    .retrans = c->retrans,
 	    .subflows_total = (uint64_t)c->total,
+	    .paths_at = paths_at,
 	    .n_subflows = c->n,
 	    .subflows = sf,
 	};
@@ -346,12 +362,14 @@ void mr_report_socket(int fd, struct mr_fd *e, const char *at, const struct mr_p
 		struct judgement j;
 		char buf[REPORT_LINE_MAX];
 		struct mr_line l;
-		const char *kind = collect(fd, &v, &c);
+		const char *paths_at;
+		const char *kind = collect(fd, &v, at, &c, &paths_at);
 		judge(&v, e, prog, &j);
 		/* One byte is kept for the newline. */
 		mr_line_init(&l, buf, sizeof(buf) - 1);
-		compose(&l, fd, e, at, exe, &v, kind, &c, &j);
+		compose(&l, fd, e, at, exe, &v, kind, paths_at, &c, &j);
 		emit(rfd, &l);
+		mr_pathsnap_drop(fd);
 	}
 	errno = saved;
 }

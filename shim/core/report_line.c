@@ -136,6 +136,7 @@ void mr_report_compose(struct mr_line *l, const struct mr_report_fields *f)
 		mr_line_kv_u64(l, "retrans", f->retrans);
 	}
 	mr_line_kv_u64(l, "subflows_total", f->subflows_total);
+	mr_line_kv_str(l, "paths_at", f->paths_at);
 	mr_line_key(l, "subflows");
 	mr_line_raw(l, "[");
 	for (int i = 0; i < f->n_subflows; i++)

@@ -49,6 +49,9 @@ struct mr_report_fields {
 	const struct sockaddr_storage *local, *remote;
 	bool pinned, shared, have_totals;
 	uint64_t bytes_sent, bytes_acked, bytes_received, retrans, subflows_total;
+	/* When the subflows' figures were taken: the line's "at" when final, "shutdown" when
+	 * recorded earlier because the kernel had dropped them by the close; NULL: none. */
+	const char *paths_at;
 	int n_subflows;
 	const struct mr_report_subflow_fields *subflows;
 };

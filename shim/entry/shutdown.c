@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * shutdown(): before connect it fails with ENOTCONN, but the kernel records it
- * (a send() after connect then fails with EPIPE); a replacement must repeat it.
+ * (a send() after connect then fails with EPIPE), so a replacement repeats it;
+ * on a connection, with a report open, its paths are recorded while they
+ * exist (core/closing.c).
  */
-#include <errno.h>
 #include <sys/socket.h>
 
 #include "core/lifecycle.h"
@@ -13,11 +14,6 @@
 MR_EXPORT int shutdown(int fd, int how)
 {
 	int rc = real_shutdown(fd, how);
-	struct mr_fd *e = mr_pending(fd);
-	if (e) {
-		int err = errno;
-		mr_note_shutdown(e, how, rc);
-		errno = err;
-	}
+	mr_after_shutdown(fd, how, rc);
 	return rc;
 }

@@ -24,6 +24,7 @@
  *   unshare             move this process to a new network namespace
  *   serve ADDR:PORT [mptcp]   accept connections forever, echo data (a test server)
  *   shutwr              shutdown(SHUT_WR), print shutwr=ok|err:E
+ *   write N | pause MS  write N bytes (no shutdown, nothing read back); sleep MS milliseconds
  *   write1              write one byte, print write1=ok|err:E (SIGPIPE is ignored)
  *   connect-unspec      connect(AF_UNSPEC); connect-badlen ADDR:PORT: a short length
  *   selfaccept          connect a new socket of the same family to the listener, accept it:
@@ -412,6 +413,20 @@ int main(int argc, char **argv)
 			while ((r = read(sock, buf, sizeof(buf))) > 0)
 				got += (size_t)r;
 			printf("echoed=%zu\n", got);
+		} else if (strcmp(op, "write") == 0 && i + 1 < argc) {
+			size_t n = strtoul(argv[++i], NULL, 10), done = 0;
+			char buf[4096];
+			memset(buf, 'w', sizeof(buf));
+			while (done < n) {
+				ssize_t w = write(sock, buf,
+				                  n - done < sizeof(buf) ? n - done : sizeof(buf));
+				if (w <= 0)
+					break;
+				done += (size_t)w;
+			}
+			printf("written=%zu\n", done);
+		} else if (strcmp(op, "pause") == 0 && i + 1 < argc) {
+			usleep((useconds_t)strtoul(argv[++i], NULL, 10) * 1000);
 		} else if (strcmp(op, "shutwr") == 0) {
 			result("shutwr", shutdown(sock, SHUT_WR));
 		} else if (strcmp(op, "write1") == 0) {

@@ -83,11 +83,14 @@ static void test_full_line(void **state)
 	    .bytes_received = 0,
 	    .retrans = 12,
 	    .subflows_total = 2,
+	    .paths_at = "shutdown",
 	    .n_subflows = 2,
 	    .subflows = sf,
 	};
 	struct lr_report_rec r;
 	roundtrip(&f, &r);
+	assert_true(r.has_paths_at);
+	assert_string_equal(r.paths_at, "shutdown");
 	assert_int_equal(r.time, f.time);
 	assert_int_equal(r.pid, 4242);
 	assert_int_equal(r.fd, 3);
@@ -151,6 +154,7 @@ static void test_nulls_and_mapped(void **state)
 	assert_true(r.has_kept);
 	assert_string_equal(r.kept, "the descriptor was duplicated");
 	assert_true(r.pinned);
+	assert_false(r.has_paths_at);
 	assert_false(r.has_bytes);
 	assert_int_equal(r.n_subflows, 0);
 }
