@@ -110,8 +110,10 @@ static bool have_sys_admin(void)
 	if (!f)
 		return false;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+		if (strncmp(line, "CapEff:", 7) == 0) {
+			eff = strtoull(line + 7, NULL, 16);
 			break;
+		}
 	fclose(f);
 	return eff & (1ULL << 21);
 }
@@ -182,13 +184,10 @@ static int inspect_target(const char *cmd, enum supervise_mode mode, bool debug,
 			        b.path, v);
 	} else {
 		problem = lr_binary_problem(&b);
-		if (problem && mode == SV_AUTO && b.elf.kind == LR_ELF_STATIC && !t->setid) {
-			t->supervise = true;
-			if (debug)
-				fprintf(stderr, "mptcp-run: %s: %s: using the supervisor\n", b.path,
-				        problem);
-		} else if (problem && mode == SV_AUTO && have_sys_admin()) {
-			/* With CAP_SYS_ADMIN the filter needs no no_new_privs: privileges stay. */
+		/* A static binary; a set-ID one only with CAP_SYS_ADMIN, as then the filter needs
+		 * no no_new_privs and the program keeps its privileges. */
+		if (problem && mode == SV_AUTO &&
+		    ((b.elf.kind == LR_ELF_STATIC && !t->setid) || have_sys_admin())) {
 			t->supervise = true;
 			if (debug)
 				fprintf(stderr, "mptcp-run: %s: %s: using the supervisor\n", b.path,

@@ -247,6 +247,7 @@ static bool string_of(const json_t *v, const struct field *f, char *base)
 static int fields_of(const json_t *obj, const struct field *fields, size_t n, void *base);
 
 /* The subflows array into r->sf; false if not ours. */
+/* NOLINTNEXTLINE(misc-no-recursion): one level deep, a line's subflows */
 static bool subflows_of(const json_t *arr, struct lr_report_rec *r)
 {
 	size_t i;
@@ -267,6 +268,7 @@ static bool subflows_of(const json_t *arr, struct lr_report_rec *r)
 	return true;
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): one level deep, a line's subflows */
 static bool value_of(const json_t *v, const struct field *f, void *base)
 {
 	char *at = (char *)base + f->off;
@@ -295,6 +297,7 @@ static bool value_of(const json_t *v, const struct field *f, void *base)
  * The object's members into base, by the table: 1 if the counters were there,
  * 0 if not, -1 if it is not ours. Duplicates never get here (JSON_REJECT_DUPLICATES).
  */
+/* NOLINTNEXTLINE(misc-no-recursion): one level deep, a line's subflows */
 static int fields_of(const json_t *obj, const struct field *fields, size_t n, void *base)
 {
 	uint32_t seen = 0, required = 0, counters = 0;

@@ -235,7 +235,7 @@ static void copy_options(int from, int to, int domain)
 	}
 	/* Buffer sizes read back doubled; set what the program asked for. */
 	for (i = 0; i < 2; i++) {
-		int name = i ? SO_RCVBUF : SO_SNDBUF, va, vb;
+		int name = i ? SO_RCVBUF : SO_SNDBUF, va = 0, vb = 0;
 
 		la = lb = sizeof(int);
 		if (getsockopt(from, SOL_SOCKET, name, &va, &la) == 0 &&
@@ -267,7 +267,7 @@ static bool bound(const struct sockaddr_storage *ss)
 static int replace_with_tcp(struct lr_sv *sv, const struct seccomp_notif *req, int fd, int dup)
 {
 	pid_t tid = (pid_t)req->pid;
-	struct sockaddr_storage local;
+	struct sockaddr_storage local = {0};
 	socklen_t llen = sizeof(local);
 	struct seccomp_notif_addfd add;
 	int domain, tcp, fl, r, err;

@@ -100,6 +100,7 @@ static bool bound_to_address(int fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t l = sizeof(ss);
+	memset(&ss, 0, sizeof(ss));
 	if (getsockname(fd, (struct sockaddr *)&ss, &l) < 0)
 		return true;
 	if (ss.ss_family == AF_INET)

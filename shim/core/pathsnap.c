@@ -61,9 +61,10 @@ static ino_t inode_of(int fd)
 static void store_sa(struct sockaddr_in6 *out, const struct sockaddr_storage *in)
 {
 	memset(out, 0, sizeof(*out));
-	memcpy(out, in, in->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-	                : in->ss_family == AF_INET ? sizeof(struct sockaddr_in)
-	                                           : 0);
+	memcpy(out, in,
+	       in->ss_family == AF_INET6  ? sizeof(struct sockaddr_in6)
+	       : in->ss_family == AF_INET ? sizeof(struct sockaddr_in)
+	                                  : 0);
 }
 
 void mr_pathsnap_take(int fd)

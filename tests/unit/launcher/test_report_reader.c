@@ -28,10 +28,13 @@
 
 /* Failure injection: malloc and realloc fail once allocs_left reaches 0 (-1: never). */
 static long allocs_left = -1;
-void *__real_malloc(size_t n);
-void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_realloc(void *p, size_t n);
+/* The names the linker's --wrap gives them. */
+void *__real_malloc(size_t n); // NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp)
+void *__real_realloc(void *p,
+                     size_t n); // NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp)
+void *__wrap_malloc(size_t n);  // NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp)
+void *__wrap_realloc(void *p,
+                     size_t n); // NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp)
 
 static bool alloc_allowed(void)
 {
@@ -319,11 +322,10 @@ static void test_string_bounds(void **state)
 	assert_int_equal(strlen(rec.program), 511);
 	snprintf(to, sizeof(to), "\"program\":\"%0512d\"", 0);
 	expect_bad_variant("\"program\":\"/usr/bin/nc\\\"at\\\\\\u0001\"", to);
-	size_t n = strlen("\"program\":\"");
-	memcpy(to, "\"program\":\"", n);
-	for (int i = 0; i < 511; i++, n += 6)
-		memcpy(to + n, "\\u0001", 6);
-	memcpy(to + n, "\"", 2);
+	size_t n = (size_t)snprintf(to, sizeof(to), "\"program\":\"");
+	for (int i = 0; i < 511; i++)
+		n += (size_t)snprintf(to + n, sizeof(to) - n, "\\u0001");
+	snprintf(to + n, sizeof(to) - n, "\"");
 	expect_good_in(LINE_MP, "\"program\":\"/usr/bin/nc\\\"at\\\\\\u0001\"", to);
 	assert_int_equal(strlen(rec.program), 511);
 	/* dev[16]: 15 bytes. */
@@ -339,18 +341,25 @@ static void test_string_bounds(void **state)
 	expect_bad_variant("\"remote\":\"198.18.1.2:5000\"", to);
 }
 
+/* Appends s to the NUL-terminated text in buf (bounded). */
+static void append(char *buf, size_t size, const char *s)
+{
+	size_t n = strlen(buf);
+	snprintf(buf + n, size - n, "%s", s);
+}
+
 /* Subflows: at most LR_REPORT_MAX_SUBFLOWS, and as many as the connection's kind allows. */
 static void test_subflow_counts(void **state)
 {
 	char to[8192] = "\"subflows\":[" SF2;
 	(void)state;
 	for (int i = 1; i < LR_REPORT_MAX_SUBFLOWS; i++)
-		strcat(to, "," SF2);
-	strcat(to, "]");
+		append(to, sizeof(to), "," SF2);
+	append(to, sizeof(to), "]");
 	expect_good_in(LINE_MP, "\"subflows\":[" SF1 "," SF2 "]", to);
 	assert_int_equal(rec.n_subflows, LR_REPORT_MAX_SUBFLOWS);
 	to[strlen(to) - 1] = '\0';
-	strcat(to, "," SF2 "]");
+	append(to, sizeof(to), "," SF2 "]");
 	expect_bad_variant("\"subflows\":[" SF1 "," SF2 "]", to);
 	/* MPTCP: none is fine (closed by both ends); TCP and fallback: exactly one. */
 	expect_good_in(LINE_MP, "[" SF1 "," SF2 "]", "[]");
