@@ -3,8 +3,9 @@
 #
 # The layers (README, "Architecture"), each a folder, each using only those below it:
 #   shim/entry   the interposed calls, one file each       -> shim/core, shim/kernel
-#   shim/core    the socket lifecycle inside the library   -> shim/kernel, shim/policy
+#   shim/core    the socket lifecycle inside the library   -> shim/kernel, shim/format, shim/policy
 #   shim/kernel  real calls, kernel ABI, logging, files    -> (libc, the kernel)
+#   shim/format  the report line's format (pure)           -> shim/policy
 #   shim/policy  the pure policy engine                    -> (libc string/memory only)
 #   launcher/cmd the sub-commands                          -> launcher/{pathd,report,os,text},
 #                                                             shim/policy, shim/kernel/config_file
@@ -44,6 +45,8 @@ CORE_SRCS   := $(wildcard shim/core/*.c)
 # the library opens libconfig on demand instead (libconfig_dl.c).
 KERNEL_SRCS := $(filter-out shim/kernel/libconfig_linked.c,$(wildcard shim/kernel/*.c))
 POLICY_SRCS := $(wildcard shim/policy/*.c)
+# The report line's format: pure too, written by the library and by the supervisor.
+FORMAT_SRCS := $(wildcard shim/format/*.c)
 CONFIG_FILE_SRCS := shim/kernel/config_file.c shim/kernel/libconfig_linked.c shim/kernel/read_full.c
 LAUNCHER_LIB_SRCS := $(wildcard launcher/cmd/*.c launcher/pathd/*.c launcher/supervise/*.c \
 	launcher/report/*.c launcher/os/*.c launcher/text/*.c)
@@ -53,8 +56,9 @@ SHIM_TEST_SRCS := $(wildcard tests/shim/*.c)
 BENCH_SRCS  := $(wildcard tests/bench/*.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
-LIB_OBJS    := $(call obj,$(ENTRY_SRCS) $(CORE_SRCS) $(KERNEL_SRCS) $(POLICY_SRCS))
+LIB_OBJS    := $(call obj,$(ENTRY_SRCS) $(CORE_SRCS) $(KERNEL_SRCS) $(FORMAT_SRCS) $(POLICY_SRCS))
 POLICY_OBJS := $(call obj,$(POLICY_SRCS))
+FORMAT_OBJS := $(call obj,$(FORMAT_SRCS))
 CONFIG_FILE_OBJS := $(call obj,$(CONFIG_FILE_SRCS))
 LAUNCHER_OBJS := $(call obj,$(LAUNCHER_SRCS))
 LAUNCHER_LIB_OBJS := $(call obj,$(LAUNCHER_LIB_SRCS))
@@ -78,7 +82,7 @@ $(B)/obj/%.o: %.c
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # The policy engine as a library: the launcher, the tests and the fuzzers link it.
-$(B)/libmptcp-policy.a: $(POLICY_OBJS)
+$(B)/libmptcp-policy.a: $(POLICY_OBJS) $(FORMAT_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
@@ -130,9 +134,6 @@ endef
 # Failure injection: the report test makes malloc and realloc fail on demand (not through
 # LDFLAGS, which check-asan sets on the command line).
 $(B)/tests/unit/test_report_reader: UNIT_LDFLAGS := -Wl,--wrap=malloc -Wl,--wrap=realloc
-# The library's report writer against the launcher's reader.
-$(B)/tests/unit/test_report_roundtrip: UNIT_OBJS := $(B)/obj/shim/core/report_line.o
-$(B)/tests/unit/test_report_roundtrip: $(B)/obj/shim/core/report_line.o
 $(foreach s,$(UNIT_SRCS),$(eval $(call unit_rule,$(s))))
 
 # Exports functions named like libconfig's, as lighttpd does.

@@ -26,7 +26,7 @@
 #include "core/peercache.h"
 #include "core/process.h"
 #include "core/report.h"
-#include "core/report_line.h"
+#include "format/report_line.h"
 #include "kernel/ifname.h"
 #include "kernel/log.h"
 #include "kernel/real.h"

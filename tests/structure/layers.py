@@ -8,7 +8,7 @@
 3. The preload library never calls a symbol it exports itself: no relocation
    in libmptcp-run.so names one of its exported functions (such a call would
    resolve to the library's own interposer: close() calling close()).
-4. The policy engine is pure: the undefined symbols of its objects are libc
+4. The policy engine and the report format are pure: the undefined symbols of its objects are libc
    string, memory, allocation and formatting functions from an allow-list.
 
 Each check also runs once on a small synthetic case that must fail, so a check
@@ -26,13 +26,15 @@ B = os.environ.get("B", os.path.join(ROOT, "build"))
 # folder -> folders its files may include (besides itself).
 LAYERS = {
     "shim/entry": {"shim/core", "shim/kernel"},
-    "shim/core": {"shim/kernel", "shim/policy"},
+    "shim/core": {"shim/kernel", "shim/format", "shim/policy"},
+    "shim/format": {"shim/policy"},
     "shim/kernel": {"shim/policy"},
     "shim/policy": set(),
     "launcher": {"launcher/cmd"},
     "launcher/cmd": {"launcher/pathd", "launcher/supervise", "launcher/report", "launcher/os",
                      "launcher/text", "shim/policy", "shim/kernel"},
-    "launcher/supervise": {"launcher/os", "launcher/text", "shim/policy", "shim/kernel"},
+    "launcher/supervise": {"launcher/os", "launcher/text", "shim/format", "shim/policy",
+                           "shim/kernel"},
     "launcher/pathd": {"launcher/os", "launcher/text", "shim/policy", "shim/kernel"},
     "launcher/report": {"launcher/os", "launcher/text"},
     "launcher/os": {"launcher/text", "shim/kernel"},
@@ -257,9 +259,10 @@ def main():
     cyc = find_cycle(include_edges(graph))
     tap(cyc is None, "no include cycle between modules", " -> ".join(cyc or []))
 
-    lib_objs = objects(["shim/entry", "shim/core", "shim/kernel", "shim/policy"])
+    lib_objs = objects(["shim/entry", "shim/core", "shim/kernel", "shim/format", "shim/policy"])
     launcher_objs = objects(["launcher", "launcher/cmd", "launcher/pathd", "launcher/supervise",
-                             "launcher/report", "launcher/os", "launcher/text", "shim/policy"]) + \
+                             "launcher/report", "launcher/os", "launcher/text", "shim/format",
+                             "shim/policy"]) + \
         [os.path.join(B, "obj/shim/kernel", f) for f in ("config_file.o", "libconfig_linked.o", "read_full.o")]
     so = os.path.join(B, "libmptcp-run.so")
     if not lib_objs or not os.path.exists(so):
@@ -272,7 +275,7 @@ def main():
         calls = self_calls(so)
         tap(not calls, "the library never calls its own exported symbols (readelf -r)",
             "relocations naming exported functions: " + ", ".join(calls))
-        pol = objects(["shim/policy"])
+        pol = objects(["shim/policy", "shim/format"])
         bad = policy_impurities(pol)
         tap(pol and not bad, f"policy engine: {len(pol)} objects call only allow-listed libc",
             "\n".join(bad))

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The report's two ends against each other: lines composed by the preload
- * library's writer (shim/core/report_line.c, hand-written, no allocation) are
+ * library's writer (shim/format/report_line.c, hand-written, no allocation) are
  * read back by the launcher's reader (launcher/report/reader.c, jansson), and
  * every field must come back as written: awkward strings (quotes, backslashes,
  * control bytes, bytes >= 0x80), nulls, extreme counters, IPv4, IPv6 and
@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "core/report_line.h"
+#include "format/report_line.h"
 #include "report/reader.h"
 
 static struct sockaddr_storage addr(const char *text, unsigned port)

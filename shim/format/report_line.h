@@ -7,8 +7,8 @@
  * not allocate, lock or use stdio. Bounded: a line that does not fit is marked
  * overflowed and must be dropped whole, never written in part.
  */
-#ifndef MPTCP_RUN_CORE_REPORT_LINE_H
-#define MPTCP_RUN_CORE_REPORT_LINE_H
+#ifndef MPTCP_RUN_FORMAT_REPORT_LINE_H
+#define MPTCP_RUN_FORMAT_REPORT_LINE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <string.h>
 
-#include "core/report_line.h"
+#include "format/report_line.h"
 #include "policy/policy.h"
 
 void mr_line_init(struct mr_line *l, char *buf, size_t cap)
