@@ -29,12 +29,12 @@
 /* Failure injection: malloc and realloc fail once allocs_left reaches 0 (-1: never). */
 static long allocs_left = -1;
 /* The names the linker's --wrap gives them. */
-void *__real_malloc(size_t n); // NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp)
-void *__real_realloc(void *p,
-                     size_t n); // NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp)
-void *__wrap_malloc(size_t n);  // NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp)
-void *__wrap_realloc(void *p,
-                     size_t n); // NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp)
+// NOLINTBEGIN(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp)
+void *__real_malloc(size_t n);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_realloc(void *p, size_t n);
+// NOLINTEND(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp)
 
 static bool alloc_allowed(void)
 {
