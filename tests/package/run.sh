@@ -48,6 +48,7 @@ mount --make-rprivate / || tap_bail "mount --make-rprivate /"
 
 T=$(mktemp -d /tmp/mptcp-run-package.XXXXXX)
 OVERLAID=()
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	local m
 	for m in "${OVERLAID[@]}"; do umount -l "$m" 2>/dev/null; done
@@ -86,6 +87,7 @@ rc=$?
 out=$(grep -v 'running with root privileges' "$T/lintian")
 if [ "$rc" -eq 0 ] && ! grep -q '^[EW]:' <<<"$out"; then ok "lintian: no errors, no warnings"
 else not_ok "lintian: no errors, no warnings (exit $rc)" "$out"; fi
+# shellcheck disable=SC2001 # a prefix on every line of a multi-line text
 if [ -n "$out" ]; then sed 's/^/# lintian: /' <<<"$out"; fi
 
 deps=$(dpkg-deb -f "$DEB" Depends)
@@ -188,6 +190,7 @@ echo '# the admin edited this' >>/etc/mptcp-run.conf
 mkdir -p /etc/systemd/system
 printf '[Service]\nExecStart=/bin/true\n' >/etc/systemd/system/mr-pkgtest.service
 DROPIN=/etc/systemd/system/mr-pkgtest.service.d/mptcp-run.conf
+# shellcheck disable=SC2015 # the || branch is the failure report of the whole chain
 out=$("$BIN" enable mr-pkgtest.service 2>&1) && [ -f "$DROPIN" ] && grep -qF "$LIB" "$DROPIN" ||
 	not_ok "mptcp-run enable writes $DROPIN" "$out"
 out=$("$BIN" preload install 2>&1) || not_ok "mptcp-run preload install" "$out"
@@ -262,7 +265,7 @@ apt_do install "$DEB" >/dev/null && "$BIN" enable mr-pkgtest.service >/dev/null 
 if out=$(apt_do purge mptcp-run); then ok "apt-get purge mptcp-run"; else not_ok "apt-get purge mptcp-run" "$out"; fi
 left=""
 while IFS= read -r p; do
-	[ -n "$p" ] && [ "$p" != "/." ] || continue
+	if [ -z "$p" ] || [ "$p" = "/." ]; then continue; fi
 	if [ -d "$p" ] && [ ! -L "$p" ]; then
 		# A directory may stay when another package owns it (/usr/bin, /usr/share/man...).
 		dpkg -S "$p" >/dev/null 2>&1 || left="$left $p"

@@ -258,6 +258,7 @@ PIDS+=($!)
 wait_listen "$NS_S" 5003 && wait_listen "$NS_S" 5004
 R2="$TMP/orders.jsonl"
 # 1. The client sends, shuts down writing, the server closes first (ncat --send-only).
+# shellcheck disable=SC2317 # run through with_join
 send_shut() {
 	C env LD_PRELOAD="$LIB" MPTCP_RUN_CONF="$CONF" MPTCP_RUN_REPORT="$R2" \
 		ncat --send-only 198.18.1.2 5003 <"$TMP/data12"
@@ -272,6 +273,7 @@ if grep -Eq '^198\.18\.1\.1 +[0-9]+ +[0-9.]+%' <<<"$summary" &&
 	ok "send, shutdown: the summary names both local addresses with a share"
 else not_ok "send, shutdown: the summary names both local addresses with a share" "$summary"; fi
 # 2. The client reads until the server closes.
+# shellcheck disable=SC2317 # run through with_join
 recv_all() {
 	C env LD_PRELOAD="$LIB" MPTCP_RUN_CONF="$CONF" MPTCP_RUN_REPORT="$R2" \
 		ncat --recv-only 198.18.1.2 5004 >"$TMP/got"
@@ -281,6 +283,7 @@ if paths_ok "$R2" '"remote":"198.18.1.2:5004"' connect && cmp -s "$TMP/data12" "
 	ok "read until the server closes: both paths with their bytes ($(grep -o '"paths_at":"[a-z]*"' <<<"$PATHS_LINE"))"
 else not_ok "read until the server closes: both paths with their bytes" "$PATHS_LINE"; fi
 # 3. Both close at once: the client closes without shutdown as soon as its data is out.
+# shellcheck disable=SC2317 # run through with_join
 send_close() {
 	C env LD_PRELOAD="$LIB" MPTCP_RUN_CONF="$CONF" MPTCP_RUN_REPORT="$R2" \
 		ncat --send-only --no-shutdown 198.18.1.2 5003 <"$TMP/data12"
@@ -291,6 +294,7 @@ if paths_ok "$R2" '"remote":"198.18.1.2:5003"' connect; then
 else not_ok "both close at once: both paths with their bytes" "$PATHS_LINE"; fi
 # 4. A long-lived connection that ends in the process's exit (no close).
 R2="$TMP/exit.jsonl"
+# shellcheck disable=SC2317 # run through with_join
 to_exit() {
 	C env LD_PRELOAD="$LIB" MPTCP_RUN_CONF="$CONF" MPTCP_RUN_REPORT="$R2" \
 		"$P" socket4 connect 198.18.1.2:5003 write 12000000 pause 500 >/dev/null

@@ -5,6 +5,7 @@
 # socket live, and sockets handed to another process with SCM_RIGHTS.
 # Each case runs build/tests/shim/probe under the library and checks what the
 # kernel says (SO_PROTOCOL, TCP_IS_MPTCP, errno, echoed bytes).
+# shellcheck disable=SC2317 # run(), expect(), cases() run in the namespace's bash (export -f)
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 ROOT=$PWD
@@ -12,7 +13,7 @@ ROOT=$PWD
 . "$ROOT/tests/lib/tap.sh"
 P=${MR_FUNC_PROBE:-$ROOT/build/tests/shim/probe}
 LIB=${MR_FUNC_LIB:-$ROOT/build/libmptcp-run.so}
-[ -x "$P" ] && [ -e "$LIB" ] || tap_bail "$P or $LIB not built (make tests)"
+if [ ! -x "$P" ] || [ ! -e "$LIB" ]; then tap_bail "$P or $LIB not built (make tests)"; fi
 [ "$(id -u)" = 0 ] || tap_skip_all "needs root for a private network namespace (CI runs it as root)"
 unshare -n true 2>/dev/null || tap_skip_all "unshare -n is not permitted here"
 [ "$(cat /proc/sys/net/mptcp/enabled 2>/dev/null)" = 1 ] || tap_skip_all "MPTCP is not enabled"
