@@ -21,6 +21,8 @@ LIBDIR     ?= $(PREFIX)/lib/mptcp-run
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# The path manager's unit: installed, never enabled or started by `make install` or the package.
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
 # The one version source: --version and the man pages take it from here (tests/version, NEWS).
 VERSION    := 0.2.0
 
@@ -219,13 +221,16 @@ install: all
 		install -m 0644 conf/mptcp-run.conf $(DESTDIR)$(SYSCONFDIR)/mptcp-run.conf
 	install -m 0644 $(B)/man/mptcp-run.1 $(DESTDIR)$(MANDIR)/man1/mptcp-run.1
 	install -m 0644 $(B)/man/mptcp-run.conf.5 $(DESTDIR)$(MANDIR)/man5/mptcp-run.conf.5
-	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR)
 	install -m 0644 launcher/mptcp-run.bash-completion $(DESTDIR)$(BASHCOMPDIR)/mptcp-run
+	@# The unit names the launcher where this install puts it.
+	sed 's|@BINDIR@|$(BINDIR)|g' conf/mptcp-run-pathd.service.in > $(B)/mptcp-run-pathd.service
+	install -m 0644 $(B)/mptcp-run-pathd.service $(DESTDIR)$(UNITDIR)/mptcp-run-pathd.service
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libmptcp-run.so $(DESTDIR)$(BINDIR)/mptcp-run \
 		$(DESTDIR)$(MANDIR)/man1/mptcp-run.1 $(DESTDIR)$(MANDIR)/man5/mptcp-run.conf.5 \
-		$(DESTDIR)$(BASHCOMPDIR)/mptcp-run
+		$(DESTDIR)$(BASHCOMPDIR)/mptcp-run $(DESTDIR)$(UNITDIR)/mptcp-run-pathd.service
 	-rmdir $(DESTDIR)$(LIBDIR)
 
 # The Debian package, build/mptcp-run_$(VERSION)_ARCH.deb (debian/, README "Debian package").

@@ -10,11 +10,16 @@ trap 'rm -rf "$D"' EXIT
 
 out=$(make -s install PREFIX=/usr DESTDIR="$D" 2>&1) || not_ok "make install succeeds" "$out"
 for f in usr/lib/mptcp-run/libmptcp-run.so:644 usr/bin/mptcp-run:755 etc/mptcp-run.conf:644 \
-	usr/share/man/man1/mptcp-run.1:644 usr/share/man/man5/mptcp-run.conf.5:644; do
+	usr/share/man/man1/mptcp-run.1:644 usr/share/man/man5/mptcp-run.conf.5:644 \
+	usr/lib/systemd/system/mptcp-run-pathd.service:644; do
 	path=${f%%:*} mode=${f##*:}
 	if [ -f "$D/$path" ] && [ "$(stat -c %a "$D/$path")" = "$mode" ]; then ok "installed $path ($mode)"
 	else not_ok "installed $path ($mode)" "$(ls -l "$D/$path" 2>&1)"; fi
 done
+if grep -qx 'ExecStart=/usr/bin/mptcp-run pathd -f -c /etc/mptcp-run.conf' \
+	"$D/usr/lib/systemd/system/mptcp-run-pathd.service" 2>/dev/null; then
+	ok "the path manager's unit names the installed launcher"
+else not_ok "the path manager's unit names the installed launcher" "$(grep Exec "$D/usr/lib/systemd/system/mptcp-run-pathd.service" 2>&1)"; fi
 if cmp -s conf/mptcp-run.conf "$D/etc/mptcp-run.conf"; then ok "the example config is the one installed"; else not_ok "the example config is the one installed"; fi
 echo '# the admin edited this' >"$D/etc/mptcp-run.conf"
 make -s install PREFIX=/usr DESTDIR="$D" >/dev/null 2>&1

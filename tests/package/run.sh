@@ -138,8 +138,11 @@ if dpkg-query -W -f='${Conffiles}\n' mptcp-run | grep -q '^ /etc/mptcp-run.conf 
 else not_ok "/etc/mptcp-run.conf is a conffile" "$(dpkg-query -W -f='${Conffiles}' mptcp-run)"; fi
 if cmp -s conf/mptcp-run.conf /etc/mptcp-run.conf; then ok "the installed config is conf/mptcp-run.conf"
 else not_ok "the installed config is conf/mptcp-run.conf"; fi
-if ! dpkg -L mptcp-run | grep -qE 'systemd|\.service$'; then ok "no systemd unit shipped (mptcp-run pathd does not exist yet)"
-else not_ok "no systemd unit shipped" "$(dpkg -L mptcp-run | grep -E 'systemd|\.service$')"; fi
+unit=$(dpkg -L mptcp-run | grep -E '/systemd/system/mptcp-run-pathd\.service$')
+if [ -n "$unit" ] && grep -qx 'ExecStart=/usr/bin/mptcp-run pathd -f -c /etc/mptcp-run.conf' "$unit" &&
+	! ls /etc/systemd/system/*.wants/mptcp-run-pathd.service >/dev/null 2>&1; then
+	ok "the path manager's unit is installed ($unit), naming /usr/bin/mptcp-run, not enabled"
+else not_ok "the path manager's unit is installed, naming /usr/bin/mptcp-run, not enabled" "$(dpkg -L mptcp-run | grep -i systemd; cat "$unit" 2>&1 | grep Exec)"; fi
 
 out=$("$BIN" --version 2>&1)
 if grep -q "$VERSION" <<<"$out"; then ok "$BIN --version says $VERSION"; else not_ok "$BIN --version says $VERSION" "$out"; fi
@@ -266,8 +269,9 @@ if out=$(apt_do purge mptcp-run); then ok "apt-get purge mptcp-run"; else not_ok
 left=""
 while IFS= read -r p; do
 	if [ -z "$p" ] || [ "$p" = "/." ]; then continue; fi
-	if [ -d "$p" ] && [ ! -L "$p" ]; then
-		# A directory may stay when another package owns it (/usr/bin, /usr/share/man...).
+	if [ -d "$p" ]; then
+		# A directory may stay when another package owns it (/usr/bin, /usr/share/man,
+		# /lib, a symlink to usr/lib on a merged-/usr system...).
 		dpkg -S "$p" >/dev/null 2>&1 || left="$left $p"
 	elif [ -e "$p" ] || [ -L "$p" ]; then
 		left="$left $p"

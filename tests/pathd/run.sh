@@ -40,9 +40,9 @@ else
 fi
 if command -v systemd-analyze >/dev/null; then
 	mkdir -p "$W/unit"
-	sed "s|/usr/local/bin/mptcp-run|$B/mptcp-run|" "$ROOT/conf/mptcp-run-pathd.service" >"$W/unit/mptcp-run-pathd.service"
+	sed "s|@BINDIR@/mptcp-run|$B/mptcp-run|" "$ROOT/conf/mptcp-run-pathd.service.in" >"$W/unit/mptcp-run-pathd.service"
 	if v=$(systemd-analyze verify --man=no "$W/unit/mptcp-run-pathd.service" 2>&1) && [ -z "$v" ]; then
-		ok "conf/mptcp-run-pathd.service passes systemd-analyze verify"
+		ok "conf/mptcp-run-pathd.service.in passes systemd-analyze verify"
 	else
 		not_ok "systemd unit" "$v"
 	fi
