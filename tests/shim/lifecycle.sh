@@ -12,8 +12,9 @@ ROOT=$PWD
 # shellcheck source=tests/lib/tap.sh
 . "$ROOT/tests/lib/tap.sh"
 P=${MR_FUNC_PROBE:-$ROOT/build/tests/shim/probe}
-LIB=${MR_FUNC_LIB:-$ROOT/build/libmptcp-run.so}
-if [ ! -x "$P" ] || [ ! -e "$LIB" ]; then tap_bail "$P or $LIB not built (make tests)"; fi
+LIB_FILE=${MR_FUNC_LIB:-$ROOT/build/libmptcp-run.so}
+LIB=${MR_FUNC_PRELOAD:-$LIB_FILE} # what LD_PRELOAD gets (a sanitizer's runtime goes first there)
+if [ ! -x "$P" ] || [ ! -e "$LIB_FILE" ]; then tap_bail "$P or $LIB_FILE not built (make tests)"; fi
 [ "$(id -u)" = 0 ] || tap_skip_all "needs root for a private network namespace (CI runs it as root)"
 unshare -n true 2>/dev/null || tap_skip_all "unshare -n is not permitted here"
 [ "$(cat /proc/sys/net/mptcp/enabled 2>/dev/null)" = 1 ] || tap_skip_all "MPTCP is not enabled"
