@@ -54,6 +54,7 @@ objcopy binutils
 ping iputils-ping
 prove perl
 python3 python3
+rclone rclone
 redis-benchmark redis-tools
 redis-cli redis-tools
 redis-server redis-server

@@ -56,7 +56,7 @@ done
 
 ROWS=(ncat-up ncat-down ncat-ipv6 nc-openbsd socat curl-pyhttp wget-pyhttp curl-nginx wget-nginx
 	curl-lighttpd haproxy vsftpd-passive vsftpd-active iperf3 redis-cli redis-benchmark ssh scp rsync
-	busybox-nc setuid-ncat)
+	rclone busybox-nc setuid-ncat)
 ((QUICK)) && ROWS=(ncat-up ncat-down)
 if ((LIST)); then printf '%s\n' "${ROWS[@]}"; exit 0; fi
 
@@ -838,6 +838,21 @@ warned() { # kind-regex: did the launcher warn on stderr?
 	grep -qiE "$1" "$R/server.err" "$R/client.err" 2>/dev/null
 }
 
+# Debian's rclone is a Go 1.19 program: no libc socket(), so the launcher runs it under
+# its supervisor, server and client alike (a preload-only launcher leaves it TCP).
+r_rclone() {
+	row_begin rclone rclone "Go 1.19 (supervisor): copyurl from rclone serve http" || return
+	need rclone || return
+	ROW_LIMIT=$((OURS ? 0 : 1))
+	srv rclone serve http "$D/www" --addr "$A:8005" --config /dev/null
+	wait_listen 8005 || return
+	sample_start 8005
+	cli rclone copyurl "http://$A:8005/payload" "$R/got" --config /dev/null || note "client exit $?"
+	sample_stop
+	check_sha "$R/got" "$SUM" "$D/payload"
+	evaluate
+}
+
 r_busybox() {
 	row_begin busybox-nc "busybox nc" "static binary, both ends (supervisor)" || return
 	need busybox || return
@@ -923,6 +938,7 @@ run_row_once() {
 	ssh) r_ssh ;;
 	scp) r_scp ;;
 	rsync) r_rsync ;;
+	rclone) r_rclone ;;
 	busybox-nc) r_busybox ;;
 	setuid-ncat) r_setuid ;;
 	esac
