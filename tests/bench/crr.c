@@ -8,9 +8,12 @@
  *       -m: the listener is created with IPPROTO_MPTCP (an MPTCP server without
  *       any preload); without it the listener is plain TCP code (socket(...,0)),
  *       so a preloaded library decides. -t: exit after SECONDS (default 600).
- *   crr client [-c CONC] ADDR PORT SECONDS
+ *       At exit (SIGTERM or -t) prints "accepted=N cpu_us_per_conn=C" (C: the
+ *       server's CPU time, user + system, per accepted connection).
+ *   crr client [-m] [-c CONC] ADDR PORT SECONDS
  *       Plain TCP code: socket(AF_INET[6], SOCK_STREAM|SOCK_NONBLOCK, 0), so a
- *       preloaded library decides what it becomes. Keeps CONC (default 8)
+ *       preloaded library decides what it becomes; -m: IPPROTO_MPTCP directly
+ *       (an MPTCP client without any preload). Keeps CONC (default 8)
  *       connections in flight for SECONDS, then prints
  *       "conn_per_s=R conns=N errors=E cpu_us_per_conn=C proto=P is_mptcp=M/S"
  *       where P is SO_PROTOCOL and M of S sampled connections reported
@@ -54,8 +57,16 @@ static double cpu_s(void)
 static int usage(void)
 {
 	fprintf(stderr, "usage: crr server [-m] [-t SECONDS] ADDR PORT\n"
-	                "       crr client [-c CONC] ADDR PORT SECONDS\n");
+	                "       crr client [-m] [-c CONC] ADDR PORT SECONDS\n");
 	return 2;
+}
+
+static volatile sig_atomic_t stop_server;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop_server = 1;
 }
 
 static int server(int argc, char **argv)
@@ -89,10 +100,14 @@ static int server(int argc, char **argv)
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	struct epoll_event ev = {.events = EPOLLIN, .data.fd = lfd}, evs[64];
 	epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
+	struct sigaction sa = {.sa_handler = on_term};
+	sigaction(SIGTERM, &sa, NULL); /* no SA_RESTART: epoll_wait returns EINTR */
+	long accepted = 0;
+	double c0 = cpu_s();
 	printf("ready\n");
 	fflush(stdout);
 	double end = mono() + limit;
-	while (mono() < end) {
+	while (mono() < end && !stop_server) {
 		int n = epoll_wait(ep, evs, 64, 200);
 		for (int i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
@@ -100,6 +115,7 @@ static int server(int argc, char **argv)
 				int c;
 				while ((c = accept4(lfd, NULL, NULL,
 				                    SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+					accepted++;
 					struct epoll_event cev = {.events = EPOLLIN, .data.fd = c};
 					epoll_ctl(ep, EPOLL_CTL_ADD, c, &cev);
 				}
@@ -116,6 +132,9 @@ static int server(int argc, char **argv)
 			}
 		}
 	}
+	double cpu = cpu_s() - c0;
+	printf("accepted=%ld cpu_us_per_conn=%.2f\n", accepted,
+	       accepted ? cpu * 1e6 / (double)accepted : 0.0);
 	return 0;
 }
 
@@ -126,13 +145,15 @@ struct conn {
 
 static int client(int argc, char **argv)
 {
-	int opt, conc = 8;
+	int opt, conc = 8, mptcp = 0;
 	struct sockaddr_storage ss;
 	socklen_t len;
 
-	while ((opt = getopt(argc, argv, "c:")) != -1) {
+	while ((opt = getopt(argc, argv, "mc:")) != -1) {
 		if (opt == 'c')
 			conc = atoi(optarg);
+		else if (opt == 'm')
+			mptcp = 1;
 		else
 			return usage();
 	}
@@ -154,7 +175,8 @@ static int client(int argc, char **argv)
 			struct conn *c = &conns[i];
 			if (c->state)
 				continue;
-			c->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+			c->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK,
+			               mptcp ? IPPROTO_MPTCP : 0);
 			if (c->fd < 0) {
 				errors++;
 				continue;

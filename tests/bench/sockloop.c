@@ -27,6 +27,13 @@ static double now_ns(void)
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
+static double wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -57,10 +64,10 @@ int main(int argc, char **argv)
 		}
 		close(fd);
 	}
-	double batch[256], t0 = now_ns();
+	double batch[256], wall[256], t0 = now_ns();
 	long per = n / nb;
 	for (int b = 0; b < nb; b++) {
-		double bs = now_ns();
+		double bs = now_ns(), ws = wall_ns();
 		for (long i = 0; i < per; i++) {
 			int fd = socket(fam, SOCK_STREAM, 0);
 			if (fd < 0) {
@@ -70,10 +77,13 @@ int main(int argc, char **argv)
 			close(fd);
 		}
 		batch[b] = (now_ns() - bs) / (double)per;
+		wall[b] = (wall_ns() - ws) / (double)per;
 	}
 	double t1 = now_ns();
 	qsort(batch, (size_t)nb, sizeof(batch[0]), cmp_double);
-	printf("ns_per_op=%.1f min=%.1f med=%.1f n=%ld proto=%d\n", (t1 - t0) / (double)(per * nb),
-	       batch[0], batch[nb / 2], per * nb, proto);
+	qsort(wall, (size_t)nb, sizeof(wall[0]), cmp_double);
+	printf("ns_per_op=%.1f min=%.1f med=%.1f n=%ld proto=%d wall_min=%.1f wall_med=%.1f\n",
+	       (t1 - t0) / (double)(per * nb), batch[0], batch[nb / 2], per * nb, proto, wall[0],
+	       wall[nb / 2]);
 	return 0;
 }
