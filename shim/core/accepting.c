@@ -6,11 +6,8 @@
  * listener the library manages is tracked so that its line is written at
  * close, like a client's.
  */
-#include <errno.h>
-
 #include "core/lifecycle.h"
 #include "core/report.h"
-#include "kernel/sockinfo.h"
 
 void mr_after_accept(int lfd, int fd)
 {
@@ -23,12 +20,8 @@ void mr_after_accept(int lfd, int fd)
 		mr_fd_forget(fd);
 		return;
 	}
-	int err = errno;
-	struct sockaddr_storage peer;
+	/* The client is named at close (getpeername, or the first subflow's remote end once
+	 * both ends closed): no system call here, in the accept loop. */
 	mr_fd_claim(e, MR_ST_MANAGED | MR_ST_NOSWAP | MR_ST_LIVE | MR_ST_ACCEPTED |
 	                   (lst & (MR_ST_V6 | MR_ST_MPTCP)));
-	/* The client, named even if it is gone by the time the line is written. */
-	if (mr_sock_name(fd, true, &peer))
-		mr_endpoint_from_sockaddr((const struct sockaddr *)&peer, sizeof(peer), &e->peer);
-	errno = err;
 }

@@ -129,10 +129,12 @@ static bool classify(int fd, const struct mr_fd *e, struct sock_view *v)
 	socklen_t len = sizeof(proto);
 	if (real_getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) < 0)
 		return false; /* not a socket (any more): nothing to say */
-	len = sizeof(acceptconn);
-	real_getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acceptconn, &len);
-
 	v->st = mr_fd_state(e);
+	/* An accepted socket never listens: one system call less per line on a busy server. */
+	len = sizeof(acceptconn);
+	if (!(v->st & MR_ST_ACCEPTED))
+		real_getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acceptconn, &len);
+
 	v->socket_mptcp = proto == IPPROTO_MPTCP;
 	v->listening = acceptconn;
 	v->have_local = mr_sock_name(fd, false, &v->local);
@@ -195,11 +197,19 @@ static const char *collect(int fd, const struct sock_view *v, const char *at,
 	*paths_at = NULL;
 	if (!v->established)
 		return "none";
-	const char *kind = !v->socket_mptcp                 ? "tcp"
-	                   : mr_sock_is_mptcp_conn(fd) == 1 ? "mptcp"
-	                                                    : "fallback";
-	/* One path for TCP and fallbacks; before 5.16 an MPTCP socket lists no subflows. */
-	if (kind[0] != 'm' || !mr_sock_subflows(fd, c)) {
+	/*
+	 * The subflow list answers both questions at once: a fallen-back socket's
+	 * SOL_MPTCP queries go to TCP and fail. Only when it fails is TCP_IS_MPTCP
+	 * asked (a fallback, or a kernel before 5.16 that lists no subflows).
+	 */
+	const char *kind = "tcp";
+	bool listed = v->socket_mptcp && mr_sock_subflows(fd, c);
+	if (listed)
+		kind = "mptcp";
+	else if (v->socket_mptcp)
+		kind = mr_sock_is_mptcp_conn(fd) == 1 ? "mptcp" : "fallback";
+	/* One path for TCP and fallbacks (and MPTCP before 5.16: the first subflow). */
+	if (!listed) {
 		mr_sock_single_path(fd, &v->local, &v->remote, c);
 	} else if (!any_live(c)) {
 		c->n = c->total = 0;
@@ -306,7 +316,8 @@ static void compose(struct mr_line *l, int fd, const struct mr_fd *e, const char
 	clock_gettime(CLOCK_REALTIME, &now);
 	struct mr_report_fields f = {
 	    .time = (uint64_t)now.tv_sec,
-	    .pid = (uint64_t)getpid(),
+	    /* Our pid, kept across fork (core/process.c): no system call per line. */
+	    .pid = (uint64_t)(mr_pid ? mr_pid : getpid()),
 	    .fd = (uint64_t)fd,
 	    .program = exe,
 	    .at = at,
@@ -317,7 +328,10 @@ static void compose(struct mr_line *l, int fd, const struct mr_fd *e, const char
 	    .rule = j->rule,
 	    .kept = j->kept,
 	    .local = v->have_local ? &v->local : NULL,
-	    .remote = name_remote ? &v->remote : NULL,
+	    /* Gone by now (both ends closed): the remote end of the first path still names it. */
+	    .remote = name_remote             ? &v->remote
+	              : v->connection && c->n ? &c->sf[0].remote
+	                                      : NULL,
 	    .pinned = v->st & MR_ST_PINNED,
 	    /* Created before a fork(): parent and child may both report it. */
 	    .shared = e->fork_gen != atomic_load(&mr_fork_gen),

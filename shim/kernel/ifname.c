@@ -2,7 +2,9 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kernel/ifname.h"
@@ -14,11 +16,70 @@ void mr_ifcache_init(struct mr_ifcache *c)
 	c->n4 = 0;
 }
 
+/*
+ * The process's last IPv4 table, reused for a second: a server writing a line
+ * per accepted connection would otherwise pay a socket(), an ioctl() and a
+ * close() for each. Two buffers and a published pointer: a table is written
+ * only into the one readers are not pointed at, at most once a second, and a
+ * line copies it in microseconds. A dev name may be up to a second stale.
+ */
+struct v4_table {
+	int64_t at; /* CLOCK_MONOTONIC second it was read */
+	int n4;
+	__typeof__(((struct mr_ifcache *)0)->v4) v4;
+};
+static struct v4_table tables[2];
+static _Atomic(struct v4_table *) current;
+static _Atomic int filling;
+
+static int64_t now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+	return t.tv_sec;
+}
+
+static bool reuse_v4(struct mr_ifcache *c, int64_t now)
+{
+	struct v4_table *t = atomic_load_explicit(&current, memory_order_acquire);
+	if (!t || t->at != now)
+		return false;
+	c->n4 = t->n4;
+	memcpy(c->v4, t->v4, sizeof(c->v4[0]) * (size_t)t->n4);
+	return true;
+}
+
+static void publish_v4(const struct mr_ifcache *c, int64_t now)
+{
+	int expected = 0;
+	if (!atomic_compare_exchange_strong(&filling, &expected, 1))
+		return; /* another thread publishes: ours was just as fresh */
+	struct v4_table *cur = atomic_load_explicit(&current, memory_order_acquire);
+	struct v4_table *t = cur == &tables[0] ? &tables[1] : &tables[0];
+	t->at = now;
+	t->n4 = c->n4;
+	memcpy(t->v4, c->v4, sizeof(c->v4[0]) * (size_t)c->n4);
+	atomic_store_explicit(&current, t, memory_order_release);
+	atomic_store_explicit(&filling, 0, memory_order_release);
+}
+
+static void read_v4(struct mr_ifcache *c);
+
 static void load_v4(struct mr_ifcache *c)
+{
+	int64_t now = now_s();
+	c->v4_loaded = true;
+	if (reuse_v4(c, now))
+		return;
+	read_v4(c);
+	publish_v4(c, now);
+}
+
+static void read_v4(struct mr_ifcache *c)
 {
 	struct ifreq reqs[32] = {0}; /* the kernel fills what ifc_len says */
 	struct ifconf ifc = {.ifc_len = sizeof(reqs), .ifc_req = reqs};
-	c->v4_loaded = true;
+	c->n4 = 0;
 	int s = real_socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return;
