@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#define LR_SV_OOB_SLOTS 64
+
 struct lr_sv {
 	int listener;
 	const struct lr_supervise *opt;
@@ -20,6 +22,13 @@ struct lr_sv {
 	struct mr_program prog;
 	bool prog_ok;
 	unsigned long n_socket, n_mptcp, n_tcp_kept, n_replaced, n_continue;
+	unsigned long n_oob, n_optfallback;
+	/* The emulated SO_OOBINLINE values, by socket inode. */
+	struct {
+		ino_t ino;
+		int value;
+	} oob[LR_SV_OOB_SLOTS];
+	size_t oob_next;
 	bool warned_netns;
 };
 
