@@ -160,6 +160,8 @@ static void on_socket(struct lr_sv *sv, const struct seccomp_notif *req, bool *a
 	add.srcfd = (__u32)fd;
 	add.newfd_flags = (type & SOCK_CLOEXEC) ? O_CLOEXEC : 0;
 	r = ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	if (r >= 0)
+		lr_sv_track_add(sv->track, (pid_t)req->pid, r, fd, sv->exe, false);
 	close(fd);
 	if (r >= 0) {
 		*answered = true;
@@ -267,7 +269,6 @@ static bool bound(const struct sockaddr_storage *ss)
 static int replace_with_tcp(struct lr_sv *sv, const struct seccomp_notif *req, int fd, int dup,
                             bool pinned)
 {
-	(void)pinned; /* for the report, below */
 	pid_t tid = (pid_t)req->pid;
 	struct sockaddr_storage local = {0};
 	socklen_t llen = sizeof(local);
@@ -303,6 +304,7 @@ static int replace_with_tcp(struct lr_sv *sv, const struct seccomp_notif *req, i
 		close(tcp);
 		return 1;
 	}
+	lr_sv_track_add(sv->track, tid, fd, tcp, sv->exe, pinned);
 	err = 0;
 	if (llen && bound(&local) && bind(tcp, (struct sockaddr *)&local, llen) < 0)
 		err = -errno; /* e.g. the child holds another copy of the old socket */
@@ -327,8 +329,9 @@ static void on_endpoint(struct lr_sv *sv, const struct seccomp_notif *req,
 
 	p = program_of(sv, tid);
 	e = &p->role[role];
-	if (e->constant && e->constant_verdict == MR_MPTCP)
-		return; /* MPTCP or not, nothing to change */
+	/* MPTCP or not, nothing to change; only the report wants the verdict in words. */
+	if (e->constant && e->constant_verdict == MR_MPTCP && !sv->track)
+		return;
 	pidfd = pidfd_of(tid);
 	if (pidfd < 0)
 		return;
@@ -363,6 +366,7 @@ static void on_endpoint(struct lr_sv *sv, const struct seccomp_notif *req,
 		return;
 	}
 	mr_decide(e, &ep, &d);
+	lr_sv_track_judged(sv->track, tid, fd, role, p, &d, role == MR_ROLE_CONNECT ? &ss : NULL);
 	if (sv->opt->debug) {
 		mr_format_endpoint(&ep, what, sizeof(what));
 		lr_sv_debug(sv, "pid %d: %s(%d, %s): %s", (int)tid, mr_role_name(role), fd, what,

@@ -4,6 +4,7 @@
 #define MPTCP_RUN_LAUNCHER_SUPERVISE_NOTIFY_H
 
 #include "supervise/options.h"
+#include "supervise/track.h"
 
 #include <linux/seccomp.h>
 #include <stdbool.h>
@@ -29,6 +30,7 @@ struct lr_sv {
 		int value;
 	} oob[LR_SV_OOB_SLOTS];
 	size_t oob_next;
+	struct lr_sv_track *track; /* the report, or NULL */
 	bool warned_netns;
 };
 

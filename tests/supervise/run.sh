@@ -238,16 +238,17 @@ else not_ok "config connect.exclude: the client's socket becomes TCP at connect(
 server: $(cat "$TMP/ex-srv")"; fi
 
 # ---- Go client and server -----------------------------------------------------
-go_transfer() { # PORT MIB -> files $TMP/go-srv.$PORT $TMP/go-cli.$PORT, sampler $TMP/ss.$PORT
-	local port=$1 mib=$2 srv
-	"$TB" exec "$STATE" server "$MR" "$TMP/gosrv" server "0.0.0.0:$port" >"$TMP/go-srv.$port" 2>&1 &
+go_transfer() { # PORT MIB [REPORT] -> files $TMP/go-srv.$PORT $TMP/go-cli.$PORT, sampler $TMP/ss.$PORT
+	local port=$1 mib=$2 srv rep=()
+	[[ -n ${3:-} ]] && rep=(--report "$3")
+	"$TB" exec "$STATE" server "$MR" "${rep[@]}" "$TMP/gosrv" server "0.0.0.0:$port" >"$TMP/go-srv.$port" 2>&1 &
 	srv=$!
 	PIDS+=("$srv")
 	mx_wait_listen "$TB_SERVER" "$port" 10 "$srv"
 	mx_sampler_start "$TB_CLIENT" "$port" "$TMP/ss.$port"
 	local smp=$MX_SAMPLER_PID
 	PIDS+=("$smp")
-	"$TB" exec "$STATE" client timeout 60 "$MR" "$TMP/gocli" client "$TB_SERVER_ADDR:$port" "$mib" \
+	"$TB" exec "$STATE" client timeout 60 "$MR" "${rep[@]}" "$TMP/gocli" client "$TB_SERVER_ADDR:$port" "$mib" \
 		>"$TMP/go-cli.$port" 2>&1
 	wait "$srv"
 	mx_sampler_stop "$smp"
@@ -255,7 +256,7 @@ go_transfer() { # PORT MIB -> files $TMP/go-srv.$PORT $TMP/go-cli.$PORT, sampler
 sha_of() { sed -n 's/^sha256 //p' "$1"; }
 if [[ -n $GO_OK ]]; then
 	PORT=7003
-	go_transfer $PORT 24
+	go_transfer $PORT 24 "$TMP/go.report"
 	eval "$(mx_analyze "$TMP/ss.$PORT" $PORT)"
 	s_cli=$(sha_of "$TMP/go-cli.$PORT") s_srv=$(sha_of "$TMP/go-srv.$PORT")
 	if grep -q '^conn 262' "$TMP/go-cli.$PORT" && grep -q '^listener 262' "$TMP/go-srv.$PORT" &&
@@ -271,6 +272,17 @@ if [[ -n $GO_OK ]]; then
 		ok "Go: a join on path 2 carries data (ss -tniM: $MX_SUBFLOWS subflows, $((p2 >> 20)) MiB from 198.18.2.1, MPJoinAckRx $joins)"
 	else not_ok "Go: a join on path 2 carries data" "subflows=${MX_SUBFLOWS:-} path2=${p2:-} joins=${joins:-}
 $(mx_subflow_bytes "$TMP/ss.$PORT")"; fi
+	# --report under the supervisor: the library's line format, read by `mptcp-run report`.
+	rep=$("$MR" report "$TMP/go.report" 2>&1)
+	cli_line=$(grep '"role":"connect"' "$TMP/go.report" | grep '"program":"[^"]*gocli"')
+	srv_line=$(grep '"role":"listen"' "$TMP/go.report" | grep '"program":"[^"]*gosrv"')
+	nsf=$(sed -n 's/.*"subflows_total":\([0-9]*\).*/\1/p' <<<"$cli_line")
+	if grep -q '"socket":"mptcp","conn":"mptcp","policy":"mptcp"' <<<"$cli_line" && [[ ${nsf:-0} -ge 2 ]] &&
+		grep -q '"socket":"mptcp"' <<<"$srv_line" && grep -q 'connections: 1 (MPTCP 1' <<<"$rep" &&
+		grep -q 'listeners: 1' <<<"$rep"; then
+		ok "--report: a line per supervised socket (Go client: MPTCP, $nsf subflows; listener), read by mptcp-run report"
+	else not_ok "--report under the supervisor" "$(cat "$TMP/go.report")
+$rep"; fi
 	# Loopback stays TCP for Go too.
 	out=$("$TB" exec "$STATE" server "$MR" "$TMP/gocli" proto "127.0.0.1:$PORT" 2>&1)
 	"$TB" exec "$STATE" server "$MR" "$TMP/gosrv" server "127.0.0.1:7004" >"$TMP/go-lo" 2>&1 &
