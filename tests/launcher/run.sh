@@ -220,6 +220,14 @@ if cc -o "$TMP/plain" "$TMP/godebug.c" &&
 	run_it env -u GODEBUG "$B" --no-supervise "$TMP/gofake19"
 	check "Go 1.19 binary, --no-supervise: says it stays TCP, no GODEBUG" eval '[ "$out" = "<unset>" ] && has_err "ignores GODEBUG=multipathtcp"'
 
+	run_it "$B" explain "$TMP/gofake19"
+	check "explain names the backend: supervisor for Go 1.19, and why" eval 'rc_is 0 && has_out "backend: supervisor (Go 1.19.8 ignores GODEBUG=multipathtcp)"'
+	run_it "$B" explain "$TMP/gofake"
+	check "explain: GODEBUG for Go 1.22" eval 'has_out "backend: GODEBUG (Go 1.22 reads GODEBUG=multipathtcp)"'
+	run_it "$B" explain "$TMP/plain"
+	check "explain: preload library for a dynamic libc program" eval 'has_out "backend: preload library (dynamically linked with libc)"'
+	run_it "$B" check "$TMP/gofake19"
+	check "check PROGRAM: a backend line" eval 'has_out "backend: $TMP/gofake19: supervisor (Go 1.19.8 ignores GODEBUG=multipathtcp)"'
 	run_it env -u GODEBUG "$B" "$TMP/gofake"
 	check "Go binary: GODEBUG=multipathtcp=1 and a warning" eval 'rc_is 0 && [ "$out" = "multipathtcp=1" ] && has_err "Go program"'
 	run_it env GODEBUG=http2client=0 "$B" "$TMP/gofake"
@@ -293,8 +301,8 @@ else
 fi
 run_it "$B" check -c "$TMP/bad.conf"
 check "check: bad config is a failure with file:line" eval 'rc_is 1 && has_out "fail config: $TMP/bad.conf:3:"'
-run_it "$B" check extra
-check "check: extra argument: exit 2" eval 'rc_is 2'
+run_it "$B" check prog extra
+check "check: a second argument: exit 2" eval 'rc_is 2'
 run_it "$B" check --nope
 check "check: unknown option: exit 2" eval 'rc_is 2'
 
