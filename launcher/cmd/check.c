@@ -6,6 +6,7 @@
  * single path (no subflow endpoint) is a warning: it still works.
  */
 #include "os/atomic_file.h"
+#include "cmd/backend.h"
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "cmd/config_arg.h"
@@ -345,6 +346,23 @@ static void check_ldso(struct report *r, const char *lib)
 	free(text);
 }
 
+/* `check PROGRAM`: the backend `mptcp-run PROGRAM` would use, and why. */
+static void check_backend(struct report *r, const char *cmd)
+{
+	struct lr_binary b;
+	char why[320];
+	enum lr_backend k;
+
+	lr_binary_inspect(cmd, &b);
+	k = lr_backend_of(&b, geteuid() == 0, why, sizeof(why));
+	if (k == LR_BACKEND_NONE)
+		item(r, "warn", "backend", "run it another way, or as root for the supervisor",
+		     "%s: none: %s; its sockets stay TCP", b.path[0] ? b.path : cmd, why);
+	else
+		item(r, "ok", "backend", NULL, "%s: %s (%s)", b.path[0] ? b.path : cmd,
+		     lr_backend_name(k), why);
+}
+
 int lr_cmd_check(int argc, char **argv)
 {
 	const char *conf = NULL;
@@ -359,8 +377,8 @@ int lr_cmd_check(int argc, char **argv)
 	int first = lr_parse_options(argc, argv, opts, false);
 	if (first < 0)
 		return first == LR_OPTS_HELP ? LR_EXIT_OK : LR_EXIT_USAGE;
-	if (first != argc) {
-		lr_err("check: unexpected argument '%s'", argv[first]);
+	if (argc - first > 1) {
+		lr_err("check: unexpected argument '%s'", argv[first + 1]);
 		return LR_EXIT_USAGE;
 	}
 	check_kernel(&r);
@@ -372,6 +390,8 @@ int lr_cmd_check(int argc, char **argv)
 	check_config(&r, conf);
 	if (check_library(&r, lib, sizeof(lib)))
 		check_ldso(&r, lib);
+	if (first < argc)
+		check_backend(&r, argv[first]);
 	printf("%s: %d failed, %d warning%s\n",
 	       r.fails ? "MPTCP cannot be used" : "MPTCP can be used", r.fails, r.warns,
 	       r.warns == 1 ? "" : "s");

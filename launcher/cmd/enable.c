@@ -7,6 +7,7 @@
  */
 #include "os/atomic_file.h"
 #include "os/binary.h"
+#include "cmd/backend.h"
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "text/env.h"
@@ -151,7 +152,9 @@ static size_t list_dropins(const struct args *a, struct dropin *v, size_t max)
 
 /* What the unit's files set today, before our drop-in. */
 struct unit_state {
-	struct lr_env_value preload, godebug, exec;
+	struct lr_env_value preload, godebug, exec, exec_line;
+	int exec_count;
+	bool exec_later; /* a drop-in after ours sets ExecStart= */
 };
 
 static void unit_state_free(struct unit_state *u)
@@ -159,6 +162,7 @@ static void unit_state_free(struct unit_state *u)
 	lr_env_value_free(&u->preload);
 	lr_env_value_free(&u->godebug);
 	lr_env_value_free(&u->exec);
+	lr_env_value_free(&u->exec_line);
 }
 
 static bool scan_file(const char *path, struct unit_state *u)
@@ -174,7 +178,8 @@ static bool scan_file(const char *path, struct unit_state *u)
 	}
 	ok = lr_unit_env_scan(text, len, "LD_PRELOAD", &u->preload) &&
 	     lr_unit_env_scan(text, len, "GODEBUG", &u->godebug) &&
-	     lr_unit_exec_scan(text, len, &u->exec);
+	     lr_unit_exec_scan(text, len, &u->exec) &&
+	     lr_unit_exec_line_scan(text, len, &u->exec_line, &u->exec_count);
 	free(text);
 	return ok;
 }
@@ -212,6 +217,7 @@ static int scan_unit(const struct args *a, const char *unit_file, struct unit_st
 			lr_env_value_free(&u->exec);
 			u->exec = later.exec;
 			later.exec = (struct lr_env_value){0};
+			u->exec_later = true;
 		}
 		unit_state_free(&later);
 	}
@@ -223,33 +229,56 @@ oom:
 	return LR_EXIT_FAIL;
 }
 
-/*
- * Looks at the program the service starts, like `mptcp-run CMD` does: Go gets
- * GODEBUG (returned merged, malloc'd), the unreachable ones a warning.
- */
-static char *service_godebug(const struct args *a, const struct unit_state *u)
+/* Where the launcher is on the target system: the first of these present in root. */
+static const char *launcher_path(const struct args *a)
 {
-	char path[PATH_MAX];
-	struct lr_binary b;
-	const char *problem;
-	char *v;
+	static const char *const paths[] = {"/usr/bin/mptcp-run", "/usr/local/bin/mptcp-run"};
+	char on_target[PATH_MAX];
+	struct stat st;
+	size_t i;
 
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (lr_join(on_target, sizeof(on_target), a->root, paths[i]) &&
+		    stat(on_target, &st) == 0)
+			return paths[i];
+	lr_warn("%s is not in %s yet: install mptcp-run there (the drop-in runs it)", paths[0],
+	        *a->root ? a->root : "/");
+	return paths[0];
+}
+
+/*
+ * Looks at the program the service starts, like `mptcp-run CMD` does: Go 1.21
+ * and later get GODEBUG (*godebug, merged, malloc'd); Go before 1.21 and
+ * static binaries the supervisor (*supervise); the unreachable ones a warning.
+ */
+static void service_backend(const struct args *a, const struct unit_state *u, char **godebug,
+                            bool *supervise)
+{
+	char path[PATH_MAX], why[256];
+	struct lr_binary b;
+	enum lr_backend k;
+
+	*godebug = NULL;
+	*supervise = false;
 	if (!u->exec.set || u->exec.value[0] != '/' ||
 	    snprintf(path, sizeof(path), "%s%s", a->root, u->exec.value) >= (int)sizeof(path))
-		return NULL;
+		return;
 	lr_binary_inspect(path, &b);
 	if (b.err)
-		return NULL;
-	if (b.elf.go) {
-		v = lr_godebug_merge(u->godebug.set ? u->godebug.value : NULL);
+		return;
+	/* systemd starts services with every capability unless the unit drops them. */
+	k = lr_backend_of(&b, false, why, sizeof(why));
+	if (k == LR_BACKEND_GODEBUG) {
+		*godebug = lr_godebug_merge(u->godebug.set ? u->godebug.value : NULL);
 		lr_warn("%s: Go program (LD_PRELOAD has no effect): the drop-in sets GODEBUG=%s",
-		        u->exec.value, v ? v : "?");
-		return v;
+		        u->exec.value, *godebug ? *godebug : "?");
+	} else if (k == LR_BACKEND_SUPERVISOR) {
+		*supervise = true;
+		printf("%s: %s: the service runs under the supervisor (mptcp-run --supervise)\n",
+		       u->exec.value, why);
+	} else if (k == LR_BACKEND_NONE) {
+		lr_warn("%s: %s: the service's sockets will stay TCP", u->exec.value, why);
 	}
-	problem = lr_binary_problem(&b);
-	if (problem)
-		lr_warn("%s: %s: the service's sockets will stay TCP", u->exec.value, problem);
-	return NULL;
 }
 
 /* systemctl daemon-reload, only on a running systemd and for the real root. */
@@ -325,6 +354,7 @@ int lr_cmd_enable(int argc, char **argv)
 	char unit_file[PATH_MAX], lib[PATH_MAX], on_target[PATH_MAX], dir[PATH_MAX], file[PATH_MAX];
 	struct unit_state state = {0};
 	char *text, *old = NULL, *godebug;
+	bool supervise;
 	struct args a;
 	size_t old_len = 0;
 	struct stat st;
@@ -357,8 +387,26 @@ int lr_cmd_enable(int argc, char **argv)
 		unit_state_free(&state);
 		return rc;
 	}
-	godebug = service_godebug(&a, &state);
-	text = lr_dropin_text(lib, state.preload.set ? state.preload.value : NULL, godebug);
+	service_backend(&a, &state, &godebug, &supervise);
+	if (supervise) {
+		const char *why;
+
+		if (state.exec_later)
+			lr_warn("a drop-in applied after %s sets ExecStart=: it overrides ours",
+			        LR_DROPIN_NAME);
+		text = lr_dropin_supervise_text(launcher_path(&a),
+		                                state.exec_line.set ? state.exec_line.value : "",
+		                                state.exec_count, &why);
+		if (!text && why) {
+			lr_err("%s: %s: not enabled (run the service's command under `mptcp-run "
+			       "--supervise` yourself)",
+			       a.unit, why);
+			unit_state_free(&state);
+			return LR_EXIT_FAIL;
+		}
+	} else {
+		text = lr_dropin_text(lib, state.preload.set ? state.preload.value : NULL, godebug);
+	}
 	unit_state_free(&state);
 	free(godebug);
 	if (!text) {

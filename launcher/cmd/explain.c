@@ -6,6 +6,7 @@
  * drift from what the library does.
  */
 #include "os/binary.h"
+#include "cmd/backend.h"
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "cmd/config_arg.h"
@@ -207,6 +208,19 @@ static void print_paths(const struct mr_policy *p, const struct mr_program *prog
 	}
 }
 
+/* What `mptcp-run PROGRAM` would use to reach the program's sockets, and why. */
+static void print_backend(const char *exe)
+{
+	struct lr_binary b;
+	char why[320];
+	enum lr_backend k;
+
+	lr_binary_inspect(exe, &b);
+	/* As root the launcher has CAP_SYS_ADMIN: set-ID programs keep their privileges. */
+	k = lr_backend_of(&b, geteuid() == 0, why, sizeof(why));
+	printf("backend: %s (%s)\n", lr_backend_name(k), why);
+}
+
 int lr_cmd_explain(int argc, char **argv)
 {
 	const char *conf_arg = NULL;
@@ -272,6 +286,7 @@ int lr_cmd_explain(int argc, char **argv)
 	printf("config:  %s%s\n", conf_path, builtin ? " (missing: built-in policy)" : "");
 	printf("started: %s\n", preload ? "through /etc/ld.so.preload (no MPTCP_RUN_FORCE)"
 	                                : "by mptcp-run or an enabled unit (MPTCP_RUN_FORCE=1)");
+	print_backend(exe);
 	print_section(&prog);
 	print_paths(&p, &prog);
 	if (nargs == 3) {

@@ -247,13 +247,12 @@ static int run_supervised(char **argv, const char *level, bool setid)
 		execvp(argv[0], argv);
 		return exec_failed(argv[0], errno);
 	}
-	if (getenv("MPTCP_RUN_REPORT"))
-		lr_warn("--report: written by the preload library only; the supervisor does not "
-		        "write connection records");
 	opt.policy = &p;
 	opt.force = true;
 	opt.debug = level && strcmp(level, "debug") == 0;
 	opt.warn_setid = setid;
+	/* --report sets it (absolute, created); one inherited from the caller counts too. */
+	opt.report = getenv("MPTCP_RUN_REPORT");
 	rc = lr_supervise_run(&opt, argv);
 	mr_policy_free(&p);
 	if (rc <= -1000) {

@@ -9,7 +9,7 @@ void lr_usage(void)
 {
 	fputs(
 	    "Usage: mptcp-run [OPTIONS] [--] COMMAND [ARGS...]\n"
-	    "       mptcp-run check [-c FILE]\n"
+	    "       mptcp-run check [-c FILE] [PROGRAM]\n"
 	    "       mptcp-run explain [-c FILE] [--preload] PROGRAM [connect|listen ADDRESS:PORT]\n"
 	    "       mptcp-run enable|disable [--root DIR] UNIT\n"
 	    "       mptcp-run preload install|uninstall|status [--root DIR]\n"
@@ -35,8 +35,8 @@ void lr_usage(void)
 	    "  -V, --version       the version\n"
 	    "\n"
 	    "Sub-commands:\n"
-	    "  check               is MPTCP usable here; what to fix if not\n"
-	    "  explain             which config rule decides for a program and endpoint\n"
+	    "  check               is MPTCP usable here; what to fix if not; PROGRAM: its backend\n"
+	    "  explain             the backend and the config rule for a program and endpoint\n"
 	    "  enable UNIT         systemd drop-in that runs UNIT with MPTCP\n"
 	    "  disable UNIT        remove that drop-in\n"
 	    "  preload ...         add/remove the library in /etc/ld.so.preload (all programs)\n"

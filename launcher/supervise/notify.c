@@ -160,6 +160,8 @@ static void on_socket(struct lr_sv *sv, const struct seccomp_notif *req, bool *a
 	add.srcfd = (__u32)fd;
 	add.newfd_flags = (type & SOCK_CLOEXEC) ? O_CLOEXEC : 0;
 	r = ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	if (r >= 0)
+		lr_sv_track_add(sv->track, (pid_t)req->pid, r, fd, sv->exe, false);
 	close(fd);
 	if (r >= 0) {
 		*answered = true;
@@ -264,7 +266,8 @@ static bool bound(const struct sockaddr_storage *ss)
  * copy of the old socket); 1: nothing done, the call continues on the MPTCP
  * socket.
  */
-static int replace_with_tcp(struct lr_sv *sv, const struct seccomp_notif *req, int fd, int dup)
+static int replace_with_tcp(struct lr_sv *sv, const struct seccomp_notif *req, int fd, int dup,
+                            bool pinned)
 {
 	pid_t tid = (pid_t)req->pid;
 	struct sockaddr_storage local = {0};
@@ -301,6 +304,7 @@ static int replace_with_tcp(struct lr_sv *sv, const struct seccomp_notif *req, i
 		close(tcp);
 		return 1;
 	}
+	lr_sv_track_add(sv->track, tid, fd, tcp, sv->exe, pinned);
 	err = 0;
 	if (llen && bound(&local) && bind(tcp, (struct sockaddr *)&local, llen) < 0)
 		err = -errno; /* e.g. the child holds another copy of the old socket */
@@ -325,8 +329,9 @@ static void on_endpoint(struct lr_sv *sv, const struct seccomp_notif *req,
 
 	p = program_of(sv, tid);
 	e = &p->role[role];
-	if (e->constant && e->constant_verdict == MR_MPTCP)
-		return; /* MPTCP or not, nothing to change */
+	/* MPTCP or not, nothing to change; only the report wants the verdict in words. */
+	if (e->constant && e->constant_verdict == MR_MPTCP && !sv->track)
+		return;
 	pidfd = pidfd_of(tid);
 	if (pidfd < 0)
 		return;
@@ -361,6 +366,7 @@ static void on_endpoint(struct lr_sv *sv, const struct seccomp_notif *req,
 		return;
 	}
 	mr_decide(e, &ep, &d);
+	lr_sv_track_judged(sv->track, tid, fd, role, p, &d, role == MR_ROLE_CONNECT ? &ss : NULL);
 	if (sv->opt->debug) {
 		mr_format_endpoint(&ep, what, sizeof(what));
 		lr_sv_debug(sv, "pid %d: %s(%d, %s): %s", (int)tid, mr_role_name(role), fd, what,
@@ -370,7 +376,7 @@ static void on_endpoint(struct lr_sv *sv, const struct seccomp_notif *req,
 		close(dup);
 		return;
 	}
-	r = replace_with_tcp(sv, req, fd, dup);
+	r = replace_with_tcp(sv, req, fd, dup, false);
 	if (r <= 0)
 		sv->n_replaced++;
 	if (r < 0 && role == MR_ROLE_LISTEN) {
@@ -382,6 +388,203 @@ static void on_endpoint(struct lr_sv *sv, const struct seccomp_notif *req,
 		lr_sv_debug(sv, "pid %d: connect(%d): local address not taken over (%s)", (int)tid,
 		            fd, strerror(-r));
 	}
+}
+
+/* Our copy of the child's descriptor fd (pidfd_getfd), or -1. */
+static int child_fd(pid_t tid, int fd)
+{
+	int pidfd = pidfd_of(tid), dup;
+
+	if (pidfd < 0)
+		return -1;
+	dup = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	close(pidfd);
+	return dup;
+}
+
+static bool is_mptcp(int fd)
+{
+	int proto = 0;
+	socklen_t len = sizeof(proto);
+
+	return getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0 && proto == IPPROTO_MPTCP;
+}
+
+static ino_t inode_of(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 ? st.st_ino : 0;
+}
+
+/* Copies n bytes at the child's address addr; false when it cannot. */
+static bool child_read(pid_t tid, __u64 addr, void *buf, size_t n)
+{
+	struct iovec local = {.iov_base = buf, .iov_len = n};
+	struct iovec remote = {.iov_base = (void *)(uintptr_t)addr, .iov_len = n};
+
+	return n == 0 || process_vm_readv(tid, &local, 1, &remote, 1, 0) == (ssize_t)n;
+}
+
+static bool child_write(pid_t tid, __u64 addr, const void *buf, size_t n)
+{
+	struct iovec local = {.iov_base = (void *)buf, .iov_len = n};
+	struct iovec remote = {.iov_base = (void *)(uintptr_t)addr, .iov_len = n};
+
+	return n == 0 || process_vm_writev(tid, &local, 1, &remote, 1, 0) == (ssize_t)n;
+}
+
+/*
+ * Neither connected, connecting nor listening: the first subflow is still
+ * closed (TCP_INFO on an MPTCP socket answers for it) and SO_ACCEPTCONN is 0.
+ * A socket that is only bound is pending too: its address is taken over.
+ */
+static bool pending(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int acc = 0;
+	socklen_t alen = sizeof(acc);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &alen) < 0 || acc)
+		return false;
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0 || len < 1)
+		return false;
+	return ti.tcpi_state == 7 /* TCP_CLOSE */;
+}
+
+/* Would a plain TCP socket of that family accept the option? Asked of a scratch socket. */
+static bool tcp_accepts(struct lr_sv *sv, pid_t tid, int domain, int level, int name,
+                        const void *val, socklen_t len)
+{
+	int t = socket_for(sv, tid, domain, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+	bool ok;
+
+	if (t < 0)
+		return false;
+	ok = setsockopt(t, level, name, val, len) == 0;
+	close(t);
+	return ok;
+}
+
+/* The emulated SO_OOBINLINE values, by socket inode (MPTCP has no urgent data). */
+static int *oob_slot(struct lr_sv *sv, ino_t ino, bool create)
+{
+	size_t i, free_at = LR_SV_OOB_SLOTS;
+
+	for (i = 0; i < LR_SV_OOB_SLOTS; i++) {
+		if (sv->oob[i].ino == ino)
+			return &sv->oob[i].value;
+		if (!sv->oob[i].ino && free_at == LR_SV_OOB_SLOTS)
+			free_at = i;
+	}
+	if (!create)
+		return NULL;
+	/* Full: the oldest entry goes (its socket has most likely been closed). */
+	if (free_at == LR_SV_OOB_SLOTS) {
+		free_at = sv->oob_next;
+		sv->oob_next = (sv->oob_next + 1) % LR_SV_OOB_SLOTS;
+	}
+	sv->oob[free_at].ino = ino;
+	sv->oob[free_at].value = 0;
+	return &sv->oob[free_at].value;
+}
+
+/*
+ * setsockopt() of an option MPTCP refuses, on an MPTCP socket:
+ *   SO_OOBINLINE: answered with success without running it, the value kept
+ *     for getsockopt() (as the library does: inline or not is the same on a
+ *     connection without urgent data);
+ *   the others, while the socket is pending and sockopt_fallback allows it,
+ *     and when a TCP socket accepts the value: the socket becomes TCP under
+ *     the same number and the call runs on it;
+ *   otherwise the call runs unchanged and the kernel's error stands.
+ */
+static void on_setsockopt(struct lr_sv *sv, const struct seccomp_notif *req,
+                          struct seccomp_notif_resp *resp)
+{
+	pid_t tid = (pid_t)req->pid;
+	int fd = (int)req->data.args[0], level = (int)req->data.args[1];
+	int name = (int)req->data.args[2], domain, r;
+	socklen_t optlen = (socklen_t)req->data.args[4], dl = sizeof(domain);
+	unsigned char val[64];
+	const struct mr_program *p;
+	int dup = child_fd(tid, fd);
+
+	if (dup < 0)
+		return;
+	if (!is_mptcp(dup) || (int)optlen < 0 || optlen > sizeof(val) ||
+	    !child_read(tid, req->data.args[3], val, optlen) || !still_valid(sv, req->id)) {
+		close(dup);
+		return;
+	}
+	if (level == SOL_SOCKET && name == SO_OOBINLINE) {
+		int v, *slot;
+
+		/* Shorter than an int: TCP says EINVAL, so MPTCP's error may stand. */
+		if (optlen < sizeof(int) || !(slot = oob_slot(sv, inode_of(dup), true))) {
+			close(dup);
+			return;
+		}
+		memcpy(&v, val, sizeof(v));
+		*slot = v != 0;
+		close(dup);
+		resp->flags = 0;
+		resp->error = 0;
+		resp->val = 0;
+		sv->n_oob++;
+		lr_sv_debug(sv, "pid %d: setsockopt(%d, SO_OOBINLINE, %d): emulated", (int)tid, fd,
+		            v != 0);
+		return;
+	}
+	p = program_of(sv, tid);
+	if (!p->sockopt_fallback || !pending(dup) ||
+	    getsockopt(dup, SOL_SOCKET, SO_DOMAIN, &domain, &dl) < 0 ||
+	    !tcp_accepts(sv, tid, domain, level, name, val, optlen)) {
+		lr_sv_debug(sv,
+		            "pid %d: setsockopt(%d, level %d, option %d): MPTCP refuses it, "
+		            "the socket stays MPTCP",
+		            (int)tid, fd, level, name);
+		close(dup);
+		return;
+	}
+	r = replace_with_tcp(sv, req, fd, dup, true);
+	if (r > 0)
+		return;
+	sv->n_optfallback++;
+	lr_sv_debug(sv,
+	            "pid %d: setsockopt(%d, level %d, option %d): MPTCP refuses it, socket is "
+	            "now TCP (sockopt_fallback)%s",
+	            (int)tid, fd, level, name, r < 0 ? "; its local address not taken over" : "");
+}
+
+/* getsockopt(SOL_SOCKET, SO_OOBINLINE) on an MPTCP socket whose value we emulate. */
+static void on_getsockopt(struct lr_sv *sv, const struct seccomp_notif *req,
+                          struct seccomp_notif_resp *resp)
+{
+	pid_t tid = (pid_t)req->pid;
+	int dup = child_fd(tid, (int)req->data.args[0]), v, *slot;
+	socklen_t len;
+
+	if (dup < 0)
+		return;
+	slot = is_mptcp(dup) ? oob_slot(sv, inode_of(dup), false) : NULL;
+	close(dup);
+	if (!slot || !req->data.args[3] || !req->data.args[4] ||
+	    !child_read(tid, req->data.args[4], &len, sizeof(len)) || (int)len < 0)
+		return;
+	/* As the kernel does for int options: at most sizeof(int) bytes, the length written back.
+	 */
+	v = *slot;
+	if (len > sizeof(v))
+		len = sizeof(v);
+	if (!still_valid(sv, req->id) || !child_write(tid, req->data.args[3], &v, len) ||
+	    !child_write(tid, req->data.args[4], &len, sizeof(len)))
+		return;
+	resp->flags = 0;
+	resp->error = 0;
+	resp->val = 0;
 }
 
 void lr_sv_handle(struct lr_sv *sv, const struct seccomp_notif *req,
@@ -396,6 +599,10 @@ void lr_sv_handle(struct lr_sv *sv, const struct seccomp_notif *req,
 		on_socket(sv, req, &answered);
 	else if (req->data.nr == __NR_connect || req->data.nr == __NR_listen)
 		on_endpoint(sv, req, resp);
+	else if (req->data.nr == __NR_setsockopt)
+		on_setsockopt(sv, req, resp);
+	else if (req->data.nr == __NR_getsockopt)
+		on_getsockopt(sv, req, resp);
 	if (answered)
 		return;
 	if (resp->flags & SECCOMP_USER_NOTIF_FLAG_CONTINUE)

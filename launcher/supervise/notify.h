@@ -4,10 +4,13 @@
 #define MPTCP_RUN_LAUNCHER_SUPERVISE_NOTIFY_H
 
 #include "supervise/options.h"
+#include "supervise/track.h"
 
 #include <linux/seccomp.h>
 #include <stdbool.h>
 #include <sys/types.h>
+
+#define LR_SV_OOB_SLOTS 64
 
 struct lr_sv {
 	int listener;
@@ -20,6 +23,14 @@ struct lr_sv {
 	struct mr_program prog;
 	bool prog_ok;
 	unsigned long n_socket, n_mptcp, n_tcp_kept, n_replaced, n_continue;
+	unsigned long n_oob, n_optfallback;
+	/* The emulated SO_OOBINLINE values, by socket inode. */
+	struct {
+		ino_t ino;
+		int value;
+	} oob[LR_SV_OOB_SLOTS];
+	size_t oob_next;
+	struct lr_sv_track *track; /* the report, or NULL */
 	bool warned_netns;
 };
 

@@ -9,9 +9,10 @@
 
 struct lr_supervise {
 	const struct mr_policy *policy;
-	bool force;      /* MPTCP_RUN_FORCE: defaults.mode becomes mptcp */
-	bool debug;      /* one line per decision on stderr */
-	bool warn_setid; /* the command is set-ID: say so if no_new_privs had to be set */
+	bool force;         /* MPTCP_RUN_FORCE: defaults.mode becomes mptcp */
+	bool debug;         /* one line per decision on stderr */
+	bool warn_setid;    /* the command is set-ID: say so if no_new_privs had to be set */
+	const char *report; /* MPTCP_RUN_REPORT: the report file, or NULL */
 };
 
 #endif

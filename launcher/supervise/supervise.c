@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* 6.6+: wake the supervisor and the caller on the current CPU (a switch, not a migration). */
@@ -119,6 +120,14 @@ static int recv_hello(int sock, struct hello *h, int *listener)
 	return 0;
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /*
  * Answers notifications. With sfd (the launcher): until the child has exited,
  * forwarding signals. Without (the background copy): until no process uses
@@ -129,6 +138,7 @@ static void serve(struct lr_sv *sv, int sfd, pid_t child, int *status)
 	struct seccomp_notif_sizes sz;
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
+	long long last_sweep = now_ms();
 
 	/* Older kernels refuse it (EINVAL): only slower. */
 	if (sv->listener >= 0)
@@ -155,11 +165,15 @@ static void serve(struct lr_sv *sv, int sfd, pid_t child, int *status)
 
 		if (sv->listener < 0 && sfd < 0)
 			break;
-		n = poll(pf, 2, -1);
+		n = poll(pf, 2, sv->track ? LR_SV_SAMPLE_MS : -1);
+		if (sv->track && now_ms() - last_sweep >= LR_SV_SAMPLE_MS) {
+			lr_sv_track_sweep(sv->track, false);
+			last_sweep = now_ms();
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			break;
+		if (n <= 0)
+			continue;
 		if (pf[0].revents & POLLIN) {
 			memset(req, 0, sz.seccomp_notif);
 			if (ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_RECV, req) == 0)
@@ -217,14 +231,14 @@ static int pass_status(int status, const sigset_t *old)
  * a background copy of the supervisor serves them until the last is gone.
  * It holds none of the launcher's standard streams, so pipes still close.
  */
-static void stay_for_leftovers(struct lr_sv *sv, const sigset_t *old)
+static bool stay_for_leftovers(struct lr_sv *sv, const sigset_t *old)
 {
 	struct pollfd pf = {.fd = sv->listener, .events = POLLIN};
 	int null, fd;
 	pid_t pid;
 
 	if (sv->listener < 0 || poll(&pf, 1, 0) < 0 || (pf.revents & (POLLHUP | POLLERR)))
-		return;
+		return false;
 	lr_sv_debug(sv, "processes started by the command still run: serving them in the "
 	                "background");
 	fflush(NULL);
@@ -234,13 +248,14 @@ static void stay_for_leftovers(struct lr_sv *sv, const sigset_t *old)
 		        "TCP socket calls will fail with ENOSYS",
 		        strerror(errno));
 	if (pid != 0)
-		return;
+		return pid > 0; /* the copy writes the lines of the sockets still open */
 	setsid();
 	sigprocmask(SIG_SETMASK, old, NULL);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	for (fd = 0; fd < 3 && null >= 0; fd++)
 		dup2(null, fd);
 	serve(sv, -1, -1, NULL);
+	lr_sv_track_sweep(sv->track, true);
 	_exit(0);
 }
 
@@ -260,6 +275,7 @@ int lr_supervise_run(const struct lr_supervise *opt, char **argv)
 		sv.own_net_ino = st.st_ino;
 	}
 	sv.own_net_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	sv.track = lr_sv_track_open(opt->report);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return -1000 - errno;
 	sigemptyset(&mask);
@@ -320,6 +336,10 @@ int lr_supervise_run(const struct lr_supervise *opt, char **argv)
 	            "%lu socket() calls: %lu MPTCP, %lu left TCP; %lu replaced by TCP at "
 	            "connect/listen",
 	            sv.n_socket, sv.n_mptcp, sv.n_tcp_kept, sv.n_replaced);
-	stay_for_leftovers(&sv, &old);
+	/* The command's sockets are gone with it; those of processes left running stay tracked. */
+	lr_sv_track_sweep(sv.track, false);
+	if (!stay_for_leftovers(&sv, &old))
+		lr_sv_track_sweep(sv.track, true);
+	lr_sv_track_close(sv.track);
 	return pass_status(status, &old);
 }

@@ -328,3 +328,87 @@ char *lr_dropin_text(const char *lib, const char *their_preload, const char *god
 	free(merged);
 	return lr_buf_take(&b);
 }
+
+struct exec_line_ctx {
+	struct lr_env_value *v;
+	int *count;
+};
+
+static bool exec_line_key(const char *key, size_t klen, const char *val, const char *end, void *ctx)
+{
+	struct exec_line_ctx *c = ctx;
+	char *s;
+
+	if (klen != 9 || memcmp(key, "ExecStart", 9) != 0)
+		return true;
+	if (val >= end) {
+		lr_env_value_free(c->v);
+		*c->count = 0;
+		return true;
+	}
+	if (++*c->count > 1)
+		return true;
+	s = strndup(val, (size_t)(end - val));
+	if (!s)
+		return false;
+	c->v->value = s;
+	c->v->set = true;
+	return true;
+}
+
+bool lr_unit_exec_line_scan(const char *text, size_t len, struct lr_env_value *v, int *count)
+{
+	struct exec_line_ctx c = {.v = v, .count = count};
+
+	return for_each_service_key(text, len, exec_line_key, &c);
+}
+
+char *lr_dropin_supervise_text(const char *launcher, const char *exec_line, int count,
+                               const char **why)
+{
+	const char *p = exec_line, *rest;
+	struct lr_buf b;
+
+	*why = NULL;
+	if (count > 1) {
+		*why = "the unit has several ExecStart= lines; mptcp-run wraps only one";
+		return NULL;
+	}
+	/* Prefixes: - (failure ignored), : (no expansion), + ! !! (privileges): all still apply
+	 * to mptcp-run, which passes the command on. @ and | change what runs. */
+	while (*p && strchr("-:+!@|", *p)) {
+		if (*p == '@') {
+			*why =
+			    "its ExecStart= has the '@' prefix (it sets argv[0]), which mptcp-run "
+			    "cannot pass on";
+			return NULL;
+		}
+		if (*p == '|') {
+			*why = "its ExecStart= has the '|' prefix (a shell command line)";
+			return NULL;
+		}
+		p++;
+	}
+	rest = p;
+	if (!*rest) {
+		*why = "its ExecStart= names no command";
+		return NULL;
+	}
+	lr_buf_init(&b);
+	lr_buf_adds(&b, "# Written by `mptcp-run enable`; `mptcp-run disable` removes this file.\n"
+	                "# It runs the service under the mptcp-run supervisor (see mptcp-run(1)):\n"
+	                "# (its binary is out of the preload library's reach).\n"
+	                "[Service]\n"
+	                "ExecStart=\n"
+	                "ExecStart=");
+	lr_buf_add(&b, exec_line, (size_t)(rest - exec_line));
+	for (p = launcher; *p; p++) {
+		if (*p == '%')
+			lr_buf_addc(&b, '%');
+		lr_buf_addc(&b, *p);
+	}
+	lr_buf_adds(&b, " --supervise ");
+	lr_buf_adds(&b, rest);
+	lr_buf_addc(&b, '\n');
+	return lr_buf_take(&b);
+}

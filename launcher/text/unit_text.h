@@ -53,4 +53,20 @@ bool lr_unit_exec_scan(const char *text, size_t len, struct lr_env_value *v);
  */
 char *lr_dropin_text(const char *lib, const char *their_preload, const char *godebug);
 
+/*
+ * The unit's ExecStart= line as written (prefixes and all) into *v, applied
+ * over earlier files: an empty "ExecStart=" clears it and *count. *count is
+ * how many ExecStart= lines are in force. Returns false when out of memory.
+ */
+bool lr_unit_exec_line_scan(const char *text, size_t len, struct lr_env_value *v, int *count);
+
+/*
+ * The drop-in for a service the supervisor must run: ExecStart= reset, then
+ * the unit's command line under `LAUNCHER --supervise`, its prefixes (- : +
+ * ! !!) kept in front. NULL with *why set when it cannot be wrapped ('@', '|',
+ * several ExecStart= lines), NULL with *why NULL when out of memory.
+ */
+char *lr_dropin_supervise_text(const char *launcher, const char *exec_line, int count,
+                               const char **why);
+
 #endif

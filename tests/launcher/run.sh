@@ -220,6 +220,14 @@ if cc -o "$TMP/plain" "$TMP/godebug.c" &&
 	run_it env -u GODEBUG "$B" --no-supervise "$TMP/gofake19"
 	check "Go 1.19 binary, --no-supervise: says it stays TCP, no GODEBUG" eval '[ "$out" = "<unset>" ] && has_err "ignores GODEBUG=multipathtcp"'
 
+	run_it "$B" explain "$TMP/gofake19"
+	check "explain names the backend: supervisor for Go 1.19, and why" eval 'rc_is 0 && has_out "backend: supervisor (Go 1.19.8 ignores GODEBUG=multipathtcp)"'
+	run_it "$B" explain "$TMP/gofake"
+	check "explain: GODEBUG for Go 1.22" eval 'has_out "backend: GODEBUG (Go 1.22 reads GODEBUG=multipathtcp)"'
+	run_it "$B" explain "$TMP/plain"
+	check "explain: preload library for a dynamic libc program" eval 'has_out "backend: preload library (dynamically linked with libc)"'
+	run_it "$B" check "$TMP/gofake19"
+	check "check PROGRAM: a backend line" eval 'has_out "backend: $TMP/gofake19: supervisor (Go 1.19.8 ignores GODEBUG=multipathtcp)"'
 	run_it env -u GODEBUG "$B" "$TMP/gofake"
 	check "Go binary: GODEBUG=multipathtcp=1 and a warning" eval 'rc_is 0 && [ "$out" = "multipathtcp=1" ] && has_err "Go program"'
 	run_it env GODEBUG=http2client=0 "$B" "$TMP/gofake"
@@ -293,8 +301,8 @@ else
 fi
 run_it "$B" check -c "$TMP/bad.conf"
 check "check: bad config is a failure with file:line" eval 'rc_is 1 && has_out "fail config: $TMP/bad.conf:3:"'
-run_it "$B" check extra
-check "check: extra argument: exit 2" eval 'rc_is 2'
+run_it "$B" check prog extra
+check "check: a second argument: exit 2" eval 'rc_is 2'
 run_it "$B" check --nope
 check "check: unknown option: exit 2" eval 'rc_is 2'
 
@@ -365,15 +373,37 @@ if [ -x "$TMP/gofake" ]; then
 	run_it "$B" enable --root "$R" gosvc
 	check "enable a Go service: GODEBUG merged into the drop-in" eval 'rc_is 0 && grep -qx "Environment=GODEBUG=http2client=0,multipathtcp=1" "$R/etc/systemd/system/gosvc.service.d/mptcp-run.conf" && has_err "Go program"'
 	"$B" disable --root "$R" gosvc >/dev/null
+	# Go before 1.21 ignores GODEBUG: the drop-in resets ExecStart= and runs the unit's
+	# command line under the supervisor, its "-" prefix kept in front; '@' is refused.
+	cp "$TMP/gofake19" "$R/usr/bin/gosvc19"
+	printf '[Unit]\nDefaultDependencies=no\n[Service]\nExecStart=-/usr/bin/gosvc19 --serve "a b"\n' >"$R/usr/lib/systemd/system/gosvc19.service"
+	printf '[Service]\nExecStart=@/usr/bin/gosvc19 argv0\n' >"$R/usr/lib/systemd/system/goat19.service"
+	v19=$(sha256sum <"$R/usr/lib/systemd/system/gosvc19.service")
+	D19=$R/etc/systemd/system/gosvc19.service.d/mptcp-run.conf
+	run_it "$B" enable --root "$R" gosvc19
+	check "enable a Go 1.19 service: ExecStart= reset, the command under mptcp-run --supervise, no GODEBUG" eval 'rc_is 0 && has_out "Go 1.19.8 ignores GODEBUG=multipathtcp" && [ "$(grep -c "^ExecStart=" "$D19")" -eq 2 ] && grep -qx "ExecStart=" "$D19" && grep -qxF "ExecStart=-/usr/bin/mptcp-run --supervise /usr/bin/gosvc19 --serve \"a b\"" "$D19" && ! grep -q "GODEBUG\|LD_PRELOAD" "$D19" && [ "$(sha256sum <"$R/usr/lib/systemd/system/gosvc19.service")" = "$v19" ]'
+	if command -v systemd-analyze >/dev/null; then
+		mkdir -p "$R/usr/bin" && cp "$B" "$R/usr/bin/mptcp-run"
+		run_it systemd-analyze verify --root="$R" gosvc19.service
+		check "systemd-analyze verify --root accepts the unit with our drop-in" rc_is 0
+		rm -f "$R/usr/bin/mptcp-run"
+	else
+		skipped "systemd-analyze verify" "systemd-analyze not installed"
+	fi
+	run_it "$B" enable --root "$R" goat19
+	check "enable a Go 1.19 service with an '@' ExecStart=: refused, says why, nothing written" eval 'rc_is 1 && has_err "prefix" && [ ! -e "$R/etc/systemd/system/goat19.service.d/mptcp-run.conf" ]'
+	run_it "$B" disable --root "$R" gosvc19
+	check "disable a supervised service: drop-in removed" eval 'rc_is 0 && [ ! -e "$D19" ]'
 else
 	skipped "enable a Go service" "no fake Go binary"
+	skipped "enable a Go 1.19 service" "no fake Go binary"
 fi
 if [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; then
 	mkdir -p "$R/usr/bin"
 	cp /bin/busybox "$R/usr/bin/bbsvc"
 	printf '[Service]\nExecStart=/usr/bin/bbsvc httpd -f\n' >"$R/usr/lib/systemd/system/bbsvc.service"
 	run_it "$B" enable --root "$R" bbsvc
-	check "enable a static service: warning, drop-in still written" eval 'rc_is 0 && has_err "/usr/bin/bbsvc: static binary" && ! grep -q GODEBUG "$R/etc/systemd/system/bbsvc.service.d/mptcp-run.conf"'
+	check "enable a static service: ExecStart= under the supervisor, no GODEBUG" eval 'rc_is 0 && has_out "/usr/bin/bbsvc: static binary" && grep -qxF "ExecStart=/usr/bin/mptcp-run --supervise /usr/bin/bbsvc httpd -f" "$R/etc/systemd/system/bbsvc.service.d/mptcp-run.conf" && ! grep -q GODEBUG "$R/etc/systemd/system/bbsvc.service.d/mptcp-run.conf"'
 	"$B" disable --root "$R" bbsvc >/dev/null
 else
 	skipped "enable a static service" "/bin/busybox (busybox-static) not installed"

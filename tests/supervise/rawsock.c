@@ -8,6 +8,11 @@
  *   rawsock loop N [PROTO]          N x socket()+close(), prints ns per pair
  *   rawsock kill-parent             SIGKILL the parent (the supervisor), then socket(): errno
  *   rawsock threads                 socket() in 4 threads, then fork, then exec self "proto"
+ *   rawsock opt LEVEL NAME VALUE    setsockopt on a fresh socket: "set ERR proto P value V"
+ *   rawsock opt-connect ADDR PORT   connect, then SO_OOBINLINE=1 and IP_TTL=5:
+ *                                   "oob ERR get V ttl ERR proto P"
+ *   rawsock opt-accept ADDR PORT    listen, accept one, SO_OOBINLINE=1 on it: "accepted-oob ERR get
+ * V proto P"
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -61,6 +66,27 @@ static int addr_of(const char *a, const char *port, struct sockaddr_storage *ss,
 		return AF_INET6;
 	}
 	return -1;
+}
+
+/* "0" or the errno's name-ish text of setsockopt(fd, level, name, &v) */
+static const char *try_set(int fd, int level, int name, int v)
+{
+	static char buf[64];
+
+	if (syscall(SYS_setsockopt, fd, level, name, &v, sizeof(v)) == 0)
+		return "0";
+	snprintf(buf, sizeof(buf), "%d", errno);
+	return buf;
+}
+
+static int get_int(int fd, int level, int name)
+{
+	int v = -1;
+	socklen_t l = sizeof(v);
+
+	if (syscall(SYS_getsockopt, fd, level, name, &v, &l) < 0)
+		return -errno;
+	return v;
 }
 
 static void *thread_main(void *arg)
@@ -170,6 +196,47 @@ int main(int argc, char **argv)
 			_exit(127);
 		}
 		waitpid(pid, &st, 0);
+		return 0;
+	}
+	if (argc >= 5 && strcmp(argv[1], "opt") == 0) {
+		int level = atoi(argv[2]), name = atoi(argv[3]);
+		const char *r;
+
+		fd = raw_socket(AF_INET, SOCK_STREAM, 0);
+		r = try_set(fd, level, name, atoi(argv[4]));
+		printf("set %s proto %d value %d\n", r, proto_of(fd), get_int(fd, level, name));
+		return 0;
+	}
+	if (argc >= 4 && strcmp(argv[1], "opt-connect") == 0) {
+		int fam = addr_of(argv[2], argv[3], &ss, &len);
+		char oob[64];
+
+		fd = raw_socket(fam, SOCK_STREAM, 0);
+		if (fd < 0 || syscall(SYS_connect, fd, &ss, len) < 0) {
+			printf("connect: %s\n", strerror(errno));
+			return 1;
+		}
+		snprintf(oob, sizeof(oob), "%s", try_set(fd, SOL_SOCKET, SO_OOBINLINE, 1));
+		printf("oob %s get %d", oob, get_int(fd, SOL_SOCKET, SO_OOBINLINE));
+		printf(" ttl %s proto %d\n", try_set(fd, IPPROTO_IP, IP_TTL, 5), proto_of(fd));
+		return 0;
+	}
+	if (argc >= 4 && strcmp(argv[1], "opt-accept") == 0) {
+		int fam = addr_of(argv[2], argv[3], &ss, &len), one = 1;
+
+		fd = raw_socket(fam, SOCK_STREAM, 0);
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+		    syscall(SYS_listen, fd, 8) < 0) {
+			printf("listen: %s\n", strerror(errno));
+			return 1;
+		}
+		c = accept(fd, NULL, NULL);
+		printf("accepted-oob %s", try_set(c, SOL_SOCKET, SO_OOBINLINE, 1));
+		printf(" get %d proto %d\n", get_int(c, SOL_SOCKET, SO_OOBINLINE), proto_of(c));
+		fflush(stdout);
+		while ((n = read(c, buf, sizeof(buf))) > 0)
+			;
 		return 0;
 	}
 	if (argc >= 3 && strcmp(argv[1], "exit") == 0)

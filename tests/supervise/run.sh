@@ -11,7 +11,10 @@
 #   - a command that enters another network namespace gets its socket there;
 #   - exit status and death by signal pass through, signals are forwarded,
 #     threads + fork + exec stay covered, processes left behind are served;
-#   - SIGKILL of the supervisor: the child's socket() fails with ENOSYS.
+#   - SIGKILL of the supervisor: the child's socket() fails with ENOSYS;
+#   - the library's option rules: an option MPTCP refuses falls back to TCP
+#     before connect (sockopt_fallback), SO_OOBINLINE is emulated on connected
+#     and accepted MPTCP sockets, IP_TTL after connect keeps the kernel's error.
 # Needs root (network namespaces); skips what lacks its tools.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -103,6 +106,27 @@ else
 	skipped "policy across exec" "busybox-static missing"
 fi
 
+# ---- option rules (no network needed: the options come before connect) ---------
+out=$("$MR" "$RAW" opt 6 18 5000 2>&1)
+if [[ $out == "set 0 proto 6 value 5000" ]]; then
+	ok "TCP_USER_TIMEOUT before connect: the socket falls back to TCP (SO_PROTOCOL 6, value set)"
+else not_ok "TCP_USER_TIMEOUT before connect: falls back to TCP" "$out"; fi
+out=$("$MR" "$RAW" opt 0 2 5 2>&1)
+if [[ $out == "set 0 proto 6 value 5" ]]; then ok "IP_TTL before connect: TCP, value 5"
+else not_ok "IP_TTL before connect: TCP, value 5" "$out"; fi
+out=$("$MR" "$RAW" opt 1 10 1 2>&1)
+if [[ $out == "set 0 proto 262 value 1" ]]; then
+	ok "SO_OOBINLINE before connect: emulated, the socket stays MPTCP, getsockopt reads 1"
+else not_ok "SO_OOBINLINE before connect: emulated" "$out"; fi
+out=$("$MR" "$RAW" opt 6 1 1 2>&1)
+if [[ $out == "set 0 proto 262 value 1" ]]; then ok "TCP_NODELAY (MPTCP accepts it): stays MPTCP"
+else not_ok "TCP_NODELAY: stays MPTCP" "$out"; fi
+printf 'defaults = { mode = "mptcp"; sockopt_fallback = false; };\n' >"$TMP/nofb.conf"
+out=$("$MR" -c "$TMP/nofb.conf" "$RAW" opt 6 18 5000 2>&1)
+if [[ $out == "set 92 proto 262 value -95" ]]; then
+	ok "sockopt_fallback = false: the kernel's ENOPROTOOPT stands, the socket stays MPTCP"
+else not_ok "sockopt_fallback = false: ENOPROTOOPT stands" "$out"; fi
+
 # ---- exit status, signals, threads/fork/exec --------------------------------
 "$MR" "$RAW" exit 7 2>/dev/null
 rc=$?
@@ -176,6 +200,19 @@ if [[ $out == 262 ]] && grep -q 'listener 262' "$TMP/raw-srv" && grep -q 'accept
 else not_ok "static syscall(SYS_socket) program: MPTCP both ends" "client: $out
 server: $(cat "$TMP/raw-srv")"; fi
 
+# Options after connect: SO_OOBINLINE is emulated on the connected and the accepted
+# socket; IP_TTL fails as the kernel says (the connection stays MPTCP).
+PORT=7009
+"$TB" exec "$STATE" server "$MR" "$RAW" opt-accept 0.0.0.0 $PORT >"$TMP/oob-srv" 2>&1 &
+PIDS+=($!)
+mx_wait_listen "$TB_SERVER" $PORT 5
+out=$("$TB" exec "$STATE" client "$MR" "$RAW" opt-connect "$TB_SERVER_ADDR" $PORT 2>&1)
+sleep 0.3
+if [[ $out == "oob 0 get 1 ttl 95 proto 262" ]] && grep -q '^accepted-oob 0 get 1 proto 262$' "$TMP/oob-srv"; then
+	ok "after connect: SO_OOBINLINE succeeds on the connected and the accepted MPTCP socket, IP_TTL keeps EOPNOTSUPP"
+else not_ok "after connect: SO_OOBINLINE emulated, IP_TTL fails" "client: $out
+server: $(cat "$TMP/oob-srv")"; fi
+
 # The command enters another network namespace itself (ip netns exec does setns):
 # the socket must be made there, or the testbed address is unreachable.
 PORT=7007
@@ -201,16 +238,17 @@ else not_ok "config connect.exclude: the client's socket becomes TCP at connect(
 server: $(cat "$TMP/ex-srv")"; fi
 
 # ---- Go client and server -----------------------------------------------------
-go_transfer() { # PORT MIB -> files $TMP/go-srv.$PORT $TMP/go-cli.$PORT, sampler $TMP/ss.$PORT
-	local port=$1 mib=$2 srv
-	"$TB" exec "$STATE" server "$MR" "$TMP/gosrv" server "0.0.0.0:$port" >"$TMP/go-srv.$port" 2>&1 &
+go_transfer() { # PORT MIB [REPORT] -> files $TMP/go-srv.$PORT $TMP/go-cli.$PORT, sampler $TMP/ss.$PORT
+	local port=$1 mib=$2 srv rep=()
+	[[ -n ${3:-} ]] && rep=(--report "$3")
+	"$TB" exec "$STATE" server "$MR" "${rep[@]}" "$TMP/gosrv" server "0.0.0.0:$port" >"$TMP/go-srv.$port" 2>&1 &
 	srv=$!
 	PIDS+=("$srv")
 	mx_wait_listen "$TB_SERVER" "$port" 10 "$srv"
 	mx_sampler_start "$TB_CLIENT" "$port" "$TMP/ss.$port"
 	local smp=$MX_SAMPLER_PID
 	PIDS+=("$smp")
-	"$TB" exec "$STATE" client timeout 60 "$MR" "$TMP/gocli" client "$TB_SERVER_ADDR:$port" "$mib" \
+	"$TB" exec "$STATE" client timeout 60 "$MR" "${rep[@]}" "$TMP/gocli" client "$TB_SERVER_ADDR:$port" "$mib" \
 		>"$TMP/go-cli.$port" 2>&1
 	wait "$srv"
 	mx_sampler_stop "$smp"
@@ -218,7 +256,7 @@ go_transfer() { # PORT MIB -> files $TMP/go-srv.$PORT $TMP/go-cli.$PORT, sampler
 sha_of() { sed -n 's/^sha256 //p' "$1"; }
 if [[ -n $GO_OK ]]; then
 	PORT=7003
-	go_transfer $PORT 24
+	go_transfer $PORT 24 "$TMP/go.report"
 	eval "$(mx_analyze "$TMP/ss.$PORT" $PORT)"
 	s_cli=$(sha_of "$TMP/go-cli.$PORT") s_srv=$(sha_of "$TMP/go-srv.$PORT")
 	if grep -q '^conn 262' "$TMP/go-cli.$PORT" && grep -q '^listener 262' "$TMP/go-srv.$PORT" &&
@@ -234,6 +272,17 @@ if [[ -n $GO_OK ]]; then
 		ok "Go: a join on path 2 carries data (ss -tniM: $MX_SUBFLOWS subflows, $((p2 >> 20)) MiB from 198.18.2.1, MPJoinAckRx $joins)"
 	else not_ok "Go: a join on path 2 carries data" "subflows=${MX_SUBFLOWS:-} path2=${p2:-} joins=${joins:-}
 $(mx_subflow_bytes "$TMP/ss.$PORT")"; fi
+	# --report under the supervisor: the library's line format, read by `mptcp-run report`.
+	rep=$("$MR" report "$TMP/go.report" 2>&1)
+	cli_line=$(grep '"role":"connect"' "$TMP/go.report" | grep '"program":"[^"]*gocli"')
+	srv_line=$(grep '"role":"listen"' "$TMP/go.report" | grep '"program":"[^"]*gosrv"')
+	nsf=$(sed -n 's/.*"subflows_total":\([0-9]*\).*/\1/p' <<<"$cli_line")
+	if grep -q '"socket":"mptcp","conn":"mptcp","policy":"mptcp"' <<<"$cli_line" && [[ ${nsf:-0} -ge 2 ]] &&
+		grep -q '"socket":"mptcp"' <<<"$srv_line" && grep -q 'connections: 1 (MPTCP 1' <<<"$rep" &&
+		grep -q 'listeners: 1' <<<"$rep"; then
+		ok "--report: a line per supervised socket (Go client: MPTCP, $nsf subflows; listener), read by mptcp-run report"
+	else not_ok "--report under the supervisor" "$(cat "$TMP/go.report")
+$rep"; fi
 	# Loopback stays TCP for Go too.
 	out=$("$TB" exec "$STATE" server "$MR" "$TMP/gocli" proto "127.0.0.1:$PORT" 2>&1)
 	"$TB" exec "$STATE" server "$MR" "$TMP/gosrv" server "127.0.0.1:7004" >"$TMP/go-lo" 2>&1 &

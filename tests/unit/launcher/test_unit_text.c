@@ -232,12 +232,45 @@ static void test_dropin_roundtrip(void **state)
 	}
 }
 
+/* The supervised drop-in: ExecStart= reset, the line kept, prefixes in front; '@' refused. */
+static void test_dropin_supervise(void **state)
+{
+	const char *unit = "[Service]\nExecStart=/bin/old\n", *drop =
+	                                                          "[Service]\nExecStart=\n"
+	                                                          "ExecStart=-+/bin/go x \"a b\"\n";
+	struct lr_env_value v = {0};
+	const char *why;
+	int count = 0;
+	char *t;
+
+	(void)state;
+	assert_true(lr_unit_exec_line_scan(unit, strlen(unit), &v, &count));
+	assert_true(lr_unit_exec_line_scan(drop, strlen(drop), &v, &count));
+	assert_int_equal(count, 1);
+	assert_string_equal(v.value, "-+/bin/go x \"a b\"");
+	t = lr_dropin_supervise_text("/usr/bin/mptcp-run", v.value, count, &why);
+	assert_non_null(t);
+	assert_non_null(strstr(t, "\n[Service]\nExecStart=\nExecStart=-+/usr/bin/mptcp-run "
+	                          "--supervise /bin/go x \"a b\"\n"));
+	assert_null(strstr(t, "LD_PRELOAD"));
+	free(t);
+	lr_env_value_free(&v);
+	assert_null(lr_dropin_supervise_text("/usr/bin/mptcp-run", "@/bin/go argv0", 1, &why));
+	assert_non_null(why);
+	assert_null(lr_dropin_supervise_text("/usr/bin/mptcp-run", "/bin/a", 2, &why));
+	assert_non_null(strstr(why, "several"));
+	t = lr_dropin_supervise_text("/opt/100%/mptcp-run", "/bin/a", 1, &why);
+	assert_non_null(strstr(t, "ExecStart=/opt/100%%/mptcp-run --supervise /bin/a\n"));
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_unit_names),  cmocka_unit_test(test_unit_template),
-	    cmocka_unit_test(test_env_scan),    cmocka_unit_test(test_exec_scan),
-	    cmocka_unit_test(test_dropin_text), cmocka_unit_test(test_dropin_roundtrip),
+	    cmocka_unit_test(test_unit_names),       cmocka_unit_test(test_unit_template),
+	    cmocka_unit_test(test_env_scan),         cmocka_unit_test(test_exec_scan),
+	    cmocka_unit_test(test_dropin_text),      cmocka_unit_test(test_dropin_roundtrip),
+	    cmocka_unit_test(test_dropin_supervise),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
