@@ -33,8 +33,10 @@ curl curl
 dpkg-architecture dpkg-dev
 dpkg-buildpackage dpkg-dev
 dpkg-parsechangelog dpkg-dev
+file file
 gcc gcc
 git git
+go golang-go
 haproxy haproxy
 ip iproute2
 iperf3 iperf3
@@ -70,6 +72,7 @@ ssh-keygen openssh-client
 sshd openssh-server
 strace strace
 sysctl procps
+systemd-analyze systemd
 tc iproute2
 tcpdump tcpdump
 tshark tshark
