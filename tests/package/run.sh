@@ -142,7 +142,7 @@ unit=$(dpkg -L mptcp-run | grep -E '/systemd/system/mptcp-run-pathd\.service$')
 if [ -n "$unit" ] && grep -qx 'ExecStart=/usr/bin/mptcp-run pathd -f -c /etc/mptcp-run.conf' "$unit" &&
 	! ls /etc/systemd/system/*.wants/mptcp-run-pathd.service >/dev/null 2>&1; then
 	ok "the path manager's unit is installed ($unit), naming /usr/bin/mptcp-run, not enabled"
-else not_ok "the path manager's unit is installed, naming /usr/bin/mptcp-run, not enabled" "$(dpkg -L mptcp-run | grep -i systemd; cat "$unit" 2>&1 | grep Exec)"; fi
+else not_ok "the path manager's unit is installed, naming /usr/bin/mptcp-run, not enabled" "$(dpkg -L mptcp-run | grep -i systemd; grep Exec "$unit" 2>&1)"; fi
 
 out=$("$BIN" --version 2>&1)
 if grep -q "$VERSION" <<<"$out"; then ok "$BIN --version says $VERSION"; else not_ok "$BIN --version says $VERSION" "$out"; fi

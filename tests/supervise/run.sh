@@ -130,13 +130,13 @@ else not_ok "sockopt_fallback = false: ENOPROTOOPT stands" "$out"; fi
 # ---- exit status, signals, threads/fork/exec --------------------------------
 "$MR" "$RAW" exit 7 2>/dev/null
 rc=$?
-[[ $rc -eq 7 ]] && ok "exit status passes through (7)" || not_ok "exit status passes through (7)" "rc=$rc"
+if [[ $rc -eq 7 ]]; then ok "exit status passes through (7)"; else not_ok "exit status passes through (7)" "rc=$rc"; fi
 bash -c '"$1" "$2" signal 15 2>/dev/null; echo $?' _ "$MR" "$RAW" >"$TMP/sig" 2>/dev/null
 if [[ $(cat "$TMP/sig") == 143 ]]; then ok "death by signal passes through (SIGTERM: 143)"
 else not_ok "death by signal passes through (SIGTERM: 143)" "$(cat "$TMP/sig")"; fi
 "$MR" --supervise /nonexistent/cmd 2>/dev/null
 rc=$?
-[[ $rc -eq 127 ]] && ok "--supervise: command not found is 127" || not_ok "--supervise: command not found is 127" "rc=$rc"
+if [[ $rc -eq 127 ]]; then ok "--supervise: command not found is 127"; else not_ok "--supervise: command not found is 127" "rc=$rc"; fi
 if [[ -n $BB ]]; then
 	"$MR" "$BB" sleep 30 &
 	lp=$!
@@ -273,16 +273,16 @@ if [[ -n $GO_OK ]]; then
 	else not_ok "Go: a join on path 2 carries data" "subflows=${MX_SUBFLOWS:-} path2=${p2:-} joins=${joins:-}
 $(mx_subflow_bytes "$TMP/ss.$PORT")"; fi
 	# --report under the supervisor: the library's line format, read by `mptcp-run report`.
-	rep=$("$MR" report "$TMP/go.report" 2>&1)
+	summary=$("$MR" report "$TMP/go.report" 2>&1)
 	cli_line=$(grep '"role":"connect"' "$TMP/go.report" | grep '"program":"[^"]*gocli"')
 	srv_line=$(grep '"role":"listen"' "$TMP/go.report" | grep '"program":"[^"]*gosrv"')
 	nsf=$(sed -n 's/.*"subflows_total":\([0-9]*\).*/\1/p' <<<"$cli_line")
 	if grep -q '"socket":"mptcp","conn":"mptcp","policy":"mptcp"' <<<"$cli_line" && [[ ${nsf:-0} -ge 2 ]] &&
-		grep -q '"socket":"mptcp"' <<<"$srv_line" && grep -q 'connections: 1 (MPTCP 1' <<<"$rep" &&
-		grep -q 'listeners: 1' <<<"$rep"; then
+		grep -q '"socket":"mptcp"' <<<"$srv_line" && grep -q 'connections: 1 (MPTCP 1' <<<"$summary" &&
+		grep -q 'listeners: 1' <<<"$summary"; then
 		ok "--report: a line per supervised socket (Go client: MPTCP, $nsf subflows; listener), read by mptcp-run report"
 	else not_ok "--report under the supervisor" "$(cat "$TMP/go.report")
-$rep"; fi
+$summary"; fi
 	# Loopback stays TCP for Go too.
 	out=$("$TB" exec "$STATE" server "$MR" "$TMP/gocli" proto "127.0.0.1:$PORT" 2>&1)
 	"$TB" exec "$STATE" server "$MR" "$TMP/gosrv" server "127.0.0.1:7004" >"$TMP/go-lo" 2>&1 &
