@@ -11,6 +11,7 @@
  */
 #include "os/binary.h"
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "cmd/config_arg.h"
 #include "text/env.h"
 #include "os/libpath.h"
@@ -20,7 +21,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,62 +298,55 @@ static int setup_report(const char *file)
 
 int lr_cmd_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'}, {"debug", no_argument, NULL, 'd'},
-	    {"quiet", no_argument, NULL, 'q'},        {"log", required_argument, NULL, 'l'},
-	    {"report", required_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},      {"supervise", no_argument, NULL, 'S'},
-	    {"no-supervise", no_argument, NULL, 'N'}, {NULL, 0, NULL, 0},
+	const char *conf = NULL, *level = NULL, *report = NULL, *sample = NULL;
+	bool debug = false, quiet = false, version = false, sup = false, nosup = false;
+	const struct lr_option opts[] = {
+	    {"config", 'c', &conf, NULL},      {"debug", 'd', NULL, &debug},
+	    {"quiet", 'q', NULL, &quiet},      {"log", 'l', &level, NULL},
+	    {"report", 'r', &report, NULL},    {"report-sample", 0, &sample, NULL},
+	    {"version", 'V', NULL, &version},  {"supervise", 0, NULL, &sup},
+	    {"no-supervise", 0, NULL, &nosup}, {NULL, 0, NULL, NULL},
 	};
-	const char *conf = NULL, *level = NULL, *report = NULL;
 	enum supervise_mode mode = SV_AUTO;
 	struct target t;
-	int opt, rc;
+	int rc;
 
-	opterr = 0;
-	optind = 0;
-	/* '+': stop at the first non-option, so `mptcp-run ncat -l 5000` works. */
-	while ((opt = getopt_long(argc, argv, "+:c:dql:r:hV", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			conf = optarg;
-			break;
-		case 'd':
-			level = "debug";
-			break;
-		case 'q':
-			lr_quiet = true;
-			level = "off";
-			break;
-		case 'l':
-			if (!valid_level(optarg)) {
-				lr_err("invalid log level '%s' (off, error, warn, info, debug)",
-				       optarg);
-				return LR_EXIT_USAGE;
-			}
-			level = optarg;
-			break;
-		case 'r':
-			report = optarg;
-			break;
-		case 'h':
-			lr_usage();
-			return LR_EXIT_OK;
-		case 'V':
-			printf("mptcp-run %s\n", MR_VERSION);
-			return LR_EXIT_OK;
-		case 'S':
-			mode = SV_FORCE;
-			break;
-		case 'N':
-			mode = SV_NEVER;
-			break;
-		default:
-			lr_bad_option(argc, argv, opt);
+	/* Options end at the first operand, so `mptcp-run ncat -l 5000` works. */
+	int first = lr_parse_options(argc, argv, opts, true);
+	if (first < 0)
+		return first == LR_OPTS_HELP ? LR_EXIT_OK : LR_EXIT_USAGE;
+	if (version) {
+		printf("mptcp-run %s\n", MR_VERSION);
+		return LR_EXIT_OK;
+	}
+	if (level && !valid_level(level)) {
+		lr_err("invalid log level '%s' (off, error, warn, info, debug)", level);
+		return LR_EXIT_USAGE;
+	}
+	/* An explicit --log wins over -d, which wins over -q (which also silences warnings). */
+	lr_quiet = quiet;
+	if (!level)
+		level = debug ? "debug" : quiet ? "off" : NULL;
+	if (sup && nosup) {
+		lr_err("--supervise and --no-supervise exclude each other");
+		return LR_EXIT_USAGE;
+	}
+	mode = sup ? SV_FORCE : nosup ? SV_NEVER : SV_AUTO;
+	if (sample) {
+		char *end;
+		unsigned long n = strtoul(sample, &end, 10);
+		if (!*sample || *end || n < 1 || n > 1000000) {
+			lr_err("--report-sample '%s': expected a number from 1 to 1000000", sample);
 			return LR_EXIT_USAGE;
 		}
+		if (!report && !getenv("MPTCP_RUN_REPORT")) {
+			lr_err("--report-sample needs --report FILE");
+			return LR_EXIT_USAGE;
+		}
+		if (!set("MPTCP_RUN_REPORT_SAMPLE", sample))
+			return LR_EXIT_FAIL;
 	}
-	if (optind >= argc) {
+	if (first >= argc) {
 		lr_err("no command given");
 		lr_usage_hint();
 		return LR_EXIT_USAGE;
@@ -370,15 +363,15 @@ int lr_cmd_run(int argc, char **argv)
 	}
 	if (!set("MPTCP_RUN_FORCE", "1"))
 		return LR_EXIT_FAIL;
-	rc = inspect_target(argv[optind], mode, level && strcmp(level, "debug") == 0, &t);
+	rc = inspect_target(argv[first], mode, level && strcmp(level, "debug") == 0, &t);
 	if (rc)
 		return rc;
 	if (t.supervise)
-		return run_supervised(argv + optind, level, t.setid);
+		return run_supervised(argv + first, level, t.setid);
 	rc = setup_preload();
 	if (rc)
 		return rc;
 	fflush(NULL);
-	execvp(argv[optind], argv + optind);
-	return exec_failed(argv[optind], errno);
+	execvp(argv[first], argv + first);
+	return exec_failed(argv[first], errno);
 }

@@ -29,6 +29,7 @@ void lr_usage(void)
 	    "  -l, --log LEVEL     library log level: off, error, warn, info, debug\n"
 	    "  -r, --report FILE   append one JSON line per connection to FILE\n"
 	    "                      (MPTCP_RUN_REPORT); summarise with mptcp-run report FILE\n"
+	    "      --report-sample N  one accepted connection in N gets a line (busy servers)\n"
 	    "      --supervise     always use the supervisor (seccomp user notification)\n"
 	    "      --no-supervise  never: unreachable programs stay TCP\n"
 	    "  -h, --help          this text\n"

@@ -182,6 +182,8 @@ static const struct field rec_fields[] = {
     RC("bytes_received", bytes_received),
     RC("retrans", retrans),
     R("subflows_total", K_U64, subflows_total),
+    /* Since 0.2.0, only on sampled accepted connections. */
+    FIELD(struct lr_report_rec, "sampled", K_U64, G_OPTIONAL, sampled, NO_FLAG, NULL),
     /* Since 0.2.0: lines of 0.1.0 do not have it. */
     FIELD(struct lr_report_rec, "paths_at", K_STR_NULL, G_OPTIONAL, paths_at,
           offsetof(struct lr_report_rec, has_paths_at), paths_ats),

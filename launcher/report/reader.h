@@ -31,6 +31,7 @@ struct lr_report_subflow {
 
 struct lr_report_rec {
 	uint64_t time, pid, fd, subflows_total;
+	uint64_t sampled; /* N of "one accepted connection in N" (0 or absent: each) */
 	char program[512];
 	char at[8], role[12], socket[8], conn[12], policy[8];
 	char local[LR_REPORT_ADDR_MAX], remote[LR_REPORT_ADDR_MAX];

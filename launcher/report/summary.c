@@ -136,6 +136,8 @@ static int count_server(struct lr_report_summary *s, const struct lr_report_rec 
 		return 0;
 	}
 	v->clients++;
+	if (r->sampled > 1)
+		v->sampled = r->sampled;
 	if (strcmp(r->conn, "mptcp") == 0)
 		v->mptcp++;
 	else if (strcmp(r->conn, "fallback") == 0)

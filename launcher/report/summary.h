@@ -41,6 +41,7 @@ struct lr_report_server {
 	char listen[LR_REPORT_ADDR_MAX]; /* the listener's own address, "" if it had no line */
 	size_t clients, mptcp, fallback, tcp;
 	uint64_t bytes;
+	uint64_t sampled; /* > 1: its accepted connections were reported one in N */
 };
 
 struct lr_report_summary {

@@ -53,8 +53,13 @@ static void print_servers(const struct lr_report_summary *s, FILE *out)
 			snprintf(where, sizeof(where), "%s", v->listen);
 		else
 			snprintf(where, sizeof(where), "port %s", v->port);
-		fprintf(out, "%-20s %-28s %8zu %6zu %9zu %5zu %15llu\n", v->program, where,
+		fprintf(out, "%-20s %-28s %8zu %6zu %9zu %5zu %15llu", v->program, where,
 		        v->clients, v->mptcp, v->fallback, v->tcp, (unsigned long long)v->bytes);
+		/* Counts of lines, not of connections: said, never scaled. */
+		if (v->sampled > 1)
+			fprintf(out, "  (1 in %llu connections sampled)",
+			        (unsigned long long)v->sampled);
+		fputc('\n', out);
 	}
 }
 

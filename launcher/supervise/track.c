@@ -387,7 +387,8 @@ size_t lr_sv_track_sweep(struct lr_sv_track *t, bool at_exit)
 		} else {
 			dup = (int)syscall(SYS_pidfd_getfd, pidfd, e->fd, 0);
 			close(pidfd);
-			/* EBADF: the number is closed; otherwise exiting, or no longer ours to see. */
+			/* EBADF: the number is closed; otherwise exiting, or no longer ours to see.
+			 */
 			if (dup < 0)
 				gone = errno == EBADF ? "close" : "exit";
 			else if (fstat(dup, &st) < 0 || st.st_ino != e->ino)

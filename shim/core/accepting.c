@@ -6,6 +6,8 @@
  * listener the library manages is tracked so that its line is written at
  * close, like a client's.
  */
+#include <stdatomic.h>
+
 #include "core/lifecycle.h"
 #include "core/report.h"
 
@@ -15,6 +17,11 @@ void mr_after_accept(int lfd, int fd)
 		return;
 	struct mr_fd *l = __builtin_expect(mr_report_enabled, 0) ? mr_fd_get(lfd) : NULL;
 	uint32_t lst = l ? mr_fd_state(l) : 0;
+	/* Sampling (MPTCP_RUN_REPORT_SAMPLE): the other connections are not tracked at all. */
+	static _Atomic unsigned long accepted;
+	if ((lst & MR_ST_MANAGED) && mr_report_sample > 1 &&
+	    atomic_fetch_add_explicit(&accepted, 1, memory_order_relaxed) % mr_report_sample != 0)
+		lst = 0;
 	struct mr_fd *e = (lst & MR_ST_MANAGED) ? mr_fd_get_or_create(fd) : NULL;
 	if (!e) {
 		mr_fd_forget(fd);

@@ -45,8 +45,11 @@ int mr_report_fd(void)
 	return atomic_load_explicit(&report_fd, memory_order_relaxed);
 }
 
-void mr_report_open(const char *path)
+unsigned mr_report_sample = 1;
+
+void mr_report_open(const char *path, unsigned sample)
 {
+	mr_report_sample = sample >= 1 && sample <= 1000000 ? sample : 1;
 	struct stat st;
 	/* O_NONBLOCK: a FIFO nobody reads must not stall the program at close(). */
 	int fd =
@@ -341,6 +344,7 @@ static void compose(struct mr_line *l, int fd, const struct mr_fd *e, const char
 	    .bytes_received = c->received,
 	    .retrans = c->retrans,
 	    .subflows_total = (uint64_t)c->total,
+	    .sampled = (v->st & MR_ST_ACCEPTED) ? mr_report_sample : 1,
 	    .paths_at = paths_at,
 	    .n_subflows = c->n,
 	    .subflows = sf,

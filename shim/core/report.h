@@ -16,8 +16,15 @@
 /* True once mr_report_open() opened the report file. Read on every close(). */
 extern bool mr_report_enabled;
 
-/* Opens the report file (called once by the runtime, never in secure-execution mode). */
-void mr_report_open(const char *path);
+/*
+ * Opens the report file (called once by the runtime, never in secure-execution
+ * mode). sample N > 1 (MPTCP_RUN_REPORT_SAMPLE): one accepted connection in N
+ * gets a line, for servers whose accept loop cannot afford one per connection.
+ */
+void mr_report_open(const char *path, unsigned sample);
+
+/* 1, or the N of "one accepted connection in N". */
+extern unsigned mr_report_sample;
 
 /* The report's descriptor, or -1: close_range()/closefrom() should leave it open. */
 int mr_report_fd(void);

@@ -70,8 +70,10 @@ static void load(void)
 		mr_log(MR_LOG_DEBUG, "%s: MPTCP_RUN_DISABLE=1: every socket stays TCP", rt.exe);
 		return;
 	}
-	if ((v = env("MPTCP_RUN_REPORT")) && *v)
-		mr_report_open(v);
+	if ((v = env("MPTCP_RUN_REPORT")) && *v) {
+		const char *n = env("MPTCP_RUN_REPORT_SAMPLE");
+		mr_report_open(v, n ? (unsigned)strtoul(n, NULL, 10) : 1);
+	}
 	rt.force = (v = env("MPTCP_RUN_FORCE")) && strcmp(v, "1") == 0;
 	rt.conf_path = env("MPTCP_RUN_CONF");
 	if (!rt.conf_path || !*rt.conf_path)

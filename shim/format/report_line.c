@@ -137,6 +137,8 @@ void mr_report_compose(struct mr_line *l, const struct mr_report_fields *f)
 	}
 	mr_line_kv_u64(l, "subflows_total", f->subflows_total);
 	mr_line_kv_str(l, "paths_at", f->paths_at);
+	if (f->sampled > 1)
+		mr_line_kv_u64(l, "sampled", f->sampled);
 	mr_line_key(l, "subflows");
 	mr_line_raw(l, "[");
 	for (int i = 0; i < f->n_subflows; i++)

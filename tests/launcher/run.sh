@@ -74,6 +74,12 @@ run_it "$B" --bogus true
 check "unknown long option: exit 2" eval 'rc_is 2 && has_err "--bogus"'
 run_it "$B" -c
 check "-c without argument: exit 2" eval 'rc_is 2 && has_err "needs an argument"'
+run_it "$B" --report-sample 0 --report "$TMP/r.jsonl" true
+check "--report-sample 0: exit 2" eval 'rc_is 2 && has_err "expected a number from 1 to 1000000"'
+run_it env -u MPTCP_RUN_REPORT "$B" --report-sample 10 true
+check "--report-sample without --report: exit 2" eval 'rc_is 2 && has_err "needs --report"'
+run_it "$B" --report-sample 10 --report "$TMP/r.jsonl" env
+check "--report-sample 10 sets MPTCP_RUN_REPORT_SAMPLE" eval 'rc_is 0 && has_out "MPTCP_RUN_REPORT_SAMPLE=10"'
 run_it "$B" -l loud true
 check "bad log level: exit 2" eval 'rc_is 2 && has_err "invalid log level"'
 

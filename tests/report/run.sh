@@ -337,6 +337,22 @@ if [ $srv_ok = 1 ] && grep -Eq '^ncat +(198\.18\.1\.2:5003|port 5003) +[1-9][0-9
 	ok "server side: accepted connections reported (MPTCP, both paths, the client's address), server view"
 else not_ok "server side: accepted connections reported (MPTCP, both paths, the client's address), server view" "$(cat "$SR")"$'\n'"$summary"; fi
 
+# A busy server's sampling: one accepted connection in 3 gets a line, and says so.
+SS="$TMP/sampled.jsonl"
+ip netns exec "$NS_S" env LD_PRELOAD="$LIB" MPTCP_RUN_CONF="$ALL" MPTCP_RUN_REPORT="$SS" \
+	MPTCP_RUN_REPORT_SAMPLE=3 ncat -l -k 198.18.1.2 5008 --recv-only >/dev/null &
+PIDS+=($!)
+wait_listen "$NS_S" 5008
+for _ in 1 2 3 4 5 6; do
+	C env LD_PRELOAD="$LIB" MPTCP_RUN_CONF="$CONF" ncat --send-only 198.18.1.2 5008 <<<"sample"
+done
+sleep 0.5
+summary=$("${REPORT[@]}" "$SS" 2>&1)
+if [ "$(grep -c '"role":"accepted"' "$SS")" = 2 ] && [ "$(grep -c '"sampled":3' "$SS")" = 2 ] &&
+	grep -Eq '^ncat .* 2 +2 +0 +0 .*\(1 in 3 connections sampled\)' <<<"$summary"; then
+	ok "MPTCP_RUN_REPORT_SAMPLE=3: 2 lines for 6 accepted connections, marked, and the summary says so"
+else not_ok "MPTCP_RUN_REPORT_SAMPLE=3: 2 lines for 6 accepted connections" "$(cat "$SS")"$'\n'"$summary"; fi
+
 C env LD_PRELOAD="$LIB" MPTCP_RUN_CONF="$CONF" MPTCP_RUN_REPORT="$R" \
 	ncat --send-only 198.18.1.2 5001 <<<"hello"
 line=$(grep '"remote":"198.18.1.2:5001"' "$R")
