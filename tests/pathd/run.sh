@@ -12,11 +12,12 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=$ROOT/build
 T=$ROOT/tests/pathd
 # shellcheck source=../lib/tap.sh
+# shellcheck source=tests/lib/tap.sh
 . "$ROOT/tests/lib/tap.sh"
 
 [ "$(id -u)" = 0 ] || tap_skip_all "needs root (network namespaces)"
 command -v nft >/dev/null || tap_skip_all "needs nft"
-[ -x "$B/mptcp-run" ] && [ -f "$B/libmptcp-run.so" ] || tap_bail "build first (make)"
+if [ ! -x "$B/mptcp-run" ] || [ ! -f "$B/libmptcp-run.so" ]; then tap_bail "build first (make)"; fi
 command -v ncat >/dev/null || tap_skip_all "needs ncat"
 PY=/usr/bin/python3
 [ -x "$PY" ] || tap_skip_all "needs $PY"
@@ -203,7 +204,7 @@ for _ in $(seq 40); do
 done
 transfer_wait 5101 && sha=1 || sha=0
 c1=$(bytes c1 5101) c2=$(bytes c2 5101) c3=$(bytes c3 5101)
-if [ $sha = 1 ] && [ "$c1" -eq 0 ] && [ "$c2" -gt "$pl" ] && [ "$c3" -gt 0 ]; then
+if [ "$sha" = 1 ] && [ "$c1" -eq 0 ] && [ "$c2" -gt "$pl" ] && [ "$c3" -gt 0 ]; then
 	ok "ssh (wifi, cellular): payload intact, 0 bytes on wired, data on wifi, a subflow on cellular ($(show 5101))"
 else
 	not_ok "ssh (wifi, cellular)" "sha=$sha $(show 5101)"$'\n'"$ss_out"$'\n'"$(tail -20 "$W/pathd.log")"
@@ -220,7 +221,7 @@ count_port 5102
 transfer rsync 5102
 transfer_wait 5102 && sha=1 || sha=0
 c1=$(bytes c1 5102) c2=$(bytes c2 5102) c3=$(bytes c3 5102)
-if [ $sha = 1 ] && [ "$c3" -eq 0 ] && [ "$c1" -gt 100000 ] && [ "$c2" -gt 100000 ]; then
+if [ "$sha" = 1 ] && [ "$c3" -eq 0 ] && [ "$c1" -gt 100000 ] && [ "$c2" -gt 100000 ]; then
 	ok "rsync (wired, wifi): both carry data, 0 bytes on cellular ($(show 5102))"
 else
 	not_ok "rsync (wired, wifi)" "sha=$sha $(show 5102)"
@@ -231,7 +232,7 @@ count_port 5103
 transfer curl 5103
 transfer_wait 5103 && sha=1 || sha=0
 c1=$(bytes c1 5103) c2=$(bytes c2 5103) c3=$(bytes c3 5103)
-if [ $sha = 1 ] && [ "$c1" -eq 0 ] && [ "$c3" -eq 0 ] && [ "$c2" -gt "$pl" ]; then
+if [ "$sha" = 1 ] && [ "$c1" -eq 0 ] && [ "$c3" -eq 0 ] && [ "$c2" -gt "$pl" ]; then
 	ok "curl (wifi only): every byte on wifi, 0 on wired and cellular ($(show 5103))"
 else
 	not_ok "curl (wifi only)" "sha=$sha $(show 5103)"
@@ -242,7 +243,7 @@ count_port 5109
 transfer curl 5109 "$TB_SERVER_ADDR6"
 transfer_wait 5109 && sha=1 || sha=0
 c1=$(bytes c1 5109) c2=$(bytes c2 5109) c3=$(bytes c3 5109)
-if [ $sha = 1 ] && [ "$c1" -eq 0 ] && [ "$c3" -eq 0 ] && [ "$c2" -gt "$pl" ]; then
+if [ "$sha" = 1 ] && [ "$c1" -eq 0 ] && [ "$c3" -eq 0 ] && [ "$c2" -gt "$pl" ]; then
 	ok "IPv6 curl (wifi only): every byte on wifi, 0 on wired and cellular ($(show 5109))"
 else
 	not_ok "IPv6 curl (wifi only)" "sha=$sha $(show 5109)"$'\n'"$(tail -5 "$W/client.log")"
@@ -253,7 +254,7 @@ count_port 5104
 transfer other 5104
 transfer_wait 5104 && sha=1 || sha=0
 c1=$(bytes c1 5104) c2=$(bytes c2 5104) c3=$(bytes c3 5104)
-if [ $sha = 1 ] && [ "$c1" -gt 0 ] && [ "$c2" -gt 0 ] && [ "$c3" -gt 0 ]; then
+if [ "$sha" = 1 ] && [ "$c1" -gt 0 ] && [ "$c2" -gt 0 ] && [ "$c3" -gt 0 ]; then
 	ok "unlisted program: the defaults (wired, wifi, cellular) after the grace period ($(show 5104))"
 else
 	not_ok "unlisted program on the defaults" "sha=$sha $(show 5104)"
@@ -278,7 +279,7 @@ sleep 1
 ss_up=$(inc ss -tniM "dport = :5105")
 transfer_wait 5105 && sha=1 || sha=0
 after_c2=$(bytes c2 5105)
-if [ $sha = 1 ] && [ "$still_c2" -le $((down_c2 + 2000)) ] && [ "$after_c2" -gt $((still_c2 + 100000)) ] \
+if [ "$sha" = 1 ] && [ "$still_c2" -le $((down_c2 + 2000)) ] && [ "$after_c2" -gt $((still_c2 + 100000)) ] \
 	&& grep -q "its path went away" "$W/pathd.log"; then
 	ok "wifi down mid-transfer: its subflow closed, no bytes while down; back up: a new subflow carries data"
 else
@@ -336,7 +337,7 @@ for _ in $(seq 50); do [ -e "$W/sink.5106.ready" ] && break; sleep 0.1; done
 log=$(inc env MPTCP_RUN_CONF="$W/paths.conf" MPTCP_RUN_PATHD_SOCKET="$W/sq/squat.sock" \
 	"$B/mptcp-run" "$W/bin/curl" --send-only "$TB_SERVER_ADDR" 5106 <"$W/payload" 2>&1)
 wait $sp; wait $sq
-sq_conns=? sq_fds=?
+sq_conns="?" sq_fds="?"
 read -r sq_conns sq_fds <"$W/sq/squat.out"
 got=$(cut -d' ' -f1 "$W/sink.5106")
 if [ "$sq_fds" = 0 ] && [ "$got" = "$SUM" ] && grep -q "served by uid 65534, not root" <<<"$log"; then
