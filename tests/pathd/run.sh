@@ -11,7 +11,6 @@ set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=$ROOT/build
 T=$ROOT/tests/pathd
-# shellcheck source=../lib/tap.sh
 # shellcheck source=tests/lib/tap.sh
 . "$ROOT/tests/lib/tap.sh"
 
