@@ -52,6 +52,7 @@ fi
 chmod 755 "$W"
 PATHD_PID=""
 TB_STATE=""
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	[ -n "$PATHD_PID" ] && kill "$PATHD_PID" 2>/dev/null && wait "$PATHD_PID" 2>/dev/null
 	[ -n "$TB_STATE" ] && "$ROOT/scripts/testbed" down "$TB_STATE" >/dev/null 2>&1
