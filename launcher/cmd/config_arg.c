@@ -58,3 +58,20 @@ const char *lr_conf_default(bool *named)
 	*named = v && *v && strcmp(v, MR_SYSTEM_CONF) != 0;
 	return v && *v ? v : MR_SYSTEM_CONF;
 }
+
+bool lr_conf_open(const char *conf_arg, struct mr_policy *p, bool *builtin, char *path, size_t size)
+{
+	char msg[600];
+	bool named = true;
+	if (conf_arg) {
+		if (!lr_conf_abs_path(conf_arg, path, size))
+			return false;
+	} else {
+		snprintf(path, size, "%s", lr_conf_default(&named));
+	}
+	if (!lr_conf_load(path, named, p, builtin, msg, sizeof(msg))) {
+		lr_err("%s", msg);
+		return false;
+	}
+	return true;
+}

@@ -28,4 +28,12 @@ const char *lr_conf_default(bool *named);
 bool lr_conf_load(const char *path, bool named, struct mr_policy *p, bool *builtin, char *msg,
                   size_t size);
 
+/*
+ * The policy a sub-command works on: the -c argument (made absolute) or the
+ * library's default, loaded. The file's path goes to path (size bytes). On
+ * error the message is printed and the return value is false (exit 2).
+ */
+bool lr_conf_open(const char *conf_arg, struct mr_policy *p, bool *builtin, char *path,
+                  size_t size);
+
 #endif

@@ -230,9 +230,9 @@ int lr_cmd_explain(int argc, char **argv)
 	    {"preload", 0, NULL, &preload},
 	    {NULL, 0, NULL, NULL},
 	};
-	char conf[PATH_MAX], exe[PATH_MAX], msg[600], ep_text[96];
+	char conf[PATH_MAX], exe[PATH_MAX], ep_text[96];
 	const char *conf_path;
-	bool builtin, named = true;
+	bool builtin;
 	struct mr_endpoint ep;
 	struct mr_program prog;
 	struct mr_decision d;
@@ -268,17 +268,9 @@ int lr_cmd_explain(int argc, char **argv)
 			return LR_EXIT_USAGE;
 		}
 	}
-	if (conf_arg) {
-		if (!lr_conf_abs_path(conf_arg, conf, sizeof(conf)))
-			return LR_EXIT_USAGE;
-		conf_path = conf;
-	} else {
-		conf_path = lr_conf_default(&named);
-	}
-	if (!lr_conf_load(conf_path, named, &p, &builtin, msg, sizeof(msg))) {
-		lr_err("%s", msg);
+	if (!lr_conf_open(conf_arg, &p, &builtin, conf, sizeof(conf)))
 		return LR_EXIT_USAGE;
-	}
+	conf_path = conf;
 	program_path(argv[first], exe, sizeof(exe));
 	mr_resolve(&p, exe, !preload, &prog);
 

@@ -33,9 +33,9 @@ int lr_cmd_pathd(int argc, char **argv)
 	    {"grace", 0, &grace, NULL},
 	    {NULL, 0, NULL, NULL},
 	};
-	char conf[PATH_MAX], msg[600];
+	char conf[PATH_MAX];
 	const char *conf_path;
-	bool builtin, named = true;
+	bool builtin;
 	struct mr_policy p;
 
 	int first = lr_parse_options(argc, argv, opts, false);
@@ -45,17 +45,9 @@ int lr_cmd_pathd(int argc, char **argv)
 		lr_err("pathd: unexpected argument \"%s\"", argv[first]);
 		return LR_EXIT_USAGE;
 	}
-	if (conf_arg) {
-		if (!lr_conf_abs_path(conf_arg, conf, sizeof(conf)))
-			return LR_EXIT_USAGE;
-		conf_path = conf;
-	} else {
-		conf_path = lr_conf_default(&named);
-	}
-	if (!lr_conf_load(conf_path, named, &p, &builtin, msg, sizeof(msg))) {
-		lr_err("%s", msg);
+	if (!lr_conf_open(conf_arg, &p, &builtin, conf, sizeof(conf)))
 		return LR_EXIT_USAGE;
-	}
+	conf_path = conf;
 	if (p.n_paths == 0) {
 		fprintf(stderr, "mptcp-run pathd: %s defines no paths: nothing to do\n",
 		        builtin ? "the built-in policy" : conf_path);
