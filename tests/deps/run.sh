@@ -29,6 +29,7 @@ bear bear
 busybox busybox-static
 cc gcc
 clang-format clang-format
+clang-tidy clang-tidy
 curl curl
 dpkg-architecture dpkg-dev
 dpkg-buildpackage dpkg-dev
