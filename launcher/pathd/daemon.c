@@ -982,8 +982,8 @@ static void adopt_owners(struct daemon *d)
 
 static void adopt(struct daemon *d)
 {
-	pd_diag_dump(false, on_diag, d);
-	pd_diag_dump(true, on_diag_subflow, d);
+	if (pd_diag_dump(false, on_diag, d) < 0 || pd_diag_dump(true, on_diag_subflow, d) < 0)
+		say("warning: sock_diag: %s (open connections may be managed partly)", strerror(errno));
 	adopt_owners(d);
 }
 

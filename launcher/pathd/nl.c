@@ -28,7 +28,7 @@
 #include "kernel/uapi.h"
 
 #ifndef INET_DIAG_REQ_PROTOCOL
-#define INET_DIAG_REQ_PROTOCOL 2 /* 5.7 */
+#define INET_DIAG_REQ_PROTOCOL 3 /* 5.7: after NONE, BYTECODE, SK_BPF_STORAGES */
 #endif
 #ifndef MPTCP_PM_ADDR_FLAG_SIGNAL
 #define MPTCP_PM_ADDR_FLAG_SIGNAL (1 << 0)

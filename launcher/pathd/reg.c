@@ -2,10 +2,11 @@
 /*
  * The registration socket (pathd/reg.h). A registration is one SOCK_SEQPACKET
  * connection carrying one message with one descriptor, so SO_PEERCRED names
- * exactly the process that sent it. The daemon accepts at most PD_ACCEPT_BURST
+ * exactly the process that sent it. The daemon accepts up to PD_ACCEPT_BURST
  * connections per wake-up, and a uid over its budget is closed after
  * SO_PEERCRED alone, before any descriptor is read: cheap enough to drain a
- * flood faster than it arrives.
+ * flood faster than it arrives, so the shared backlog keeps room for the
+ * registrations of other uids (the library does not wait when it is full).
  */
 #include "pathd/reg.h"
 
@@ -24,7 +25,8 @@
 
 #include "kernel/uapi.h"
 
-#define PD_ACCEPT_BURST 64
+#define PD_ACCEPT_BURST 4096 /* per wake-up: a flood is drained as fast as it comes */
+#define PD_BACKLOG      4096
 #define PD_UIDS         64   /* uids with a budget at once */
 #define PD_RATE         200. /* registrations per second per uid */
 #define PD_BURST        400. /* bucket size */
@@ -103,7 +105,7 @@ struct pd_reg *pd_reg_open(const char *path)
 	if (bind(r->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
 		goto fail;
 	/* Every local process may register; what it can claim is checked by the kernel. */
-	if (chmod(path, 0666) < 0 || listen(r->fd, 256) < 0)
+	if (chmod(path, 0666) < 0 || listen(r->fd, PD_BACKLOG) < 0)
 		goto fail;
 	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = PD_PENDING};
 	if ((r->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
