@@ -125,6 +125,7 @@ struct daemon {
 	bool dirty;
 	double last_state;
 	unsigned long n_create, n_destroy, n_announce, n_errors, n_conns_total;
+	double cmd_ms; /* time inside SUBFLOW_CREATE/DESTROY: the kernel's work, in our context */
 	/* ESTABLISHED (client) -> first SF_ESTABLISHED of ours, for the live view: the last
 	 * PD_LAT samples, n_lat counts them all */
 	double lat[PD_LAT];
@@ -531,8 +532,10 @@ static void create_sub(struct daemon *d, struct conn *c, int path)
 		return;
 	bool backup = d->o->policy->paths[path].backup;
 	uint8_t id = addr_id(d, a);
+	double t0 = now_ms();
 	int rc = pd_pm_subflow_create(d->cmd, c->token, a, id, ifindex, backup, &c->rem, c->rport,
 	                              why, sizeof(why));
+	d->cmd_ms += now_ms() - t0;
 	if (rc < 0) {
 		c->failed |= 1u << path;
 		/* The connection closed meanwhile (a short one: ESTABLISHED waits for data on the
@@ -567,8 +570,10 @@ static void destroy_sub(struct daemon *d, struct conn *c, struct sub *s, const c
 	char why[128];
 	if (s->closing || !s->lport)
 		return; /* its local port comes with SUB_ESTABLISHED */
+	double t0 = now_ms();
 	int rc = pd_pm_subflow_destroy(d->cmd, c->token, &s->loc, s->lport, &s->rem, s->rport, why,
 	                               sizeof(why));
+	d->cmd_ms += now_ms() - t0;
 	s->closing = true;
 	if (rc < 0) {
 		d->n_errors++;
@@ -1084,9 +1089,9 @@ static void write_state(struct daemon *d)
 	    f,
 	    "],\"counters\":{\"connections\":%lu,\"subflow_create\":%lu,\"subflow_destroy\":%lu,"
 	    "\"announce\":%lu,\"errors\":%lu,\"registrations\":%lu,\"refused\":%lu,"
-	    "\"rate_limited\":%lu,\"uid_capped\":%lu},\"sf_latency_ms\":{\"n\":%zu,\"p50\":%.3f,\"p99\":%.3f}}\n",
+	    "\"rate_limited\":%lu,\"uid_capped\":%lu,\"command_ms\":%.3f},\"sf_latency_ms\":{\"n\":%zu,\"p50\":%.3f,\"p99\":%.3f}}\n",
 	    d->n_conns_total, d->n_create, d->n_destroy, d->n_announce, d->n_errors, ok, refused,
-	    limited, d->n_uid_capped, d->n_lat, p50, p99);
+	    limited, d->n_uid_capped, d->cmd_ms, d->n_lat, p50, p99);
 	if (fclose(f) == 0)
 		rename(tmp, d->o->state_path);
 	else
@@ -1247,7 +1252,9 @@ int pd_run(const struct pd_options *o)
 		}
 		if (pf[0].revents && pd_genl_read(d->ev, on_event, d) < 0 && errno == ENOBUFS)
 			resync(d);
-		pd_reg_handle(d->reg, now, on_registration, d);
+		double rd = pd_reg_next_deadline(d->reg);
+		if (pf[2].revents || (rd && rd <= now))
+			pd_reg_handle(d->reg, now, on_registration, d);
 		expire(d, now);
 		if (d->dirty && now - d->last_state >= PD_STATE_MS) {
 			write_state(d);

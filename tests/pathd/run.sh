@@ -327,7 +327,7 @@ n_wifi=$(tail -n +"$((log0 + 1))" "$W/pathd.log" | grep -c ': subflow on wifi (c
 if [ "$n_wifi" -ge "$n_conn" ] && [ $((lat_n - lat_n0)) -ge $((n_conn * 8 / 10)) ]; then
 	ok "every rsync connection got its wifi subflow ($n_wifi; $((lat_n - lat_n0)) latency samples)"
 else
-	not_ok "latency samples" "wifi subflows $n_wifi, samples $lat_n0 -> $lat"
+	not_ok "latency samples" "wifi subflows $n_wifi, samples $lat_n0 -> $lat"$'\n'"$(tail -n +"$((log0 + 1))" "$W/pathd.log" | grep -vE 'subflow on wifi|registered by|: paths wired, wifi$|closed \(unlisted' | head -20)"
 fi
 
 # ---- a squatter (uid 65534) on the socket path gets no descriptor ----
