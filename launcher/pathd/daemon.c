@@ -51,8 +51,8 @@
 #define PD_HASH      16384 /* token -> connection index; a power of two, 2 * PD_CONNS */
 #define PD_UID_CAP   1024  /* registered connections one uid other than root may hold */
 #define PD_UIDS      64    /* uids counted at once for that cap */
-#define PD_STATE_MS  200.
-#define PD_LAT       4096  /* latency samples kept for the live view */  /* the live view is rewritten at most this often */
+#define PD_STATE_MS  200.  /* the live view is rewritten at most this often */
+#define PD_LAT       4096  /* latency samples kept for the live view */
 
 struct iface {
 	int ifindex; /* 0: free */
@@ -110,7 +110,7 @@ struct daemon {
 	struct iface ifs[PD_IFACES];
 	struct conn *c;
 	size_t n_conn;
-	uint32_t *hidx; /* PD_HASH slots: connection index + 1, 0 empty (linear probing) */
+	uint32_t *hidx;       /* PD_HASH slots: connection index + 1, 0 empty (linear probing) */
 	double next_deadline; /* the earliest grace or orphan expiry: expire() runs then */
 	struct {
 		uid_t uid;
@@ -941,40 +941,43 @@ static void adopt_owners(struct daemon *d)
 	struct dirent *p;
 	while (proc && want && (p = readdir(proc))) {
 		char path[300], link[64], exe[256];
-		int pid = atoi(p->d_name);
-		if (pid <= 0)
+		char *end;
+		long pid = strtol(p->d_name, &end, 10);
+		if (*end || pid <= 0)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+		snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
 		DIR *fds = opendir(path);
 		if (!fds)
 			continue;
 		exe[0] = '\0';
 		struct dirent *f;
 		while (want && (f = readdir(fds))) {
-			unsigned long ino;
-			snprintf(path, sizeof(path), "/proc/%d/fd/%s", pid, f->d_name);
+			snprintf(path, sizeof(path), "/proc/%ld/fd/%s", pid, f->d_name);
 			ssize_t n = readlink(path, link, sizeof(link) - 1);
 			if (n <= 0)
 				continue;
 			link[n] = '\0';
-			if (sscanf(link, "socket:[%lu]", &ino) != 1)
+			if (strncmp(link, "socket:[", 8) != 0)
+				continue;
+			unsigned long ino = strtoul(link + 8, &end, 10);
+			if (*end != ']')
 				continue;
 			for (size_t i = 0; i < d->n_conn; i++) {
 				struct conn *c = &d->c[i];
 				if (!c->adopted || c->registered || c->inode != ino)
 					continue;
 				if (!exe[0]) {
-					snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+					snprintf(path, sizeof(path), "/proc/%ld/exe", pid);
 					ssize_t e = readlink(path, exe, sizeof(exe) - 1);
 					exe[e > 0 ? e : 0] = '\0';
 				}
 				if (!exe[0])
 					break;
 				c->registered = true;
-				c->pid = pid;
+				c->pid = (pid_t)pid;
 				snprintf(c->exe, sizeof(c->exe), "%s", exe);
 				uid_count(d, c->uid, 1);
-				dbg("token %08x: owner found, pid %d (%s)", c->token, pid, exe);
+				dbg("token %08x: owner found, pid %ld (%s)", c->token, pid, exe);
 				want--;
 				break;
 			}
@@ -988,7 +991,8 @@ static void adopt_owners(struct daemon *d)
 static void adopt(struct daemon *d)
 {
 	if (pd_diag_dump(false, on_diag, d) < 0 || pd_diag_dump(true, on_diag_subflow, d) < 0)
-		say("warning: sock_diag: %s (open connections may be managed partly)", strerror(errno));
+		say("warning: sock_diag: %s (open connections may be managed partly)",
+		    strerror(errno));
 	adopt_owners(d);
 }
 
@@ -1089,7 +1093,8 @@ static void write_state(struct daemon *d)
 	    f,
 	    "],\"counters\":{\"connections\":%lu,\"subflow_create\":%lu,\"subflow_destroy\":%lu,"
 	    "\"announce\":%lu,\"errors\":%lu,\"registrations\":%lu,\"refused\":%lu,"
-	    "\"rate_limited\":%lu,\"uid_capped\":%lu,\"command_ms\":%.3f},\"sf_latency_ms\":{\"n\":%zu,\"p50\":%.3f,\"p99\":%.3f}}\n",
+	    "\"rate_limited\":%lu,\"uid_capped\":%lu,\"command_ms\":%.3f},\"sf_latency_ms\":{\"n\":"
+	    "%zu,\"p50\":%.3f,\"p99\":%.3f}}\n",
 	    d->n_conns_total, d->n_create, d->n_destroy, d->n_announce, d->n_errors, ok, refused,
 	    limited, d->n_uid_capped, d->cmd_ms, d->n_lat, p50, p99);
 	if (fclose(f) == 0)

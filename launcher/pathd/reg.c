@@ -27,12 +27,12 @@
 
 #define PD_ACCEPT_BURST 4096 /* per wake-up: a flood is drained as fast as it comes */
 #define PD_BACKLOG      4096
-#define PD_UIDS         64   /* uids with a budget at once */
+#define PD_UIDS         64    /* uids with a budget at once */
 #define PD_RATE         4000. /* registrations per second per uid (a busy server: 1,000/s) */
 #define PD_BURST        8000. /* bucket size */
-#define PD_PENDING      128  /* accepted connections whose message has not arrived yet */
-#define PD_PENDING_UID  16   /* of which one uid may hold */
-#define PD_PENDING_MS   500. /* how long such a connection may stay silent */
+#define PD_PENDING      128   /* accepted connections whose message has not arrived yet */
+#define PD_PENDING_UID  16    /* of which one uid may hold */
+#define PD_PENDING_MS   500.  /* how long such a connection may stay silent */
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77 /* 6.5 */
 #endif

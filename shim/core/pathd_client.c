@@ -198,7 +198,8 @@ static bool reachable_kept(int k, const char *dev, const struct candidate *c,
 	bool ok = reachable(dev, c, sa, len);
 	pthread_mutex_lock(&scan_lock);
 	struct probe *p = &probes[probe_next++ % PROBES];
-	*p = (struct probe){.expiry_ms = now + SCAN_TTL_MS, .family = sa->sa_family, .path = k, .ok = ok};
+	*p = (struct probe){
+	    .expiry_ms = now + SCAN_TTL_MS, .family = sa->sa_family, .path = k, .ok = ok};
 	memcpy(p->dst, dst, n);
 	pthread_mutex_unlock(&scan_lock);
 	return ok;
