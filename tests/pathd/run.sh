@@ -321,7 +321,7 @@ lat=$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1]))["sf_latency_ms"]
 read -r lat_n lat_p50 lat_p99 <<<"$lat"
 cpu_us=$(( (t1 - t0) / 1000 / n_conn ))
 echo "# measured: ESTABLISHED -> SUB_ESTABLISHED of the added subflow: p50 ${lat_p50} ms, p99 ${lat_p99} ms (n=$lat_n registered connections so far)"
-echo "# measured: pathd on-CPU $(( (t1 - t0) / 1000 )) us for $n_conn connections (${cpu_us} us per connection, idle wake-ups included)"
+echo "# measured: pathd on-CPU $(( (t1 - t0) / 1000 )) us for $n_conn connections (${cpu_us} us per connection, the join handshakes run in its context included; scripts/bench-pathd splits it)"
 n_wifi=$(tail -n +"$((log0 + 1))" "$W/pathd.log" | grep -c ': subflow on wifi (c2)')
 # A connection of 2 MB may be over before the daemon acts (ESTABLISHED waits for data, the
 # transfer takes 80 ms): then no subflow and no sample. Two of 40 may be.
