@@ -475,7 +475,11 @@ struct pd_rtnl *pd_rtnl_open(const char **why)
 		return NULL;
 	}
 	if (!(r->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC)) ||
-	    mnl_socket_bind(r->nl, RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR,
+	    /* Routes too: a subflow that failed for want of a route (a link back up before its
+	     * routes) is retried when one appears. Their messages carry nothing else we use. */
+	    mnl_socket_bind(r->nl,
+	                    RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR |
+	                        RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE,
 	                    MNL_SOCKET_AUTOPID) < 0) {
 		*why = "cannot open an rtnetlink socket";
 		pd_rtnl_close(r);
