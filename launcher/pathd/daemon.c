@@ -19,6 +19,7 @@
 #include "pathd/pathd.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/mptcp.h>
@@ -47,6 +48,11 @@
 #define PD_SUBS      (MR_PATHS_MAX + 4)
 #define PD_ORPHAN_MS 5000. /* a registration whose CREATED never comes is forgotten */
 #define PD_LISTENERS 16
+#define PD_HASH      16384 /* token -> connection index; a power of two, 2 * PD_CONNS */
+#define PD_UID_CAP   1024  /* registered connections one uid other than root may hold */
+#define PD_UIDS      64    /* uids counted at once for that cap */
+#define PD_STATE_MS  200.  /* the live view is rewritten at most this often */
+#define PD_LAT       4096  /* latency samples kept for the live view */
 
 struct iface {
 	int ifindex; /* 0: free */
@@ -79,6 +85,8 @@ struct conn {
 	pid_t pid;
 	uid_t uid;
 	char exe[256];
+	bool adopted; /* found by sock_diag at start, not seen from CREATED */
+	uint32_t inode;
 	bool decided; /* pp holds the paths in force */
 	struct mr_program_paths pp;
 	struct sub s[PD_SUBS];
@@ -102,6 +110,13 @@ struct daemon {
 	struct iface ifs[PD_IFACES];
 	struct conn *c;
 	size_t n_conn;
+	uint32_t *hidx;       /* PD_HASH slots: connection index + 1, 0 empty (linear probing) */
+	double next_deadline; /* the earliest grace or orphan expiry: expire() runs then */
+	struct {
+		uid_t uid;
+		int n;
+	} uids[PD_UIDS]; /* registered connections per uid (n 0: free) */
+	unsigned long n_uid_capped;
 	struct pd_addr ids[255]; /* local address id - 1 -> address */
 	int n_ids;
 	struct listener ls[PD_LISTENERS];
@@ -110,8 +125,10 @@ struct daemon {
 	bool dirty;
 	double last_state;
 	unsigned long n_create, n_destroy, n_announce, n_errors, n_conns_total;
-	/* ESTABLISHED (client) -> first SF_ESTABLISHED of ours, for the live view */
-	double lat[1024];
+	double cmd_ms; /* time inside SUBFLOW_CREATE/DESTROY: the kernel's work, in our context */
+	/* ESTABLISHED (client) -> first SF_ESTABLISHED of ours, for the live view: the last
+	 * PD_LAT samples, n_lat counts them all */
+	double lat[PD_LAT];
 	size_t n_lat;
 };
 
@@ -357,25 +374,107 @@ static uint8_t addr_id(struct daemon *d, const struct pd_addr *a)
 
 /* ---- connections ---- */
 
+/* ---- connections: a compact array (walked by apply_all), indexed by token ---- */
+
+static size_t h_home(uint32_t token)
+{
+	return (size_t)((token * 2654435761u) >> 18) & (PD_HASH - 1);
+}
+
+/* The slot holding token, or the empty slot where it would go. */
+static size_t h_slot(const struct daemon *d, uint32_t token)
+{
+	size_t i = h_home(token);
+	while (d->hidx[i] && d->c[d->hidx[i] - 1].token != token)
+		i = (i + 1) & (PD_HASH - 1);
+	return i;
+}
+
+/* Removes slot i, moving later entries of the probe run back (no tombstones). */
+static void h_delete(struct daemon *d, size_t i)
+{
+	size_t j = i;
+	d->hidx[i] = 0;
+	for (;;) {
+		j = (j + 1) & (PD_HASH - 1);
+		if (!d->hidx[j])
+			return;
+		size_t k = h_home(d->c[d->hidx[j] - 1].token);
+		/* Entry j may move to i unless its home lies cyclically in (i, j]. */
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		d->hidx[i] = d->hidx[j];
+		d->hidx[j] = 0;
+		i = j;
+	}
+}
+
+static void want_deadline(struct daemon *d, double t)
+{
+	if (!d->next_deadline || t < d->next_deadline)
+		d->next_deadline = t;
+}
+
 static struct conn *conn_get(struct daemon *d, uint32_t token, bool create)
 {
-	for (size_t i = 0; i < d->n_conn; i++)
-		if (d->c[i].token == token)
-			return &d->c[i];
+	size_t h = h_slot(d, token);
+	if (d->hidx[h])
+		return &d->c[d->hidx[h] - 1];
 	if (!create || d->n_conn >= PD_CONNS)
 		return NULL;
 	struct conn *c = &d->c[d->n_conn++];
 	memset(c, 0, sizeof(*c));
 	c->token = token;
 	c->t_seen = now_ms();
+	d->hidx[h] = (uint32_t)d->n_conn;
+	want_deadline(d, c->t_seen + PD_ORPHAN_MS);
 	d->n_conns_total++;
 	d->dirty = true;
 	return c;
 }
 
+static void uid_count(struct daemon *d, uid_t uid, int delta)
+{
+	for (int i = 0; i < PD_UIDS; i++)
+		if (d->uids[i].n && d->uids[i].uid == uid) {
+			d->uids[i].n += delta;
+			return;
+		}
+	if (delta <= 0)
+		return;
+	for (int i = 0; i < PD_UIDS; i++)
+		if (!d->uids[i].n) {
+			d->uids[i].uid = uid;
+			d->uids[i].n = delta;
+			return;
+		}
+}
+
+/* Whether uid may own one more registered connection (root always may). */
+static bool uid_below_cap(const struct daemon *d, uid_t uid)
+{
+	if (uid == 0)
+		return true;
+	int free_slots = 0;
+	for (int i = 0; i < PD_UIDS; i++) {
+		if (d->uids[i].n && d->uids[i].uid == uid)
+			return d->uids[i].n < PD_UID_CAP;
+		free_slots += !d->uids[i].n;
+	}
+	return free_slots > 0; /* a uid that cannot be counted is not let in */
+}
+
 static void conn_drop(struct daemon *d, struct conn *c)
 {
-	*c = d->c[--d->n_conn];
+	size_t i = (size_t)(c - d->c), last = d->n_conn - 1;
+	if (c->registered)
+		uid_count(d, c->uid, -1);
+	h_delete(d, h_slot(d, c->token));
+	if (i != last) {
+		*c = d->c[last];
+		d->hidx[h_slot(d, c->token)] = (uint32_t)i + 1;
+	}
+	d->n_conn--;
 	d->dirty = true;
 }
 
@@ -433,8 +532,10 @@ static void create_sub(struct daemon *d, struct conn *c, int path)
 		return;
 	bool backup = d->o->policy->paths[path].backup;
 	uint8_t id = addr_id(d, a);
+	double t0 = now_ms();
 	int rc = pd_pm_subflow_create(d->cmd, c->token, a, id, ifindex, backup, &c->rem, c->rport,
 	                              why, sizeof(why));
+	d->cmd_ms += now_ms() - t0;
 	if (rc < 0) {
 		c->failed |= 1u << path;
 		/* The connection closed meanwhile (a short one: ESTABLISHED waits for data on the
@@ -469,8 +570,10 @@ static void destroy_sub(struct daemon *d, struct conn *c, struct sub *s, const c
 	char why[128];
 	if (s->closing || !s->lport)
 		return; /* its local port comes with SUB_ESTABLISHED */
+	double t0 = now_ms();
 	int rc = pd_pm_subflow_destroy(d->cmd, c->token, &s->loc, s->lport, &s->rem, s->rport, why,
 	                               sizeof(why));
+	d->cmd_ms += now_ms() - t0;
 	s->closing = true;
 	if (rc < 0) {
 		d->n_errors++;
@@ -651,6 +754,8 @@ static void on_event(const struct pd_event *e, void *arg)
 			c->t_established = now;
 		}
 		apply(d, c, now);
+		if (c->established && !c->decided)
+			want_deadline(d, c->t_established + d->o->grace_ms);
 		break;
 	case MPTCP_EVENT_CLOSED:
 		if ((c = conn_get(d, e->token, false)))
@@ -677,9 +782,8 @@ static void on_event(const struct pd_event *e, void *arg)
 		if (s->ours && !c->t_first_sub) {
 			c->t_first_sub = now;
 			/* Only registered owners: the others wait grace_ms on purpose. */
-			if (c->t_established && c->registered &&
-			    d->n_lat < sizeof(d->lat) / sizeof(d->lat[0]))
-				d->lat[d->n_lat++] = now - c->t_established;
+			if (c->t_established && c->registered)
+				d->lat[d->n_lat++ % PD_LAT] = now - c->t_established;
 		}
 		d->dirty = true;
 		apply(d, c, now);
@@ -738,10 +842,21 @@ static void on_link(const struct pd_link_ev *e, void *arg)
 static void on_registration(const struct pd_registration *r, void *arg)
 {
 	struct daemon *d = arg;
-	struct conn *c = conn_get(d, r->token, true);
+	struct conn *existing = conn_get(d, r->token, false);
+	if (!(existing && existing->registered && existing->uid == r->uid) &&
+	    !uid_below_cap(d, r->uid)) {
+		d->n_uid_capped++;
+		dbg("token %08x: uid %u holds %d registered connections already: ignored", r->token,
+		    (unsigned)r->uid, PD_UID_CAP);
+		return;
+	}
+	struct conn *c = existing ? existing : conn_get(d, r->token, true);
 	if (!c)
 		return;
 	bool changed = c->decided && (!c->registered || strcmp(c->exe, r->exe) != 0);
+	if (c->registered)
+		uid_count(d, c->uid, -1);
+	uid_count(d, r->uid, 1);
 	c->registered = true;
 	c->pid = r->pid;
 	c->uid = r->uid;
@@ -761,21 +876,27 @@ static void on_diag(const struct pd_diag_conn *x, void *arg)
 	struct daemon *d = arg;
 	struct pd_addr ids_addr[16];
 	uint8_t ids[16];
+	if (x->state != 1 /* TCP_ESTABLISHED */)
+		return;
+	struct conn *c = conn_get(d, x->token, false);
+	if (c && c->created)
+		return; /* known already (a resync after lost events) */
 	/* Only connections of the userspace PM answer GET_ADDR with a token. */
-	int n = pd_pm_get_addrs(d->cmd, x->token, ids_addr, ids, 16);
-	if (n < 0 || x->state != 1 /* TCP_ESTABLISHED */)
+	if (pd_pm_get_addrs(d->cmd, x->token, ids_addr, ids, 16) < 0)
 		return;
-	struct conn *c = conn_get(d, x->token, true);
-	if (!c)
+	if (!c && !(c = conn_get(d, x->token, true)))
 		return;
-	c->created = c->established = true;
+	c->created = c->established = c->adopted = true;
 	c->t_created = c->t_established = now_ms() - d->o->grace_ms;
 	c->family = x->family;
 	c->loc = x->loc;
 	c->rem = x->rem;
 	c->lport = x->lport;
 	c->rport = x->rport;
-	c->uid = x->uid;
+	c->inode = x->inode;
+	if (!c->registered)
+		c->uid = x->uid;
+	c->n_sub = 0;
 	c->s[c->n_sub++] = (struct sub){.loc = c->loc,
 	                                .rem = c->rem,
 	                                .lport = c->lport,
@@ -783,18 +904,96 @@ static void on_diag(const struct pd_diag_conn *x, void *arg)
 	                                .path = path_of_addr(d, &c->loc),
 	                                .live = true,
 	                                .initial = true};
-	/* Addresses the PM already uses on it: their paths count as served (ports unknown). */
-	for (int i = 0; i < n && c->n_sub < PD_SUBS; i++) {
-		if (pd_addr_eq(&ids_addr[i], &c->loc))
-			continue;
-		c->s[c->n_sub++] = (struct sub){.loc = ids_addr[i],
-		                                .rem = c->rem,
-		                                .rport = c->rport,
-		                                .path = path_of_addr(d, &ids_addr[i]),
-		                                .ours = true,
-		                                .live = true};
-	}
 	dbg("adopted token %08x", c->token);
+}
+
+/* A subflow of an adopted connection, with its ports: what it has is not created twice, and
+ * what it should not have can be closed. */
+static void on_diag_subflow(const struct pd_diag_conn *x, void *arg)
+{
+	struct daemon *d = arg;
+	struct conn *c = conn_get(d, x->token, false);
+	if (!c || !c->adopted || x->state != 1)
+		return;
+	struct sub *s = sub_find(c, &x->loc, x->lport, &x->rem, x->rport);
+	if (!s) {
+		if (c->n_sub >= PD_SUBS)
+			return;
+		s = &c->s[c->n_sub++];
+		*s = (struct sub){.loc = x->loc,
+		                  .rem = x->rem,
+		                  .lport = x->lport,
+		                  .rport = x->rport,
+		                  .path = path_of_addr(d, &x->loc),
+		                  .ours = (x->sf_flags & MPTCP_SUBFLOW_FLAG_JOIN_LOC) != 0,
+		                  .live = true};
+	}
+	s->backup = (x->sf_flags & MPTCP_SUBFLOW_FLAG_BKUP_LOC) != 0;
+}
+
+/* The program of each adopted connection: the process holding its socket's inode. */
+static void adopt_owners(struct daemon *d)
+{
+	size_t want = 0;
+	for (size_t i = 0; i < d->n_conn; i++)
+		want += d->c[i].adopted && !d->c[i].registered && d->c[i].inode;
+	DIR *proc = want ? opendir("/proc") : NULL;
+	struct dirent *p;
+	while (proc && want && (p = readdir(proc))) {
+		char path[300], link[64], exe[256];
+		char *end;
+		long pid = strtol(p->d_name, &end, 10);
+		if (*end || pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
+		DIR *fds = opendir(path);
+		if (!fds)
+			continue;
+		exe[0] = '\0';
+		struct dirent *f;
+		while (want && (f = readdir(fds))) {
+			snprintf(path, sizeof(path), "/proc/%ld/fd/%s", pid, f->d_name);
+			ssize_t n = readlink(path, link, sizeof(link) - 1);
+			if (n <= 0)
+				continue;
+			link[n] = '\0';
+			if (strncmp(link, "socket:[", 8) != 0)
+				continue;
+			unsigned long ino = strtoul(link + 8, &end, 10);
+			if (*end != ']')
+				continue;
+			for (size_t i = 0; i < d->n_conn; i++) {
+				struct conn *c = &d->c[i];
+				if (!c->adopted || c->registered || c->inode != ino)
+					continue;
+				if (!exe[0]) {
+					snprintf(path, sizeof(path), "/proc/%ld/exe", pid);
+					ssize_t e = readlink(path, exe, sizeof(exe) - 1);
+					exe[e > 0 ? e : 0] = '\0';
+				}
+				if (!exe[0])
+					break;
+				c->registered = true;
+				c->pid = (pid_t)pid;
+				snprintf(c->exe, sizeof(c->exe), "%s", exe);
+				uid_count(d, c->uid, 1);
+				dbg("token %08x: owner found, pid %ld (%s)", c->token, pid, exe);
+				want--;
+				break;
+			}
+		}
+		closedir(fds);
+	}
+	if (proc)
+		closedir(proc);
+}
+
+static void adopt(struct daemon *d)
+{
+	if (pd_diag_dump(false, on_diag, d) < 0 || pd_diag_dump(true, on_diag_subflow, d) < 0)
+		say("warning: sock_diag: %s (open connections may be managed partly)",
+		    strerror(errno));
+	adopt_owners(d);
 }
 
 /* ---- live view ---- */
@@ -834,12 +1033,13 @@ static void write_state(struct daemon *d)
 	unsigned long ok, refused, limited;
 	pd_reg_stats(d->reg, &ok, &refused, &limited);
 	double p50 = 0, p99 = 0;
-	if (d->n_lat) {
-		double s[1024];
-		memcpy(s, d->lat, d->n_lat * sizeof(double));
-		qsort(s, d->n_lat, sizeof(double), cmp_double);
-		p50 = s[d->n_lat / 2];
-		p99 = s[(d->n_lat * 99) / 100 < d->n_lat ? (d->n_lat * 99) / 100 : d->n_lat - 1];
+	size_t n = d->n_lat < PD_LAT ? d->n_lat : PD_LAT;
+	if (n) {
+		static double s[PD_LAT];
+		memcpy(s, d->lat, n * sizeof(double));
+		qsort(s, n, sizeof(double), cmp_double);
+		p50 = s[n / 2];
+		p99 = s[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
 	}
 	fprintf(f, "{\"pid\":%d,\"config\":", (int)getpid());
 	json_str(f, d->o->conf_path);
@@ -893,9 +1093,10 @@ static void write_state(struct daemon *d)
 	    f,
 	    "],\"counters\":{\"connections\":%lu,\"subflow_create\":%lu,\"subflow_destroy\":%lu,"
 	    "\"announce\":%lu,\"errors\":%lu,\"registrations\":%lu,\"refused\":%lu,"
-	    "\"rate_limited\":%lu},\"sf_latency_ms\":{\"n\":%zu,\"p50\":%.3f,\"p99\":%.3f}}\n",
+	    "\"rate_limited\":%lu,\"uid_capped\":%lu,\"command_ms\":%.3f},\"sf_latency_ms\":{\"n\":"
+	    "%zu,\"p50\":%.3f,\"p99\":%.3f}}\n",
 	    d->n_conns_total, d->n_create, d->n_destroy, d->n_announce, d->n_errors, ok, refused,
-	    limited, d->n_lat, p50, p99);
+	    limited, d->n_uid_capped, d->cmd_ms, d->n_lat, p50, p99);
 	if (fclose(f) == 0)
 		rename(tmp, d->o->state_path);
 	else
@@ -904,25 +1105,52 @@ static void write_state(struct daemon *d)
 
 /* ---- the loop ---- */
 
+/* Time-driven work (grace periods over, orphans forgotten), only when a deadline is due:
+ * between deadlines the loop sleeps and costs nothing per connection. */
 static void expire(struct daemon *d, double now)
 {
+	if (!d->next_deadline || now < d->next_deadline)
+		return;
+	d->next_deadline = 0;
 	for (size_t i = 0; i < d->n_conn;) {
 		struct conn *c = &d->c[i];
-		if (!c->created && now - c->t_seen > PD_ORPHAN_MS) {
-			conn_drop(d, c);
-			continue;
+		if (!c->created) {
+			if (now - c->t_seen > PD_ORPHAN_MS) {
+				conn_drop(d, c);
+				continue;
+			}
+			want_deadline(d, c->t_seen + PD_ORPHAN_MS);
 		}
-		if (c->established && !c->decided)
+		if (c->established && !c->decided) {
 			apply(d, c, now);
+			if (!c->decided)
+				want_deadline(d, c->t_established + d->o->grace_ms);
+		}
 		i++;
 	}
+}
+
+/* poll()'s timeout: until the next deadline of ours or of the registration queue. */
+static int poll_timeout(const struct daemon *d, double now)
+{
+	double t = d->next_deadline;
+	double r = pd_reg_next_deadline(d->reg);
+	if (r && (!t || r < t))
+		t = r;
+	if (d->dirty && (!t || d->last_state + PD_STATE_MS < t))
+		t = d->last_state + PD_STATE_MS;
+	if (!t)
+		return -1;
+	if (t <= now)
+		return 0;
+	return (int)(t - now) + 1;
 }
 
 static void resync(struct daemon *d)
 {
 	/* Events were lost (ENOBUFS): what is still open comes back from sock_diag. */
 	say("warning: path-manager events were lost; resynchronising");
-	pd_diag_dump(on_diag, d);
+	adopt(d);
 	apply_all(d, true);
 }
 
@@ -933,8 +1161,11 @@ int pd_run(const struct pd_options *o)
 	int status = 1;
 	sigset_t mask;
 
-	if (!d || !(d->c = calloc(PD_CONNS, sizeof(*d->c)))) {
+	if (!d || !(d->c = calloc(PD_CONNS, sizeof(*d->c))) ||
+	    !(d->hidx = calloc(PD_HASH, sizeof(*d->hidx)))) {
 		say("out of memory");
+		if (d)
+			free(d->c);
 		free(d);
 		return 1;
 	}
@@ -986,7 +1217,7 @@ int pd_run(const struct pd_options *o)
 		say("cannot listen on %s: %s", o->socket_path, strerror(errno));
 		goto out;
 	}
-	pd_diag_dump(on_diag, d);
+	adopt(d);
 	say("managing paths (%zu defined) with the userspace path manager; registrations on %s",
 	    o->policy->n_paths, o->socket_path);
 	apply_all(d, false);
@@ -1005,7 +1236,7 @@ int pd_run(const struct pd_options *o)
 		    {pd_reg_fd(d->reg), POLLIN, 0},
 		    {d->sigfd, POLLIN, 0},
 		};
-		int n = poll(pf, 4, 50);
+		int n = poll(pf, 4, poll_timeout(d, now_ms()));
 		double now = now_ms();
 		if (n < 0 && errno != EINTR) {
 			say("poll: %s", strerror(errno));
@@ -1026,9 +1257,11 @@ int pd_run(const struct pd_options *o)
 		}
 		if (pf[0].revents && pd_genl_read(d->ev, on_event, d) < 0 && errno == ENOBUFS)
 			resync(d);
-		pd_reg_handle(d->reg, now, on_registration, d);
+		double rd = pd_reg_next_deadline(d->reg);
+		if (pf[2].revents || (rd && rd <= now))
+			pd_reg_handle(d->reg, now, on_registration, d);
 		expire(d, now);
-		if (d->dirty && now - d->last_state >= 200) {
+		if (d->dirty && now - d->last_state >= PD_STATE_MS) {
 			write_state(d);
 			d->dirty = false;
 			d->last_state = now;
@@ -1049,6 +1282,7 @@ out:
 		close(d->sigfd);
 	if (d->lockfd >= 0)
 		close(d->lockfd);
+	free(d->hidx);
 	free(d->c);
 	free(d);
 	return status;

@@ -28,7 +28,7 @@
 #include "kernel/uapi.h"
 
 #ifndef INET_DIAG_REQ_PROTOCOL
-#define INET_DIAG_REQ_PROTOCOL 2 /* 5.7 */
+#define INET_DIAG_REQ_PROTOCOL 3 /* 5.7: after NONE, BYTECODE, SK_BPF_STORAGES */
 #endif
 #ifndef MPTCP_PM_ADDR_FLAG_SIGNAL
 #define MPTCP_PM_ADDR_FLAG_SIGNAL (1 << 0)
@@ -475,7 +475,11 @@ struct pd_rtnl *pd_rtnl_open(const char **why)
 		return NULL;
 	}
 	if (!(r->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC)) ||
-	    mnl_socket_bind(r->nl, RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR,
+	    /* Routes too: a subflow that failed for want of a route (a link back up before its
+	     * routes) is retried when one appears. Their messages carry nothing else we use. */
+	    mnl_socket_bind(r->nl,
+	                    RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR |
+	                        RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE,
 	                    MNL_SOCKET_AUTOPID) < 0) {
 		*why = "cannot open an rtnetlink socket";
 		pd_rtnl_close(r);
@@ -602,7 +606,36 @@ int pd_rtnl_read(struct pd_rtnl *r, void (*cb)(const struct pd_link_ev *, void *
 struct diag_ctx {
 	void (*cb)(const struct pd_diag_conn *, void *);
 	void *arg;
+	bool subflows;
 };
+
+/* A subflow's ULP info: {NAME "mptcp", MPTCP {TOKEN_LOC, FLAGS, ...}}. */
+static void ulp_info(const struct nlattr *ulp, struct pd_diag_conn *d)
+{
+	const struct nlattr *a, *b;
+	bool mptcp = false;
+	mnl_attr_for_each_nested(a, ulp)
+	{
+		if (mnl_attr_get_type(a) == INET_ULP_INFO_NAME)
+			mptcp = strcmp(mnl_attr_get_str(a), "mptcp") == 0;
+	}
+	if (!mptcp)
+		return;
+	mnl_attr_for_each_nested(a, ulp)
+	{
+		if (mnl_attr_get_type(a) != INET_ULP_INFO_MPTCP)
+			continue;
+		mnl_attr_for_each_nested(b, a)
+		{
+			if (mnl_attr_get_payload_len(b) < 4)
+				continue;
+			if (mnl_attr_get_type(b) == MPTCP_SUBFLOW_ATTR_TOKEN_LOC)
+				d->token = mnl_attr_get_u32(b);
+			else if (mnl_attr_get_type(b) == MPTCP_SUBFLOW_ATTR_FLAGS)
+				d->sf_flags = mnl_attr_get_u32(b);
+		}
+	}
+}
 
 static int diag_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -619,21 +652,25 @@ static int diag_cb(const struct nlmsghdr *nlh, void *data)
 	memcpy(d.rem.a, m->id.idiag_dst, 16);
 	d.lport = ntohs(m->id.idiag_sport);
 	d.rport = ntohs(m->id.idiag_dport);
+	d.inode = m->idiag_inode;
 	mnl_attr_for_each(a, nlh, sizeof(*m))
 	{
 		/* struct mptcp_info: the token is at offset 12 (path-manager.md). */
-		if (mnl_attr_get_type(a) == INET_DIAG_INFO && mnl_attr_get_payload_len(a) >= 16)
+		if (!c->subflows && mnl_attr_get_type(a) == INET_DIAG_INFO &&
+		    mnl_attr_get_payload_len(a) >= 16)
 			memcpy(&d.token, (const char *)mnl_attr_get_payload(a) + 12, 4);
+		if (c->subflows && mnl_attr_get_type(a) == INET_DIAG_ULP_INFO)
+			ulp_info(a, &d);
 	}
 	if (d.token)
 		c->cb(&d, c->arg);
 	return MNL_CB_OK;
 }
 
-int pd_diag_dump(void (*cb)(const struct pd_diag_conn *, void *), void *arg)
+int pd_diag_dump(bool subflows, void (*cb)(const struct pd_diag_conn *, void *), void *arg)
 {
 	static const int families[] = {AF_INET, AF_INET6};
-	struct diag_ctx c = {cb, arg};
+	struct diag_ctx c = {cb, arg, subflows};
 	char *buf = malloc(PD_NLBUF);
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
 	int rc = -1;
@@ -649,7 +686,8 @@ int pd_diag_dump(void (*cb)(const struct pd_diag_conn *, void *), void *arg)
 		req->sdiag_protocol = IPPROTO_TCP; /* a u8: 262 goes in the attribute below */
 		req->idiag_states = ~0u;
 		req->idiag_ext = 1 << (INET_DIAG_INFO - 1);
-		mnl_attr_put_u32(nlh, INET_DIAG_REQ_PROTOCOL, IPPROTO_MPTCP);
+		if (!subflows)
+			mnl_attr_put_u32(nlh, INET_DIAG_REQ_PROTOCOL, IPPROTO_MPTCP);
 		if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 			goto out;
 		for (;;) {

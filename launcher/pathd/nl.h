@@ -76,16 +76,19 @@ int pd_rtnl_fd(const struct pd_rtnl *r);
 int pd_rtnl_dump(struct pd_rtnl *r, void (*cb)(const struct pd_link_ev *, void *), void *arg);
 int pd_rtnl_read(struct pd_rtnl *r, void (*cb)(const struct pd_link_ev *, void *), void *arg);
 
-/* One MPTCP connection from sock_diag. */
+/* One MPTCP connection, or one of its TCP subflows, from sock_diag. */
 struct pd_diag_conn {
-	uint32_t token;
+	uint32_t token; /* a subflow's: the local token of its connection */
 	uint8_t state;
 	int family;
 	struct pd_addr loc, rem;
 	uint16_t lport, rport;
 	uid_t uid;
+	uint32_t inode;    /* connections: the socket's inode, to find its owner in /proc */
+	uint32_t sf_flags; /* subflows: MPTCP_SUBFLOW_FLAG_* */
 };
-/* Dumps the MPTCP sockets of this namespace (INET_DIAG_REQ_PROTOCOL = 262). */
-int pd_diag_dump(void (*cb)(const struct pd_diag_conn *, void *), void *arg);
+/* Dumps the MPTCP sockets of this namespace (INET_DIAG_REQ_PROTOCOL = 262), or with
+ * subflows the TCP sockets that are MPTCP subflows (their ULP info carries the token). */
+int pd_diag_dump(bool subflows, void (*cb)(const struct pd_diag_conn *, void *), void *arg);
 
 #endif

@@ -2,10 +2,11 @@
 /*
  * The registration socket (pathd/reg.h). A registration is one SOCK_SEQPACKET
  * connection carrying one message with one descriptor, so SO_PEERCRED names
- * exactly the process that sent it. The daemon accepts at most PD_ACCEPT_BURST
+ * exactly the process that sent it. The daemon accepts up to PD_ACCEPT_BURST
  * connections per wake-up, and a uid over its budget is closed after
  * SO_PEERCRED alone, before any descriptor is read: cheap enough to drain a
- * flood faster than it arrives.
+ * flood faster than it arrives, so the shared backlog keeps room for the
+ * registrations of other uids (the library does not wait when it is full).
  */
 #include "pathd/reg.h"
 
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -23,13 +25,17 @@
 
 #include "kernel/uapi.h"
 
-#define PD_ACCEPT_BURST 64
-#define PD_UIDS         64   /* uids with a budget at once */
-#define PD_RATE         200. /* registrations per second per uid */
-#define PD_BURST        400. /* bucket size */
-#define PD_PENDING      128  /* accepted connections whose message has not arrived yet */
-#define PD_PENDING_UID  16   /* of which one uid may hold */
-#define PD_PENDING_MS   500. /* how long such a connection may stay silent */
+#define PD_ACCEPT_BURST 4096 /* per wake-up: a flood is drained as fast as it comes */
+#define PD_BACKLOG      4096
+#define PD_UIDS         64    /* uids with a budget at once */
+#define PD_RATE         4000. /* registrations per second per uid (a busy server: 1,000/s) */
+#define PD_BURST        8000. /* bucket size */
+#define PD_PENDING      128   /* accepted connections whose message has not arrived yet */
+#define PD_PENDING_UID  16    /* of which one uid may hold */
+#define PD_PENDING_MS   500.  /* how long such a connection may stay silent */
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77 /* 6.5 */
+#endif
 
 struct bucket {
 	uid_t uid;
@@ -41,6 +47,7 @@ struct pending {
 	int fd; /* -1: free */
 	uid_t uid;
 	pid_t pid;
+	int pidfd; /* the sender, pinned (SO_PEERPIDFD), -1 before 6.5 */
 	double deadline;
 };
 
@@ -77,7 +84,7 @@ struct pd_reg *pd_reg_open(const char *path)
 		return NULL;
 	r->ep = -1;
 	for (int i = 0; i < PD_PENDING; i++)
-		r->p[i].fd = -1;
+		r->p[i].fd = r->p[i].pidfd = -1;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		free(r);
 		errno = ENAMETOOLONG;
@@ -98,7 +105,7 @@ struct pd_reg *pd_reg_open(const char *path)
 	if (bind(r->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
 		goto fail;
 	/* Every local process may register; what it can claim is checked by the kernel. */
-	if (chmod(path, 0666) < 0 || listen(r->fd, 256) < 0)
+	if (chmod(path, 0666) < 0 || listen(r->fd, PD_BACKLOG) < 0)
 		goto fail;
 	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = PD_PENDING};
 	if ((r->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
@@ -122,8 +129,11 @@ void pd_reg_close(struct pd_reg *r)
 	if (!r)
 		return;
 	for (int i = 0; i < PD_PENDING; i++)
-		if (r->p[i].fd >= 0)
+		if (r->p[i].fd >= 0) {
 			close(r->p[i].fd);
+			if (r->p[i].pidfd >= 0)
+				close(r->p[i].pidfd);
+		}
 	close(r->fd);
 	close(r->ep);
 	unlink(r->path);
@@ -157,20 +167,16 @@ static bool budget(struct pd_reg *r, uid_t uid, double now_ms)
 	return true;
 }
 
-/* The token of a received descriptor, 0 unless it is a connected MPTCP socket of our netns. */
+/* The token of a received descriptor, 0 unless it is a connected MPTCP socket of our netns
+ * (two system calls: this runs once per registered connection). */
 static uint32_t token_of(const struct pd_reg *r, int fd)
 {
-	struct stat st;
-	int proto = 0;
 	uint64_t cookie = 0;
 	unsigned char info[64];
-	socklen_t l = sizeof(proto);
+	socklen_t l = sizeof(cookie);
 	uint32_t token = 0;
-	if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
-		return 0;
-	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &l) < 0 || proto != IPPROTO_MPTCP)
-		return 0;
-	l = sizeof(cookie);
+	/* No fstat() nor SO_PROTOCOL first: a descriptor that is not a socket fails with ENOTSOCK,
+	 * and only an MPTCP socket answers SOL_MPTCP (every other protocol: ENOPROTOOPT). */
 	if (r->netns_cookie && (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &l) < 0 ||
 	                        cookie != r->netns_cookie))
 		return 0;
@@ -182,8 +188,23 @@ static uint32_t token_of(const struct pd_reg *r, int fd)
 	return token;
 }
 
+/*
+ * The sender's executable. /proc/PID/exe is read by number, and the number may have
+ * been reused since SO_PEERCRED: the pidfd taken at accept() pins the process, so when
+ * it still signals (0) after the readlink, the link belonged to the sender.
+ */
+static void read_exe(pid_t pid, int pidfd, char *exe, size_t size)
+{
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+	ssize_t e = readlink(link, exe, size - 1);
+	exe[e > 0 ? e : 0] = '\0';
+	if (pidfd >= 0 && pidfd_send_signal(pidfd, 0, NULL, 0) < 0)
+		exe[0] = '\0'; /* the sender is gone: the number may name another process now */
+}
+
 /* Reads the message of c (from the process cred names). -1: not there yet; 0: done. */
-static int read_one(struct pd_reg *r, int c, const struct ucred *cred,
+static int read_one(struct pd_reg *r, int c, const struct ucred *cred, int pidfd,
                     void (*cb)(const struct pd_registration *, void *), void *arg)
 {
 	char data[16];
@@ -229,10 +250,7 @@ static int read_one(struct pd_reg *r, int c, const struct ucred *cred,
 	}
 	reg.pid = cred->pid;
 	reg.uid = cred->uid;
-	char link[64];
-	snprintf(link, sizeof(link), "/proc/%d/exe", (int)cred->pid);
-	ssize_t e = readlink(link, reg.exe, sizeof(reg.exe) - 1);
-	reg.exe[e > 0 ? e : 0] = '\0';
+	read_exe(cred->pid, pidfd, reg.exe, sizeof(reg.exe));
 	r->ok++;
 	cb(&reg, arg);
 	return 0;
@@ -242,11 +260,14 @@ static void drop_pending(struct pd_reg *r, struct pending *p)
 {
 	epoll_ctl(r->ep, EPOLL_CTL_DEL, p->fd, NULL);
 	close(p->fd);
-	p->fd = -1;
+	if (p->pidfd >= 0)
+		close(p->pidfd);
+	p->fd = p->pidfd = -1;
 }
 
 /* Keeps c until its message comes, within the global and the per-uid bounds. */
-static bool keep_pending(struct pd_reg *r, int c, const struct ucred *cred, double now_ms)
+static bool keep_pending(struct pd_reg *r, int c, const struct ucred *cred, int pidfd,
+                         double now_ms)
 {
 	int mine = 0, slot = -1;
 	for (int i = 0; i < PD_PENDING; i++) {
@@ -262,8 +283,11 @@ static bool keep_pending(struct pd_reg *r, int c, const struct ucred *cred, doub
 	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.u32 = (uint32_t)slot};
 	if (epoll_ctl(r->ep, EPOLL_CTL_ADD, c, &ev) < 0)
 		return false;
-	r->p[slot] = (struct pending){
-	    .fd = c, .uid = cred->uid, .pid = cred->pid, .deadline = now_ms + PD_PENDING_MS};
+	r->p[slot] = (struct pending){.fd = c,
+	                              .uid = cred->uid,
+	                              .pid = cred->pid,
+	                              .pidfd = pidfd,
+	                              .deadline = now_ms + PD_PENDING_MS};
 	return true;
 }
 
@@ -273,6 +297,7 @@ static void accept_burst(struct pd_reg *r, double now_ms,
 	for (int i = 0; i < PD_ACCEPT_BURST; i++) {
 		struct ucred cred;
 		socklen_t l = sizeof(cred);
+		int pidfd = -1;
 		int c = accept4(r->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (c < 0)
 			return;
@@ -280,10 +305,16 @@ static void accept_burst(struct pd_reg *r, double now_ms,
 			r->refused++;
 		} else if (!budget(r, cred.uid, now_ms)) {
 			r->limited++; /* closed before any descriptor is read */
-		} else if (read_one(r, c, &cred, cb, arg) < 0 &&
-		           keep_pending(r, c, &cred, now_ms)) {
-			continue;
+		} else {
+			l = sizeof(pidfd);
+			if (getsockopt(c, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &l) < 0)
+				pidfd = -1;
+			if (read_one(r, c, &cred, pidfd, cb, arg) < 0 &&
+			    keep_pending(r, c, &cred, pidfd, now_ms))
+				continue;
 		}
+		if (pidfd >= 0)
+			close(pidfd);
 		close(c);
 	}
 }
@@ -303,7 +334,7 @@ void pd_reg_handle(struct pd_reg *r, double now_ms,
 		if (p->fd < 0)
 			continue;
 		struct ucred cred = {.pid = p->pid, .uid = p->uid};
-		if (read_one(r, p->fd, &cred, cb, arg) == 0 ||
+		if (read_one(r, p->fd, &cred, p->pidfd, cb, arg) == 0 ||
 		    (evs[i].events & (EPOLLHUP | EPOLLRDHUP)))
 			drop_pending(r, p);
 	}
@@ -312,4 +343,13 @@ void pd_reg_handle(struct pd_reg *r, double now_ms,
 			r->refused++;
 			drop_pending(r, &r->p[i]);
 		}
+}
+
+double pd_reg_next_deadline(const struct pd_reg *r)
+{
+	double t = 0;
+	for (int i = 0; i < PD_PENDING; i++)
+		if (r->p[i].fd >= 0 && (!t || r->p[i].deadline < t))
+			t = r->p[i].deadline;
+	return t;
 }

@@ -6,9 +6,11 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/runtime.h"
 #include "kernel/log.h"
@@ -137,20 +139,98 @@ static bool reachable(const char *dev, const struct candidate *c, const struct s
 	return ok;
 }
 
-void mr_pathd_before_connect(int fd, const struct sockaddr *sa, socklen_t len)
-{
-	int saved = errno;
-	struct ifaddrs *ifs, *i;
-	bool usable[MR_PATHS_MAX] = {false};
+/*
+ * The interface scan (getifaddrs: two netlink dumps) and the routing probes cost more than
+ * the connect() they serve, so their results are kept for a second: a program opening many
+ * connections pays them once a second, not per connection. An address that went away
+ * meanwhile fails the bind() below, which drops what is kept.
+ */
+#define SCAN_TTL_MS 1000
+#define PROBES      16
+
+struct scan {
+	long long expiry_ms; /* 0: nothing kept */
+	bool usable[MR_PATHS_MAX];
 	struct candidate mine[MR_PATHS_MAX];
-	if (!wants_registration() || len < sizeof(sa->sa_family) ||
-	    (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) || bound_to_address(fd) ||
-	    getifaddrs(&ifs) < 0) {
-		errno = saved;
-		return;
+};
+struct probe {
+	long long expiry_ms;
+	int family, path;
+	unsigned char dst[16];
+	bool ok;
+};
+static pthread_mutex_t scan_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct scan scans[2]; /* AF_INET, AF_INET6 */
+static struct probe probes[PROBES];
+static unsigned probe_next;
+
+static long long coarse_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts); /* vDSO: no system call */
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const unsigned char *dst_bytes(const struct sockaddr *sa)
+{
+	return sa->sa_family == AF_INET
+	           ? (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr
+	           : (const unsigned char *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+}
+
+/* Whether path k reaches sa, from the probes kept, else probed now and kept. */
+static bool reachable_kept(int k, const char *dev, const struct candidate *c,
+                           const struct sockaddr *sa, socklen_t len, long long now)
+{
+	size_t n = sa->sa_family == AF_INET ? 4 : 16;
+	const unsigned char *dst = dst_bytes(sa);
+	pthread_mutex_lock(&scan_lock);
+	for (int i = 0; i < PROBES; i++) {
+		struct probe *p = &probes[i];
+		if (p->expiry_ms > now && p->family == sa->sa_family && p->path == k &&
+		    memcmp(p->dst, dst, n) == 0) {
+			bool ok = p->ok;
+			pthread_mutex_unlock(&scan_lock);
+			return ok;
+		}
 	}
+	pthread_mutex_unlock(&scan_lock);
+	bool ok = reachable(dev, c, sa, len);
+	pthread_mutex_lock(&scan_lock);
+	struct probe *p = &probes[probe_next++ % PROBES];
+	*p = (struct probe){
+	    .expiry_ms = now + SCAN_TTL_MS, .family = sa->sa_family, .path = k, .ok = ok};
+	memcpy(p->dst, dst, n);
+	pthread_mutex_unlock(&scan_lock);
+	return ok;
+}
+
+static void forget_scans(void)
+{
+	pthread_mutex_lock(&scan_lock);
+	memset(scans, 0, sizeof(scans));
+	memset(probes, 0, sizeof(probes));
+	pthread_mutex_unlock(&scan_lock);
+}
+
+/* Each path's first usable local address of family; false when the interfaces cannot be read. */
+static bool scan_paths(int family, bool usable[MR_PATHS_MAX], struct candidate mine[MR_PATHS_MAX],
+                       long long now)
+{
+	struct scan *sc = &scans[family == AF_INET6];
+	struct ifaddrs *ifs, *i;
+	pthread_mutex_lock(&scan_lock);
+	if (sc->expiry_ms > now) {
+		memcpy(usable, sc->usable, sizeof(sc->usable));
+		memcpy(mine, sc->mine, sizeof(sc->mine));
+		pthread_mutex_unlock(&scan_lock);
+		return true;
+	}
+	pthread_mutex_unlock(&scan_lock);
+	if (getifaddrs(&ifs) < 0)
+		return false;
 	for (i = ifs; i; i = i->ifa_next) {
-		if (!i->ifa_addr || i->ifa_addr->sa_family != sa->sa_family ||
+		if (!i->ifa_addr || i->ifa_addr->sa_family != family ||
 		    (i->ifa_flags & (IFF_UP | IFF_RUNNING)) != (IFF_UP | IFF_RUNNING))
 			continue;
 		if (i->ifa_addr->sa_family == AF_INET6 &&
@@ -160,20 +240,41 @@ void mr_pathd_before_connect(int fd, const struct sockaddr *sa, socklen_t len)
 		if (k < 0 || usable[k])
 			continue;
 		usable[k] = true;
-		mine[k].len = sa->sa_family == AF_INET ? sizeof(struct sockaddr_in)
-		                                       : sizeof(struct sockaddr_in6);
+		mine[k].len =
+		    family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
 		memcpy(&mine[k].src, i->ifa_addr, mine[k].len);
 		/* Port 0: the kernel picks one at connect() (IP_BIND_ADDRESS_NO_PORT). */
 		((struct sockaddr_in *)&mine[k].src)->sin_port = 0;
 	}
 	freeifaddrs(ifs);
+	pthread_mutex_lock(&scan_lock);
+	memcpy(sc->usable, usable, sizeof(sc->usable));
+	memcpy(sc->mine, mine, sizeof(sc->mine));
+	sc->expiry_ms = now + SCAN_TTL_MS;
+	pthread_mutex_unlock(&scan_lock);
+	return true;
+}
+
+void mr_pathd_before_connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	int saved = errno;
+	bool usable[MR_PATHS_MAX] = {false};
+	struct candidate mine[MR_PATHS_MAX];
+	long long now = coarse_ms();
+	memset(mine, 0, sizeof(mine));
+	if (!wants_registration() || len < sizeof(sa->sa_family) ||
+	    (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) || bound_to_address(fd) ||
+	    !scan_paths(sa->sa_family, usable, mine, now)) {
+		errno = saved;
+		return;
+	}
 	/* The first listed path that routing can use from its own address and device. */
 	for (;;) {
 		int k = mr_paths_initial(own_policy, &own_paths, usable);
 		if (k < 0)
 			break; /* none: left to routing rather than broken */
 		const char *dev = own_policy->paths[k].dev;
-		if (!reachable(dev, &mine[k], sa, len)) {
+		if (!reachable_kept(k, dev, &mine[k], sa, len, now)) {
 			usable[k] = false;
 			continue;
 		}
@@ -188,8 +289,10 @@ void mr_pathd_before_connect(int fd, const struct sockaddr *sa, socklen_t len)
 			break;
 		}
 		real_setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
-		if (real_bind(fd, (const struct sockaddr *)&mine[k].src, mine[k].len) < 0)
+		if (real_bind(fd, (const struct sockaddr *)&mine[k].src, mine[k].len) < 0) {
 			mr_log(MR_LOG_DEBUG, "bind to %s's address: %s", dev, strerror(errno));
+			forget_scans(); /* the address went away: the next connect() looks again */
+		}
 		mr_log(MR_LOG_DEBUG, "initial subflow pinned to %s", dev);
 		break;
 	}

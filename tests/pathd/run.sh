@@ -5,7 +5,8 @@
 # their flags from `ss -tniM`, payloads by sha256. Also: the namespace's path
 # manager switched and restored, refusals (no paths, bad configs, a second
 # daemon, another userspace PM), pathd killed mid-transfer, a non-root
-# squatter on the socket path, and ANNOUNCE on the server side.
+# squatter on the socket path, ANNOUNCE on the server side; restarts, late
+# registrations and a registration flood (lifecycle.sh).
 # The daemon only ever runs inside the testbed's namespaces.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -299,6 +300,9 @@ fi
 # On-CPU time in ns (schedstat), finer than the 10 ms ticks of /proc/PID/stat.
 ticks() { awk '{print $1}' "/proc/$PATHD_PID/schedstat"; }
 head -c 2000000 /dev/urandom >"$W/small"
+sleep 0.3
+lat_n0=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["sf_latency_ms"]["n"])' "$W/pathd.json")
+log0=$(wc -l <"$W/pathd.log")
 t0=$(ticks)
 n_conn=40
 for i in $(seq "$n_conn"); do
@@ -317,11 +321,14 @@ lat=$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1]))["sf_latency_ms"]
 read -r lat_n lat_p50 lat_p99 <<<"$lat"
 cpu_us=$(( (t1 - t0) / 1000 / n_conn ))
 echo "# measured: ESTABLISHED -> SUB_ESTABLISHED of the added subflow: p50 ${lat_p50} ms, p99 ${lat_p99} ms (n=$lat_n registered connections so far)"
-echo "# measured: pathd on-CPU $(( (t1 - t0) / 1000 )) us for $n_conn connections (${cpu_us} us per connection, idle wake-ups included)"
-if [ "${lat_n:-0}" -ge "$n_conn" ]; then
-	ok "every rsync connection got its wifi subflow ($lat_n samples)"
+echo "# measured: pathd on-CPU $(( (t1 - t0) / 1000 )) us for $n_conn connections (${cpu_us} us per connection, the join handshakes run in its context included; scripts/bench-pathd splits it)"
+n_wifi=$(tail -n +"$((log0 + 1))" "$W/pathd.log" | grep -c ': subflow on wifi (c2)')
+# A connection of 2 MB may be over before the daemon acts (ESTABLISHED waits for data, the
+# transfer takes 80 ms): then no subflow and no sample. Two of 40 may be.
+if [ "$n_wifi" -ge $((n_conn - 2)) ] && [ $((lat_n - lat_n0)) -ge $((n_conn * 8 / 10)) ]; then
+	ok "every rsync connection got its wifi subflow ($n_wifi; $((lat_n - lat_n0)) latency samples)"
 else
-	not_ok "latency samples" "$lat"
+	not_ok "latency samples" "wifi subflows $n_wifi, samples $lat_n0 -> $lat"$'\n'"$(tail -n +"$((log0 + 1))" "$W/pathd.log" | grep -vE 'subflow on wifi|registered by|: paths wired, wifi$|closed \(unlisted' | head -20)"
 fi
 
 # ---- a squatter (uid 65534) on the socket path gets no descriptor ----
@@ -383,7 +390,8 @@ fi
 
 # ---- another userspace PM active: refused ----
 inc sysctl -qw net.mptcp.path_manager=userspace
-inc ip mptcp monitor >/dev/null 2>&1 &
+# Not through inc(): $! must be the monitor itself, or it outlives the kill below.
+ip netns exec "$C" ip mptcp monitor >/dev/null 2>&1 &
 mon=$!
 sleep 0.3
 msg=$(inc "$B/mptcp-run" pathd -c "$W/paths.conf" -f --socket "$W/z.sock" 2>&1); rc=$?
@@ -401,6 +409,10 @@ if pathd_start "$W/paths.conf" && [ "$(pm)" = userspace ] && pathd_stop && [ "$(
 else
 	not_ok "SIGTERM restore" "pm=$(pm)"
 fi
+
+# ---- restarts, late registrations, floods (tests/pathd/lifecycle.sh) ----
+# shellcheck source=tests/pathd/lifecycle.sh
+. "$T/lifecycle.sh"
 
 # ---- server side: the listed addresses are announced, with the daemon's own port ----
 inc ip mptcp endpoint flush # the client joins only what the server announces
