@@ -214,6 +214,7 @@ format-check:
 
 # Every shell script of scripts/ (bench is python) and tests/ (sources followed: -x).
 SHELL_SCRIPTS = scripts/setup-deps scripts/testbed scripts/demo scripts/fuzz scripts/check-asan \
+	scripts/check-tsan scripts/lint scripts/bench-pathd \
 	tests/lib/tap-tee $(shell find tests -name '*.sh' | sort)
 shellcheck:
 	shellcheck -x $(SHELL_SCRIPTS)
