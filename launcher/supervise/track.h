@@ -20,7 +20,7 @@ struct lr_sv_track *lr_sv_track_open(const char *path);
 void lr_sv_track_close(struct lr_sv_track *t);
 
 /* How often the sockets are sampled, and a gone one found (milliseconds). */
-#define LR_SV_SAMPLE_MS 1000
+#define LR_SV_SAMPLE_MS 200
 
 /* A socket the supervisor installed (MPTCP) or put in place (TCP) under fd of thread tid. */
 void lr_sv_track_add(struct lr_sv_track *t, pid_t tid, int fd, int ours, const char *program,
