@@ -444,6 +444,24 @@ if [ "$(cut -d' ' -f1 "$W/sink.5120")" = "$SUM" ] && [ -n "$port" ] && [ "$(srv_
 else
 	not_ok "server announce" "port=$port s2=$(srv_count s2) s3=$(srv_count s3)"$'\n'"$(tail -8 "$W/pathd-server.log")"
 fi
+# A server that closes its listener after its one accept (the nc pitfall): the join goes to the
+# address announced with the daemon's port, so the connection still gets its second subflow.
+joins() { ins nstat -asz MPTcpExtMPJoinAckRx | awk '/MPJoinAckRx/ { print $2 }'; }
+j0=$(joins) s2a=$(srv_count s2)
+rm -f "$W/sink.5121" "$W/sink.5121.ready"
+ins env MPTCP_RUN_CONF="$W/server.conf" MPTCP_RUN_PATHD_SOCKET="$W/pathd.sock" \
+	"$B/mptcp-run" "$PY" "$T/sink.py" "$TB_SERVER_ADDR" 5121 "$W/sink.5121" close &
+sp=$!
+for _ in $(seq 50); do [ -e "$W/sink.5121.ready" ] && break; sleep 0.1; done
+inc "$B/mptcp-run" ncat --send-only "$TB_SERVER_ADDR" 5121 <"$W/payload"
+wait $sp
+j1=$(joins) s2b=$(srv_count s2)
+if [ "$(cut -d' ' -f1 "$W/sink.5121")" = "$SUM" ] && [ "${j1:-0}" -gt "${j0:-0}" ] &&
+	[ "${s2b:-0}" -gt $((${s2a:-0} + 100)) ]; then
+	ok "a server that closes its listener after one accept still gets its second subflow (joins $j0 -> $j1)"
+else
+	not_ok "server closing its listener: second subflow" "joins $j0 -> $j1, s2 $s2a -> $s2b"$'\n'"$(tail -8 "$W/pathd-server.log")"
+fi
 pathd_stop
 
 tap_done

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Test server: accepts one connection on ADDR PORT, reads to EOF, writes the
 sha256 of what it got to OUT, and keeps its listener open until then (a
-server that closes its listener refuses MP_JOINs to that port)."""
+server that closes its listener refuses MP_JOINs to that port). With a fourth
+argument "close", it closes its listener right after the accept, as `nc -l`
+does: joins then need an address announced with the path manager's port."""
 import hashlib
 import socket
 import sys
@@ -14,6 +16,8 @@ ls.bind((addr, port))
 ls.listen(8)
 open(out + ".ready", "w").close()
 c, _ = ls.accept()
+if len(sys.argv) > 4 and sys.argv[4] == "close":
+    ls.close()
 h = hashlib.sha256()
 n = 0
 while True:
