@@ -76,7 +76,8 @@ static int close_range_keeping_report(unsigned int first, unsigned int last, int
 	return rc;
 }
 
-int mr_close_range(unsigned int first, unsigned int last, int flags)
+/* What close() does before the real call, for each descriptor of a range. */
+static void before_close_range(unsigned int first, unsigned int last, int flags)
 {
 	if (__builtin_expect(mr_report_enabled, 0) && !(flags & CLOSE_RANGE_CLOEXEC))
 		for (unsigned int fd = first; fd <= last && fd < MR_FD_MAX; fd++)
@@ -86,24 +87,26 @@ int mr_close_range(unsigned int first, unsigned int last, int flags)
 	if (first <= last && !(flags & ~(CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE)) &&
 	    !(flags & CLOSE_RANGE_CLOEXEC) && !mr_in_vfork_child())
 		mr_fd_forget_range(first, last);
+}
+
+int mr_close_range(unsigned int first, unsigned int last, int flags)
+{
+	before_close_range(first, last, flags);
 	return close_range_keeping_report(first, last, flags);
 }
 
+/* closefrom(n) is close_range(n, ~0U, 0) that cannot fail. */
 void mr_closefrom(int lowfd)
 {
-	if (__builtin_expect(mr_report_enabled, 0) && lowfd >= 0) {
-		for (int fd = lowfd; fd < MR_FD_MAX; fd++)
-			report_if_managed(fd);
-		int rfd = mr_report_fd();
-		if (rfd >= lowfd) {
-			mr_fd_forget_range((unsigned int)lowfd, ~0U);
-			close_range_keeping_report((unsigned int)lowfd, ~0U, 0);
-			return;
-		}
+	if (lowfd < 0) {
+		real_closefrom(lowfd);
+		return;
 	}
-	if (lowfd >= 0 && !mr_in_vfork_child())
-		mr_fd_forget_range((unsigned int)lowfd, ~0U);
-	real_closefrom(lowfd);
+	before_close_range((unsigned int)lowfd, ~0U, 0);
+	if (__builtin_expect(mr_report_enabled, 0) && mr_report_fd() >= lowfd)
+		close_range_keeping_report((unsigned int)lowfd, ~0U, 0);
+	else
+		real_closefrom(lowfd);
 }
 
 void mr_report_at_exit(void)
