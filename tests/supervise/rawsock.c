@@ -89,6 +89,23 @@ static int get_int(int fd, int level, int name)
 	return v;
 }
 
+/* A listener made with raw system calls; -1 after printing why. */
+static int raw_listen(const char *addr, const char *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fam = addr_of(addr, port, &ss, &len), one = 1;
+	int fd = raw_socket(fam, SOCK_STREAM, 0);
+
+	/* Before the fd check, as the callers did: a failed socket leaves EBADF to print. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 || syscall(SYS_listen, fd, 8) < 0) {
+		printf("listen: %s\n", strerror(errno));
+		return -1;
+	}
+	return fd;
+}
+
 static void *thread_main(void *arg)
 {
 	int fd = raw_socket(AF_INET, SOCK_STREAM, 0);
@@ -133,15 +150,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc >= 4 && strcmp(argv[1], "listen") == 0) {
-		int fam = addr_of(argv[2], argv[3], &ss, &len), one = 1;
-
-		fd = raw_socket(fam, SOCK_STREAM, 0);
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 ||
-		    syscall(SYS_listen, fd, 8) < 0) {
-			printf("listen: %s\n", strerror(errno));
+		if ((fd = raw_listen(argv[2], argv[3])) < 0)
 			return 1;
-		}
 		printf("listener %d\n", proto_of(fd));
 		fflush(stdout);
 		c = accept(fd, NULL, NULL);
@@ -222,15 +232,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc >= 4 && strcmp(argv[1], "opt-accept") == 0) {
-		int fam = addr_of(argv[2], argv[3], &ss, &len), one = 1;
-
-		fd = raw_socket(fam, SOCK_STREAM, 0);
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 ||
-		    syscall(SYS_listen, fd, 8) < 0) {
-			printf("listen: %s\n", strerror(errno));
+		if ((fd = raw_listen(argv[2], argv[3])) < 0)
 			return 1;
-		}
 		c = accept(fd, NULL, NULL);
 		printf("accepted-oob %s", try_set(c, SOL_SOCKET, SO_OOBINLINE, 1));
 		printf(" get %d proto %d\n", get_int(c, SOL_SOCKET, SO_OOBINLINE), proto_of(c));
