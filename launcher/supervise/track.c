@@ -178,9 +178,25 @@ void lr_sv_track_judged(struct lr_sv_track *t, pid_t tid, int fd, enum mr_role r
 	}
 }
 
+/* One subflow's line: its addresses and the counters of its tcp_info. */
+static struct sf sf_of(const struct sockaddr_storage *local, const struct sockaddr_storage *remote,
+                       const struct tcp_info *ti)
+{
+	return (struct sf){
+	    .local = *local,
+	    .remote = *remote,
+	    .counters = true,
+	    .sent = ti->tcpi_bytes_sent,
+	    .acked = ti->tcpi_bytes_acked,
+	    .received = ti->tcpi_bytes_received,
+	    .retrans = ti->tcpi_total_retrans,
+	    .rtt_us = ti->tcpi_rtt,
+	};
+}
+
 static bool live(const struct tcp_info *ti)
 {
-	return ti->tcpi_state != 7 /* TCP_CLOSE */ || ti->tcpi_bytes_acked != 0;
+	return ti->tcpi_state != TCP_CLOSE || ti->tcpi_bytes_acked != 0;
 }
 
 /* The subflows of an MPTCP connection (6.5+: MPTCP_FULL_INFO); false when unknown. */
@@ -212,16 +228,7 @@ static bool sample_subflows(struct ent *e, int fd)
 	e->total = (int)fi.num_subflows;
 	e->n = n;
 	for (i = 0; i < n; i++) {
-		e->sf[i] = (struct sf){
-		    .local = sfi[i].addrs.local,
-		    .remote = sfi[i].addrs.remote,
-		    .counters = true,
-		    .sent = ti[i].tcpi_bytes_sent,
-		    .acked = ti[i].tcpi_bytes_acked,
-		    .received = ti[i].tcpi_bytes_received,
-		    .retrans = ti[i].tcpi_total_retrans,
-		    .rtt_us = ti[i].tcpi_rtt,
-		};
+		e->sf[i] = sf_of(&sfi[i].addrs.local, &sfi[i].addrs.remote, &ti[i]);
 	}
 	if (len >= offsetof(struct mr_mptcp_full_info, mptcp_info) +
 	               offsetof(struct mr_mptcp_info, subflows_total)) {
@@ -244,21 +251,13 @@ static void sample_single(struct ent *e, int fd)
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0 || !live(&ti))
 		return;
 	e->total = e->n = 1;
-	e->sf[0] = (struct sf){
-	    .local = e->local,
-	    .remote = e->remote,
-	    .counters = true,
-	    .sent = ti.tcpi_bytes_sent,
-	    .acked = ti.tcpi_bytes_acked,
-	    .received = ti.tcpi_bytes_received,
-	    .retrans = ti.tcpi_total_retrans,
-	    .rtt_us = ti.tcpi_rtt,
-	};
+	e->sf[0] = sf_of(&e->local, &e->remote, &ti);
+	/* One path: the connection's totals are its only subflow's. */
 	e->have_totals = true;
-	e->sent = ti.tcpi_bytes_sent;
-	e->acked = ti.tcpi_bytes_acked;
-	e->received = ti.tcpi_bytes_received;
-	e->retrans = ti.tcpi_total_retrans;
+	e->sent = e->sf[0].sent;
+	e->acked = e->sf[0].acked;
+	e->received = e->sf[0].received;
+	e->retrans = e->sf[0].retrans;
 }
 
 static void sample(struct ent *e, int fd)
