@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "text/strbuf.h"
 
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,26 +53,6 @@ void lr_buf_adds(struct lr_buf *b, const char *s)
 void lr_buf_addc(struct lr_buf *b, char c)
 {
 	lr_buf_add(b, &c, 1);
-}
-
-void lr_buf_addf(struct lr_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->oom = true;
-		return;
-	}
-	if (!grow(b, (size_t)n))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
 }
 
 char *lr_buf_take(struct lr_buf *b)

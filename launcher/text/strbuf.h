@@ -21,7 +21,6 @@ void lr_buf_init(struct lr_buf *b);
 void lr_buf_add(struct lr_buf *b, const char *s, size_t n);
 void lr_buf_adds(struct lr_buf *b, const char *s);
 void lr_buf_addc(struct lr_buf *b, char c);
-void lr_buf_addf(struct lr_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hands the string to the caller (free() it); NULL if any allocation failed. */
 char *lr_buf_take(struct lr_buf *b);
 void lr_buf_free(struct lr_buf *b);
