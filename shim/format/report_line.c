@@ -85,19 +85,25 @@ void mr_line_kv_bool(struct mr_line *l, const char *k, bool v)
 	mr_line_raw(l, v ? "true" : "false");
 }
 
-void mr_line_kv_addr(struct mr_line *l, const char *k, const struct sockaddr_storage *ss)
+/* An address as a JSON string, null when there is none or it cannot be written. */
+static void add_addr(struct mr_line *l, const struct sockaddr_storage *ss)
 {
 	char text[64];
-	mr_line_kv_str(l, k, ss && mr_format_sockaddr(ss, text, sizeof(text)) ? text : NULL);
+	mr_line_str(l, ss && mr_format_sockaddr(ss, text, sizeof(text)) ? text : NULL);
+}
+
+void mr_line_kv_addr(struct mr_line *l, const char *k, const struct sockaddr_storage *ss)
+{
+	mr_line_key(l, k);
+	add_addr(l, ss);
 }
 
 static void compose_subflow(struct mr_line *l, const struct mr_report_subflow_fields *s, bool first)
 {
-	char text[64];
 	mr_line_raw(l, first ? "{" : ",{");
 	/* The first key has no leading comma. */
 	mr_line_raw(l, "\"local\":");
-	mr_line_str(l, s->local && mr_format_sockaddr(s->local, text, sizeof(text)) ? text : NULL);
+	add_addr(l, s->local);
 	mr_line_kv_addr(l, "remote", s->remote);
 	mr_line_kv_str(l, "dev", s->dev && s->dev[0] ? s->dev : NULL);
 	if (s->have_counters) {
