@@ -73,6 +73,16 @@ void mr_sock_single_path(int fd, const struct sockaddr_storage *local,
 	}
 }
 
+/* The connection's own counters, from MPTCP_INFO alone or inside MPTCP_FULL_INFO. */
+static void totals_from(struct mr_conn_info *c, const struct mr_mptcp_info *mi)
+{
+	c->have_totals = true;
+	c->sent = mi->bytes_sent;
+	c->acked = mi->bytes_acked;
+	c->received = mi->bytes_received;
+	c->retrans = mi->retransmits;
+}
+
 /* 6.5+: addresses, tcp_info of every subflow and the connection's own counters at once. */
 static bool full_info(int fd, struct mr_conn_info *c)
 {
@@ -99,13 +109,8 @@ static bool full_info(int fd, struct mr_conn_info *c)
 		c->sf[i].have_tcpi = fi.size_tcpinfo_kernel >= MR_TCPINFO_USED;
 	}
 	if (len >= offsetof(struct mr_mptcp_full_info, mptcp_info) +
-	               offsetof(struct mr_mptcp_info, subflows_total)) {
-		c->have_totals = true;
-		c->sent = fi.mptcp_info.bytes_sent;
-		c->acked = fi.mptcp_info.bytes_acked;
-		c->received = fi.mptcp_info.bytes_received;
-		c->retrans = fi.mptcp_info.retransmits;
-	}
+	               offsetof(struct mr_mptcp_info, subflows_total))
+		totals_from(c, &fi.mptcp_info);
 	return true;
 }
 
@@ -154,11 +159,7 @@ void mr_sock_mptcp_totals(int fd, struct mr_conn_info *c)
 	if (real_getsockopt(fd, SOL_MPTCP, MPTCP_INFO, &mi, &len) < 0 ||
 	    len < offsetof(struct mr_mptcp_info, subflows_total))
 		return;
-	c->have_totals = true;
-	c->sent = mi.bytes_sent;
-	c->acked = mi.bytes_acked;
-	c->received = mi.bytes_received;
-	c->retrans = mi.retransmits;
+	totals_from(c, &mi);
 }
 
 bool mr_sock_subflows(int fd, struct mr_conn_info *c)
