@@ -14,8 +14,11 @@ ls = socket.socket(fam, socket.SOCK_STREAM)
 ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 ls.bind((addr, port))
 ls.listen(8)
+# Bounded: a client that never comes or stalls fails the case instead of hanging the suite.
+ls.settimeout(60)
 open(out + ".ready", "w").close()
 c, _ = ls.accept()
+c.settimeout(60)
 if len(sys.argv) > 4 and sys.argv[4] == "close":
     ls.close()
 h = hashlib.sha256()
