@@ -372,8 +372,6 @@ static uint8_t addr_id(struct daemon *d, const struct pd_addr *a)
 	return 255; /* exhausted after 255 distinct addresses: the kernel refuses a clash */
 }
 
-/* ---- connections ---- */
-
 /* ---- connections: a compact array (walked by apply_all), indexed by token ---- */
 
 static size_t h_home(uint32_t token)
@@ -490,6 +488,18 @@ static struct sub *sub_find(struct conn *c, const struct pd_addr *loc, uint16_t 
 	return NULL;
 }
 
+/* A new subflow entry on the path its local address belongs to; NULL when the table is full. */
+static struct sub *sub_add(struct daemon *d, struct conn *c, const struct pd_addr *loc,
+                           uint16_t lport, const struct pd_addr *rem, uint16_t rport)
+{
+	if (c->n_sub >= PD_SUBS)
+		return NULL;
+	struct sub *s = &c->s[c->n_sub++];
+	*s = (struct sub){
+	    .loc = *loc, .rem = *rem, .lport = lport, .rport = rport, .path = path_of_addr(d, loc)};
+	return s;
+}
+
 static void sub_remove(struct conn *c, struct sub *s)
 {
 	*s = c->s[--c->n_sub];
@@ -553,11 +563,7 @@ static void create_sub(struct daemon *d, struct conn *c, int path)
 		return;
 	}
 	d->n_create++;
-	struct sub *s = &c->s[c->n_sub++];
-	memset(s, 0, sizeof(*s));
-	s->loc = *a;
-	s->rem = c->rem;
-	s->rport = c->rport;
+	struct sub *s = sub_add(d, c, a, 0, &c->rem, c->rport); /* room checked above */
 	s->path = path;
 	s->ours = true;
 	s->backup = backup;
@@ -682,11 +688,9 @@ static void apply(struct daemon *d, struct conn *c, double now)
 			/* Started on a backup path (nothing else was usable): flagged as one. */
 			char why[128];
 			if (pd_pm_set_backup(d->cmd, c->token, &s->loc, s->lport, &s->rem, s->rport,
-			                     true, why, sizeof(why)) == 0)
-				s->backup = true;
-			else
+			                     true, why, sizeof(why)) != 0)
 				d->n_errors++;
-			s->backup = true; /* once */
+			s->backup = true; /* tried once, whatever the answer */
 		}
 	}
 	for (size_t i = 0; i < c->pp.list.n; i++) {
@@ -737,17 +741,9 @@ static void on_event(const struct pd_event *e, void *arg)
 		if (!c->created) {
 			c->created = true;
 			c->t_created = now;
-			if (c->n_sub < PD_SUBS && c->loc.family) {
-				s = &c->s[c->n_sub++];
-				memset(s, 0, sizeof(*s));
-				*s = (struct sub){.loc = c->loc,
-				                  .rem = c->rem,
-				                  .lport = c->lport,
-				                  .rport = c->rport,
-				                  .path = path_of_addr(d, &c->loc),
-				                  .live = true,
-				                  .initial = true};
-			}
+			if (c->loc.family &&
+			    (s = sub_add(d, c, &c->loc, c->lport, &c->rem, c->rport)))
+				s->live = s->initial = true;
 		}
 		if (e->type == MPTCP_EVENT_ESTABLISHED && !c->established) {
 			c->established = true;
@@ -765,15 +761,8 @@ static void on_event(const struct pd_event *e, void *arg)
 		if (!(c = conn_get(d, e->token, false)))
 			return;
 		s = sub_find(c, &e->saddr, e->sport, &e->daddr, e->dport);
-		if (!s && c->n_sub < PD_SUBS) {
-			/* A join we did not create (the peer's, on the server side). */
-			s = &c->s[c->n_sub++];
-			memset(s, 0, sizeof(*s));
-			s->loc = e->saddr;
-			s->rem = e->daddr;
-			s->rport = e->dport;
-			s->path = path_of_addr(d, &e->saddr);
-		}
+		if (!s) /* a join we did not create (the peer's, on the server side) */
+			s = sub_add(d, c, &e->saddr, 0, &e->daddr, e->dport);
 		if (!s)
 			return;
 		s->lport = e->sport;
@@ -897,13 +886,8 @@ static void on_diag(const struct pd_diag_conn *x, void *arg)
 	if (!c->registered)
 		c->uid = x->uid;
 	c->n_sub = 0;
-	c->s[c->n_sub++] = (struct sub){.loc = c->loc,
-	                                .rem = c->rem,
-	                                .lport = c->lport,
-	                                .rport = c->rport,
-	                                .path = path_of_addr(d, &c->loc),
-	                                .live = true,
-	                                .initial = true};
+	struct sub *s = sub_add(d, c, &c->loc, c->lport, &c->rem, c->rport);
+	s->live = s->initial = true;
 	dbg("adopted token %08x", c->token);
 }
 
@@ -917,16 +901,10 @@ static void on_diag_subflow(const struct pd_diag_conn *x, void *arg)
 		return;
 	struct sub *s = sub_find(c, &x->loc, x->lport, &x->rem, x->rport);
 	if (!s) {
-		if (c->n_sub >= PD_SUBS)
+		if (!(s = sub_add(d, c, &x->loc, x->lport, &x->rem, x->rport)))
 			return;
-		s = &c->s[c->n_sub++];
-		*s = (struct sub){.loc = x->loc,
-		                  .rem = x->rem,
-		                  .lport = x->lport,
-		                  .rport = x->rport,
-		                  .path = path_of_addr(d, &x->loc),
-		                  .ours = (x->sf_flags & MPTCP_SUBFLOW_FLAG_JOIN_LOC) != 0,
-		                  .live = true};
+		s->ours = (x->sf_flags & MPTCP_SUBFLOW_FLAG_JOIN_LOC) != 0;
+		s->live = true;
 	}
 	s->backup = (x->sf_flags & MPTCP_SUBFLOW_FLAG_BKUP_LOC) != 0;
 }
