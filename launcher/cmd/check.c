@@ -14,6 +14,7 @@
 #include "os/libpath.h"
 #include "os/msg.h"
 #include "os/probe.h"
+#include "os/sysctl.h"
 #include "os/helper.h"
 #include "pathd/pathd.h"
 
@@ -59,22 +60,6 @@ static void item(struct report *r, const char *verdict, const char *what, const 
 }
 
 /* A small /proc/sys file, trimmed; false when missing. /proc reports size 0: read, don't stat. */
-static bool read_sysctl(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return false;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return true;
-}
-
 static bool check_kernel(struct report *r)
 {
 	const char *why, *fix;
@@ -94,7 +79,7 @@ static void check_sysctl(struct report *r)
 {
 	char v[64];
 
-	if (!read_sysctl("/proc/sys/net/mptcp/enabled", v, sizeof(v)))
+	if (!lr_read_sysctl("/proc/sys/net/mptcp/enabled", v, sizeof(v)))
 		item(r, "fail", "net.mptcp.enabled", "use a kernel built with CONFIG_MPTCP=y",
 		     "/proc/sys/net/mptcp/enabled does not exist (no MPTCP in this kernel)");
 	else if (strcmp(v, "1") == 0)
@@ -109,8 +94,8 @@ static bool check_pm(struct report *r)
 {
 	char v[64];
 
-	if (!read_sysctl("/proc/sys/net/mptcp/path_manager", v, sizeof(v))) {
-		if (!read_sysctl("/proc/sys/net/mptcp/pm_type", v, sizeof(v))) {
+	if (!lr_read_sysctl("/proc/sys/net/mptcp/path_manager", v, sizeof(v))) {
+		if (!lr_read_sysctl("/proc/sys/net/mptcp/pm_type", v, sizeof(v))) {
 			item(r, "ok", "path manager", NULL,
 			     "kernel (no pm_type sysctl: in-kernel only)");
 			return true;

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "kernel/uapi.h"
+#include "os/sysctl.h"
 #include "pathd/nl.h"
 #include "pathd/reg.h"
 
@@ -162,21 +163,6 @@ __attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
 static char saved_pm[32];    /* the value to restore, "" when nothing to restore */
 static char saved_file[128]; /* which file it goes back to */
 
-static bool read_small(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ssize_t n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return false;
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	return true;
-}
-
 static bool write_small(const char *path, const char *v)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -248,11 +234,11 @@ static bool take_pm(uint32_t group)
 	static const char *const type = "/proc/sys/net/mptcp/pm_type";
 	char cur[32];
 	const char *file = pm, *want = "userspace", *kernel = "kernel";
-	if (!read_small(pm, cur, sizeof(cur))) {
+	if (!lr_read_sysctl(pm, cur, sizeof(cur))) {
 		file = type; /* before 6.15 */
 		want = "1";
 		kernel = "0";
-		if (!read_small(type, cur, sizeof(cur))) {
+		if (!lr_read_sysctl(type, cur, sizeof(cur))) {
 			say("this kernel has no userspace MPTCP path manager (no %s)", type);
 			return false;
 		}
