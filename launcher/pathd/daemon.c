@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "kernel/uapi.h"
+#include "os/proc_exe.h"
 #include "os/sysctl.h"
 #include "pathd/nl.h"
 #include "pathd/reg.h"
@@ -931,9 +932,7 @@ static void adopt_owners(struct daemon *d)
 				if (!c->adopted || c->registered || c->inode != ino)
 					continue;
 				if (!exe[0]) {
-					snprintf(path, sizeof(path), "/proc/%ld/exe", pid);
-					ssize_t e = readlink(path, exe, sizeof(exe) - 1);
-					exe[e > 0 ? e : 0] = '\0';
+					lr_proc_exe((pid_t)pid, exe, sizeof(exe));
 				}
 				if (!exe[0])
 					break;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "kernel/uapi.h"
+#include "os/proc_exe.h"
 
 #define PD_ACCEPT_BURST 4096 /* per wake-up: a flood is drained as fast as it comes */
 #define PD_BACKLOG      4096
@@ -195,10 +196,7 @@ static uint32_t token_of(const struct pd_reg *r, int fd)
  */
 static void read_exe(pid_t pid, int pidfd, char *exe, size_t size)
 {
-	char link[64];
-	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
-	ssize_t e = readlink(link, exe, size - 1);
-	exe[e > 0 ? e : 0] = '\0';
+	lr_proc_exe(pid, exe, size);
 	if (pidfd >= 0 && pidfd_send_signal(pidfd, 0, NULL, 0) < 0)
 		exe[0] = '\0'; /* the sender is gone: the number may name another process now */
 }

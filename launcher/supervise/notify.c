@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "os/msg.h"
+#include "os/proc_exe.h"
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
@@ -75,19 +76,15 @@ static bool still_valid(const struct lr_sv *sv, __u64 id)
 /* The policy for the program that thread tid runs now. */
 static const struct mr_program *program_of(struct lr_sv *sv, pid_t tid)
 {
-	char link[64], exe[sizeof(sv->exe)];
-	ssize_t n;
+	char exe[sizeof(sv->exe)];
+	size_t n;
 
 	/* Without program sections the name cannot matter: skip the /proc lookup. */
 	if (sv->prog_ok && sv->opt->policy->n_sections == 0)
 		return &sv->prog;
-	snprintf(link, sizeof(link), "/proc/%d/exe", (int)tid);
-	n = readlink(link, exe, sizeof(exe) - 1);
-	if (n < 0)
-		n = 0; /* resolve by no name: the defaults */
-	exe[n] = '\0';
+	n = lr_proc_exe(tid, exe, sizeof(exe)); /* 0: resolved by no name, the defaults */
 	if (!sv->prog_ok || strcmp(exe, sv->exe) != 0) {
-		memcpy(sv->exe, exe, (size_t)n + 1);
+		memcpy(sv->exe, exe, n + 1);
 		mr_resolve(sv->opt->policy, n ? exe : NULL, sv->opt->force, &sv->prog);
 		sv->prog_ok = true;
 	}
