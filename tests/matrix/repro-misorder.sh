@@ -18,6 +18,8 @@
 # Prints one line per run and a summary line per setting. Needs root.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/matrix/lib.sh
+. "$ROOT/tests/matrix/lib.sh"
 TB=$ROOT/scripts/testbed
 RUNS=10 CSUM=both RATE=100
 usage() { echo "usage: $0 [RUNS(1..10)] [--csum 0|1|both] [--rate MBIT|--no-rate]" >&2; exit 2; }
@@ -84,10 +86,7 @@ for csum in "${SETTINGS[@]}"; do
 		rm -f "$D/got"
 		"$TB" exec "$TB_STATE" server python3 "$D/srv.py" "$TB_SERVER_ADDR" 7200 "$D/got" &
 		SRV=$!
-		for ((w = 0; w < 100; w++)); do
-			ip netns exec "$TB_SERVER" ss -ltnMH "sport = :7200" | grep -q LISTEN && break
-			sleep 0.05
-		done
+		mx_wait_listen "$TB_SERVER" 7200 5 # a server that never listens fails the checks below
 		"$TB" exec "$TB_STATE" client timeout 60 python3 "$D/cli.py" "$TB_SERVER_ADDR" 7200 "$D/payload"
 		wait "$SRV" 2>/dev/null
 		SRV=""

@@ -18,6 +18,8 @@
 # Prints one line per run and a summary "N corrupted of M" per setting. Needs root.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/matrix/lib.sh
+. "$ROOT/tests/matrix/lib.sh"
 TB=$ROOT/scripts/testbed
 RUNS=10 CSUM=0 RATE=100 LAUNCHER="mptcpize run"
 while [[ $# -gt 0 ]]; do
@@ -61,10 +63,7 @@ for csum in "${SETTINGS[@]}"; do
 		"$TB" exec "$TB_STATE" server "${LAUNCH[@]}" redis-server --bind "$A" --port 6390 --save "" \
 			--appendonly no --protected-mode no --dir "$D" --logfile "$D/redis.log" &
 		SRV=$!
-		for ((w = 0; w < 100; w++)); do
-			ip netns exec "$TB_SERVER" ss -ltnH "sport = :6390" | grep -q LISTEN && break
-			sleep 0.05
-		done
+		mx_wait_listen "$TB_SERVER" 6390 5 # a server that never listens fails the checks below
 		"$TB" exec "$TB_STATE" client "${LAUNCH[@]}" redis-cli -h "$A" -p 6390 -x SET k <"$D/value" >/dev/null
 		# sha1 of the stored value, computed by the server itself (plain TCP query)
 		got=$("$TB" exec "$TB_STATE" server redis-cli -h "$A" -p 6390 EVAL "return redis.sha1hex(redis.call('GET', KEYS[1]))" 1 k)
