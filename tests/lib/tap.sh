@@ -121,6 +121,19 @@ tap_include() {
 	return 0
 }
 
+# tap_wait SECONDS CMD…: runs CMD every 0.1 s until it succeeds (0) or
+# SECONDS have passed (1). Cases wait for the event they are about, not for
+# a sleep that a slower or faster machine outruns.
+tap_wait() {
+	local left=$(($1 * 10))
+	shift
+	until "$@"; do
+		left=$((left - 1))
+		[ "$left" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
 # The plan, the suite's summary as a TAP comment, and its exit status.
 tap_done() {
 	echo "1..$tap_n"

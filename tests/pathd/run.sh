@@ -154,6 +154,37 @@ transfer_wait() { # PORT: waits and checks the sha256
 	[ "$got" = "$SUM" ]
 }
 show() { echo "c1=$(bytes c1 "$1") c2=$(bytes c2 "$1") c3=$(bytes c3 "$1")"; }
+# feed_transfer NAME PORT: as transfer, from feed.py: the program sends until feed_wait.
+feed_transfer() {
+	local name=$1 port=$2
+	rm -f "$W/sink.$port" "$W/sink.$port.ready" "$W/stop.$port" "$W/sent.$port"
+	ins "$B/mptcp-run" "$PY" "$T/sink.py" "$TB_SERVER_ADDR" "$port" "$W/sink.$port" &
+	TRANSFER_SINK=$!
+	tap_wait 5 test -e "$W/sink.$port.ready"
+	"$PY" "$T/feed.py" "$W/stop.$port" "$W/sent.$port" 90 |
+		inc env MPTCP_RUN_CONF="$W/paths.conf" MPTCP_RUN_PATHD_SOCKET="$W/pathd.sock" \
+			"$B/mptcp-run" "$W/bin/$name" --send-only "$TB_SERVER_ADDR" "$port" 2>>"$W/client.log" &
+	CLIENT_PID=$!
+}
+# feed_wait PORT: ends the source, waits, checks that the sink got what was sent.
+feed_wait() {
+	touch "$W/stop.$1"
+	wait "$CLIENT_PID"
+	wait "$TRANSFER_SINK"
+	local sent got
+	sent=$(cut -d' ' -f1 "$W/sent.$1" 2>/dev/null)
+	got=$(cut -d' ' -f1 "$W/sink.$1" 2>/dev/null)
+	[ -n "$sent" ] && [ "$got" = "$sent" ]
+}
+sent_bytes() { cut -d' ' -f2 "$W/sent.$1" 2>/dev/null; }
+# above PORT MIN IF…: the bytes on those interfaces for PORT are over MIN.
+# shellcheck disable=SC2317 # called through tap_wait
+above() {
+	local port=$1 min=$2 sum=0 i
+	shift 2
+	for i; do sum=$((sum + $(bytes "$i" "$port"))); done
+	[ "$sum" -gt "$min" ]
+}
 pl=$(stat -c %s "$W/payload")
 
 # ---- refusals that change nothing ----
@@ -262,31 +293,38 @@ else
 fi
 
 # ---- wifi down mid-transfer and back (rsync: wired + wifi) ----
+# feed.py sends until the case has seen each step happen: no step depends on
+# how much of a fixed payload a machine moves in a fixed sleep.
 count_port 5105
-head -c 60000000 /dev/urandom >"$W/payload.big"
-mv "$W/payload" "$W/payload.small"; mv "$W/payload.big" "$W/payload"
-SUM_SMALL=$SUM; SUM=$(sha256sum "$W/payload" | cut -d' ' -f1)
-transfer rsync 5105
-sleep 0.6
+feed_transfer rsync 5105
+# shellcheck disable=SC2317 # called through tap_wait
+logged_since() { tail -n +"$(($1 + 1))" "$W/pathd.log" | grep -q "$2"; }
+step=""
+tap_wait 15 above 5105 1000000 c2 || step="no data on wifi before the link went down"
+mark=$(wc -l <"$W/pathd.log")
 inc ip link set c2 down
-sleep 0.5
+[ -n "$step" ] || tap_wait 10 logged_since "$mark" "its path went away" ||
+	step="pathd did not close the wifi subflow"
+sleep 0.3 # what was queued on c2 before the down has left
 down_c2=$(bytes c2 5105)
 sleep 0.5
 still_c2=$(bytes c2 5105)
+mark=$(wc -l <"$W/pathd.log")
 inc ip link set c2 up
 # The per-path route does not come back by itself after a link down.
 inc ip route replace 198.18.0.0/15 via 198.18.2.2 dev c2 table 102 2>/dev/null
-sleep 1
+[ -n "$step" ] || tap_wait 10 logged_since "$mark" "subflow on wifi (c2)" ||
+	step="no new wifi subflow after the link came back"
+[ -n "$step" ] || tap_wait 15 above 5105 $((still_c2 + 1000000)) c2 ||
+	step="the new wifi subflow carried under 1 MB in 15 s"
 ss_up=$(inc ss -tniM "dport = :5105")
-transfer_wait 5105 && sha=1 || sha=0
+feed_wait 5105 && sha=1 || sha=0
 after_c2=$(bytes c2 5105)
-if [ "$sha" = 1 ] && [ "$still_c2" -le $((down_c2 + 2000)) ] && [ "$after_c2" -gt $((still_c2 + 100000)) ] \
-	&& grep -q "its path went away" "$W/pathd.log"; then
-	ok "wifi down mid-transfer: its subflow closed, no bytes while down; back up: a new subflow carries data"
+if [ -z "$step" ] && [ "$sha" = 1 ] && [ "$still_c2" -le $((down_c2 + 2000)) ]; then
+	ok "wifi down mid-transfer: its subflow closed, no bytes while down; back up: a new subflow carries data ($(sent_bytes 5105) bytes intact; c2 $down_c2 at down, $still_c2 0.5 s later, $after_c2 at end)"
 else
-	not_ok "wifi down and back" "sha=$sha c2: at down $down_c2, later $still_c2, end $after_c2"$'\n'"$ss_up"$'\n'"$(grep -E 'c2|went away|5105' "$W/pathd.log" | tail -15)"
+	not_ok "wifi down and back" "${step:-payload differs (sha256)} c2: at down $down_c2, later $still_c2, end $after_c2"$'\n'"$ss_up"$'\n'"$(tail -n +"$((mark > 10 ? mark - 10 : 1))" "$W/pathd.log" | grep -E 'c2|went away' | tail -15)"
 fi
-mv "$W/payload.small" "$W/payload"; SUM=$SUM_SMALL
 
 # ---- live view ----
 if "$B/mptcp-run" paths --state "$W/pathd.json" | grep -q "^wifi .*c2" &&
@@ -312,7 +350,7 @@ for i in $(seq "$n_conn"); do
 	sp=$!
 	for _ in $(seq 50); do [ -e "$W/sink.$p.ready" ] && break; sleep 0.02; done
 	inc env MPTCP_RUN_CONF="$W/paths.conf" MPTCP_RUN_PATHD_SOCKET="$W/pathd.sock" \
-		"$B/mptcp-run" "$W/bin/rsync" --send-only "$TB_SERVER_ADDR" "$p" <"$W/small" 2>/dev/null
+		"$B/mptcp-run" "$W/bin/rsync" --send-only "$TB_SERVER_ADDR" "$p" < <(cat "$W/small"; sleep 0.3) 2>/dev/null
 	wait $sp
 done
 sleep 0.3
@@ -322,13 +360,18 @@ read -r lat_n lat_p50 lat_p99 <<<"$lat"
 cpu_us=$(( (t1 - t0) / 1000 / n_conn ))
 echo "# measured: ESTABLISHED -> SUB_ESTABLISHED of the added subflow: p50 ${lat_p50} ms, p99 ${lat_p99} ms (n=$lat_n registered connections so far)"
 echo "# measured: pathd on-CPU $(( (t1 - t0) / 1000 )) us for $n_conn connections (${cpu_us} us per connection, the join handshakes run in its context included; scripts/bench-pathd splits it)"
-n_wifi=$(tail -n +"$((log0 + 1))" "$W/pathd.log" | grep -c ': subflow on wifi (c2)')
-# A connection of 2 MB may be over before the daemon acts (ESTABLISHED waits for data, the
-# transfer takes 80 ms): then no subflow and no sample. Two of 40 may be.
-if [ "$n_wifi" -ge $((n_conn - 2)) ] && [ $((lat_n - lat_n0)) -ge $((n_conn * 8 / 10)) ]; then
-	ok "every rsync connection got its wifi subflow ($n_wifi; $((lat_n - lat_n0)) latency samples)"
+# Per connection (token): a join refused (SUB_CLOSED) is tried again, a second line.
+wifi_lines=$(tail -n +"$((log0 + 1))" "$W/pathd.log" | grep -o 'token [0-9a-f]*: subflow on wifi (c2)')
+n_wifi=$(sort -u <<<"$wifi_lines" | grep -c .)
+n_tries=$(grep -c . <<<"$wifi_lines")
+# Each connection stays open 0.3 s after its 2 MB (a 2 MB transfer alone may be over in
+# 80 ms, before the daemon has seen ESTABLISHED, which waits for data): every one gets its
+# subflow. A sample needs the join to finish in that time too; a join SYN refused for
+# overtaking the first data is resent after 1 s, so a few samples may be missing.
+if [ "$n_wifi" -eq "$n_conn" ] && [ $((lat_n - lat_n0)) -ge $((n_conn * 8 / 10)) ]; then
+	ok "every rsync connection got its wifi subflow ($n_wifi connections, $n_tries tries; $((lat_n - lat_n0)) latency samples)"
 else
-	not_ok "latency samples" "wifi subflows $n_wifi, samples $lat_n0 -> $lat"$'\n'"$(tail -n +"$((log0 + 1))" "$W/pathd.log" | grep -vE 'subflow on wifi|registered by|: paths wired, wifi$|closed \(unlisted' | head -20)"
+	not_ok "latency samples" "connections with a wifi subflow $n_wifi of $n_conn ($n_tries tries), samples $lat_n0 -> $lat"$'\n'"$(tail -n +"$((log0 + 1))" "$W/pathd.log" | grep -vE 'subflow on wifi|registered by|: paths wired, wifi$|closed \(unlisted' | head -20)"
 fi
 
 # ---- a squatter (uid 65534) on the socket path gets no descriptor ----
@@ -355,13 +398,17 @@ fi
 
 # ---- pathd killed mid-transfer: the connection goes on ----
 count_port 5107
-transfer rsync 5107
-sleep 0.3
+feed_transfer rsync 5107
+step=""
+tap_wait 15 above 5107 1000000 c2 || step="no wifi subflow before the kill"
 kill -KILL "$PATHD_PID"; wait "$PATHD_PID" 2>/dev/null; PATHD_PID=""
-if transfer_wait 5107; then
-	ok "pathd killed (SIGKILL) mid-transfer: the connection completes intact"
+at_kill=$(( $(bytes c1 5107) + $(bytes c2 5107) ))
+[ -n "$step" ] || tap_wait 15 above 5107 $((at_kill + 4000000)) c1 c2 ||
+	step="under 4 MB moved in 15 s after the kill"
+if feed_wait 5107 && [ -z "$step" ]; then
+	ok "pathd killed (SIGKILL) mid-transfer: the connection goes on ($(( $(bytes c1 5107) + $(bytes c2 5107) - at_kill )) bytes after the kill) and completes intact"
 else
-	not_ok "pathd killed mid-transfer"
+	not_ok "pathd killed mid-transfer" "${step:-payload differs (sha256)} $(show 5107)"
 fi
 # A stale "userspace" with nobody listening: the next pathd takes over and restores "kernel".
 if [ "$(pm)" = userspace ] && pathd_start "$W/paths.conf" && pathd_stop && [ "$(pm)" = kernel ]; then
