@@ -482,10 +482,20 @@ ins env MPTCP_RUN_CONF="$W/server.conf" MPTCP_RUN_PATHD_SOCKET="$W/pathd.sock" \
 	"$B/mptcp-run" "$PY" "$T/sink.py" "$TB_SERVER_ADDR" 5120 "$W/sink.5120" &
 sp=$!
 for _ in $(seq 50); do [ -e "$W/sink.5120.ready" ] && break; sleep 0.1; done
-inc "$B/mptcp-run" ncat --send-only "$TB_SERVER_ADDR" 5120 <"$W/payload"
+# The client sends until the join has carried 100 packets (15 s at most): a fixed payload
+# may be over before the announce is answered.
+rm -f "$W/stop.5120" "$W/sent.5120"
+"$PY" "$T/feed.py" "$W/stop.5120" "$W/sent.5120" 90 |
+	inc "$B/mptcp-run" ncat --send-only "$TB_SERVER_ADDR" 5120 &
+cp=$!
+# shellcheck disable=SC2317 # called through tap_wait
+s2_busy() { [ "$(srv_count s2)" -gt 100 ]; }
+tap_wait 15 s2_busy
+touch "$W/stop.5120"
+wait $cp
 wait $sp
 port=$(sed -n 's/.*announced 198.18.2.2 port \([0-9]*\) (p2).*/\1/p' "$W/pathd-server.log" | head -1)
-if [ "$(cut -d' ' -f1 "$W/sink.5120")" = "$SUM" ] && [ -n "$port" ] && [ "$(srv_count s2)" -gt 100 ] \
+if [ "$(cut -d' ' -f1 "$W/sink.5120")" = "$(cut -d' ' -f1 "$W/sent.5120")" ] && [ -n "$port" ] && [ "$(srv_count s2)" -gt 100 ] \
 	&& [ "$(srv_count s3)" = 0 ] && ! grep -q "announced 198.18.3.2" "$W/pathd-server.log"; then
 	ok "server (p1, p2): 198.18.2.2 announced with the daemon's port $port, the client joined it; p3 never announced, 0 packets"
 else
@@ -500,10 +510,18 @@ ins env MPTCP_RUN_CONF="$W/server.conf" MPTCP_RUN_PATHD_SOCKET="$W/pathd.sock" \
 	"$B/mptcp-run" "$PY" "$T/sink.py" "$TB_SERVER_ADDR" 5121 "$W/sink.5121" close &
 sp=$!
 for _ in $(seq 50); do [ -e "$W/sink.5121.ready" ] && break; sleep 0.1; done
-inc "$B/mptcp-run" ncat --send-only "$TB_SERVER_ADDR" 5121 <"$W/payload"
+rm -f "$W/stop.5121" "$W/sent.5121"
+"$PY" "$T/feed.py" "$W/stop.5121" "$W/sent.5121" 90 |
+	inc "$B/mptcp-run" ncat --send-only "$TB_SERVER_ADDR" 5121 &
+cp=$!
+# shellcheck disable=SC2317 # called through tap_wait
+s2_more() { [ "$(srv_count s2)" -gt $((${s2a:-0} + 100)) ]; }
+tap_wait 15 s2_more
+touch "$W/stop.5121"
+wait $cp
 wait $sp
 j1=$(joins) s2b=$(srv_count s2)
-if [ "$(cut -d' ' -f1 "$W/sink.5121")" = "$SUM" ] && [ "${j1:-0}" -gt "${j0:-0}" ] &&
+if [ "$(cut -d' ' -f1 "$W/sink.5121")" = "$(cut -d' ' -f1 "$W/sent.5121")" ] && [ "${j1:-0}" -gt "${j0:-0}" ] &&
 	[ "${s2b:-0}" -gt $((${s2a:-0} + 100)) ]; then
 	ok "a server that closes its listener after one accept still gets its second subflow (joins $j0 -> $j1)"
 else
