@@ -70,4 +70,20 @@ elif prove -e cat /dev/stdin <<<"$(bash -c '. tests/lib/tap.sh; tap_include g ba
 else
 	not_ok "prove reads tap.sh and tap_include output as valid TAP"
 fi
+# tests/matrix/misorder.py: what the matrix retries as the kernel's misordered
+# data (a region that is sent data from another offset), and what it does not.
+head -c 200000 /dev/urandom >"$T/sent"
+mis() { python3 tests/matrix/misorder.py "$1" "$T/sent" >"$T/mis.out" 2>&1; echo $?; }
+{ head -c 73728 "$T/sent"; tail -c +74901 "$T/sent" | head -c 7020; tail -c +80749 "$T/sent"; } >"$T/shifted"
+{ head -c 73728 "$T/sent"; head -c 7020 /dev/urandom; tail -c +80749 "$T/sent"; } >"$T/garbage"
+head -c 199000 "$T/sent" >"$T/short"
+r_shift=$(mis "$T/shifted"); o_shift=$(cat "$T/mis.out")
+r_garb=$(mis "$T/garbage"); r_short=$(mis "$T/short"); r_same=$(mis "$T/sent")
+if [ "$r_shift" = 0 ] && [ "$o_shift" = "received[73728:80748) = sent[74900:81920)" ] &&
+	[ "$r_garb" = 1 ] && [ "$r_short" = 1 ] && [ "$r_same" = 1 ]; then
+	ok "misorder.py: a shifted copy is misordered data (exit 0); garbage, a short file, identical data are not (exit 1)"
+else
+	not_ok "misorder.py" "shifted $r_shift ($o_shift), garbage $r_garb, short $r_short, identical $r_same"
+fi
+
 tap_done

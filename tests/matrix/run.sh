@@ -120,7 +120,7 @@ row_begin() { # id tool role [testbed up options...]
 	ROW_ID=$1 ROW_TOOL=$2 ROW_ROLE=$3
 	shift 3
 	ROW_MPTCP="-" ROW_SUB="-" ROW_BYTES="-" ROW_INT="-" ROW_FO="-" ROW_RES="" ROW_NOTES=""
-	ROW_LIMIT=0 ROW_FAILOVER=0 ROW_EXPECT_SUB=2 ROW_WARNED=0 ROW_DUP=0
+	ROW_LIMIT=0 ROW_FAILOVER=0 ROW_EXPECT_SUB=2 ROW_WARNED=0 ROW_DUP=0 ROW_MISORDER=""
 	ROW_WIRE=0 ROW_W_CAP="-" ROW_W_JOIN="-" ROW_W_DSS="-" ROW_W_FIN="-" ROW_W_RES="-" CAP_PIDS=() WIRE_LEGS=() ROW_KNOWN="" ROW_SUB_OK=0
 	[[ $ROW_ID =~ $WIRE ]] && ROW_WIRE=1
 	R=$D/$ROW_ID${ATTEMPT_SUFFIX:-}
@@ -313,9 +313,16 @@ check_sha() {
 		ndiff=$(cmp -l "$1" "$3" 2>/dev/null | wc -l)
 		note "received $ROW_BYTES bytes, sha256 differs ($first; $ndiff bytes differ); data in $R"
 		BAD_DATA=1
-		# signature of the kernel issue in tests/matrix/repro-redis-corruption.sh
+		# signatures of the kernel issue in tests/matrix/repro-{redis-corruption,misorder}.sh:
+		# the kernel counted duplicate data, or every differing byte is sent data from
+		# another offset (misordered, nothing lost or made up)
 		ROW_DUP=$(for ns in "$TB_CLIENT" "$TB_SERVER"; do ip netns exec "$ns" nstat -asz MPTcpExtDuplicateData; done |
 			awk '$1 == "MPTcpExtDuplicateData" { n += $2 } END { print n + 0 }')
+		if ROW_MISORDER=$(python3 "$ROOT/tests/matrix/misorder.py" "$1" "$3" 2>&1); then
+			ROW_MISORDER=$(head -3 <<<"$ROW_MISORDER" | paste -sd, -)
+		else
+			ROW_MISORDER=""
+		fi
 	fi
 }
 
@@ -901,10 +908,12 @@ r_setuid() {
 	evaluate
 }
 
-# A row whose payload arrives corrupted while the kernel counted
-# MPTcpExtDuplicateData is retried (at most twice), and the table says so:
-# that is the kernel-side issue reproduced by repro-redis-corruption.sh, not
-# something the launcher can cause or fix.
+# A row whose payload arrives corrupted in the shape of the kernel-side issue
+# is retried (at most twice), and the table says so: the kernel counted
+# MPTcpExtDuplicateData (repro-redis-corruption.sh), or every differing byte
+# is sent data from another offset (misorder.py; repro-misorder.sh shows it
+# with plain sockets, no launcher). Any other corruption, or one that repeats
+# three times, fails the row.
 run_row() {
 	local attempt
 	ROW_T_START=$EPOCHREALTIME RETRY_NOTES=""
@@ -914,6 +923,11 @@ run_row() {
 		run_row_once "$1"
 		if [[ $ROW_INT == BAD && $ROW_DUP -gt 0 && $attempt -lt 3 ]]; then
 			RETRY_NOTES="${RETRY_NOTES:+$RETRY_NOTES; }attempt $attempt: corrupted payload with MPTcpExtDuplicateData=$ROW_DUP (kernel issue, see tests/matrix/repro-redis-corruption.sh), retried"
+			row_teardown
+			continue
+		fi
+		if [[ $ROW_INT == BAD && -n $ROW_MISORDER && $attempt -lt 3 ]]; then
+			RETRY_NOTES="${RETRY_NOTES:+$RETRY_NOTES; }attempt $attempt: misordered payload, $ROW_MISORDER (kernel issue, see tests/matrix/repro-misorder.sh), retried"
 			row_teardown
 			continue
 		fi
