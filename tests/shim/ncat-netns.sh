@@ -8,6 +8,8 @@ cd "$(dirname "$0")/../.." || exit 2
 LIB=$PWD/build/libmptcp-run.so
 # shellcheck source=tests/lib/tap.sh
 . tests/lib/tap.sh
+# shellcheck source=tests/matrix/lib.sh
+. tests/matrix/lib.sh
 [ "$(id -u)" = 0 ] || tap_skip_all "needs root (ip netns)"
 command -v ncat >/dev/null || tap_skip_all "ncat not installed (scripts/setup-deps)"
 A=mrf-a-$$-$RANDOM B=mrf-b-$$-$RANDOM
@@ -38,13 +40,16 @@ ip netns exec "$B" env LD_PRELOAD="$LIB" ncat -l 198.18.100.2 7000 >"$TMP/got" &
 pids+=($!)
 ip netns exec "$A" ncat -lk 127.0.0.1 7001 >/dev/null &
 pids+=($!)
-sleep 0.5
+mx_wait_listen "$B" 7000 5
+mx_wait_listen "$A" 7001 5
 # Clients stay open a moment after sending so the sockets can be observed.
 (cat "$TMP/data"; sleep 1.5) | ip netns exec "$A" env LD_PRELOAD="$LIB" ncat 198.18.100.2 7000 &
 pids+=($!)
 (echo hello; sleep 1.5) | ip netns exec "$A" env LD_PRELOAD="$LIB" ncat 127.0.0.1 7001 &
 pids+=($!)
-sleep 0.8
+# shellcheck disable=SC2317 # called through tap_wait
+both_up() { ip netns exec "$A" ss -Mn | grep -q '198.18.100.2:7000' && ip netns exec "$A" ss -tn | grep -q '127.0.0.1:7001'; }
+tap_wait 5 both_up
 ssa=$(ip netns exec "$A" ss -Mn)
 ssb=$(ip netns exec "$B" ss -Mn)
 sst=$(ip netns exec "$A" ss -tn)
@@ -53,7 +58,9 @@ if grep -q '198.18.100.2:7000' <<<"$ssb"; then ok "server's listener/connection 
 if ! grep -q ':7001' <<<"$ssa" && grep -q '127.0.0.1:7001' <<<"$sst"; then ok "loopback connection of the same program stays TCP"; else not_ok "loopback connection of the same program stays TCP" "$ssa
 $sst"; fi
 wait "${pids[2]}" 2>/dev/null
-sleep 0.3
+# shellcheck disable=SC2317 # called through tap_wait
+arrived() { [ "$(sha256sum <"$TMP/got" | cut -d' ' -f1)" = "$want" ]; }
+tap_wait 5 arrived # the server writes the tail after the client has gone
 got=$(sha256sum <"$TMP/got" | cut -d' ' -f1)
 if [ "$got" = "$want" ]; then ok "2 MB arrived intact over MPTCP (sha256)"; else not_ok "2 MB arrived intact over MPTCP (sha256)" "got $(stat -c %s "$TMP/got") bytes"; fi
 tap_done
