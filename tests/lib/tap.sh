@@ -122,14 +122,15 @@ tap_include() {
 }
 
 # tap_wait SECONDS CMD…: runs CMD every 0.1 s until it succeeds (0) or
-# SECONDS have passed (1). Cases wait for the event they are about, not for
-# a sleep that a slower or faster machine outruns.
+# SECONDS of wall time have passed (1), the time CMD itself takes included
+# (CMD must not block). Cases wait for the event they are about, not for a
+# sleep that a slower or faster machine outruns.
 tap_wait() {
-	local left=$(($1 * 10))
+	local now end=$((${EPOCHREALTIME//[!0-9]/} + $1 * 1000000))
 	shift
 	until "$@"; do
-		left=$((left - 1))
-		[ "$left" -gt 0 ] || return 1
+		now=${EPOCHREALTIME//[!0-9]/}
+		[ "$now" -lt "$end" ] || return 1
 		sleep 0.1
 	done
 }
