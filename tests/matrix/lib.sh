@@ -113,6 +113,12 @@ mx_wait_listen() {
 	return 1
 }
 
+# mx_closed NS PORT: no MPTCP socket to or from PORT in NS is connected any more
+# (both DATA_FINs have passed, or the connection was reset).
+mx_closed() {
+	! ip netns exec "$1" ss -MHn state connected "( sport = :$2 or dport = :$2 )" 2>/dev/null | grep -q .
+}
+
 # mx_wait_size FILE BYTES TIMEOUT_S: wait until FILE has at least BYTES.
 mx_wait_size() {
 	local f=$1 want=$2 t=$3 i sz

@@ -201,9 +201,16 @@ wire_start() {
 	done
 }
 
-# wire_stop: end the captures once the close (DATA_FIN, FIN) had time to pass
+# wire_stop: end the captures once the close (DATA_FIN, FIN) has passed: the
+# client's MPTCP socket of each leg is gone (5 s at most; a DATA_FIN sent on a
+# cut path waits for a retransmission on the other), then 0.4 s for the FINs
 wire_stop() {
 	((ROW_WIRE && ${#CAP_PIDS[@]})) || return 0
+	local leg
+	for leg in "${WIRE_LEGS[@]}"; do
+		tap_wait 5 mx_closed "$TB_CLIENT" "${leg%%|*}" ||
+			note "wire: the connection on port ${leg%%|*} was still open 5 s after the transfer"
+	done
 	sleep 0.4
 	mx_kill "${CAP_PIDS[@]}"
 	CAP_PIDS=()
