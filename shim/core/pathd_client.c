@@ -10,9 +10,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/runtime.h"
+#include "kernel/clock.h"
 #include "kernel/log.h"
 #include "kernel/pathd_sock.h"
 #include "kernel/real.h"
@@ -164,13 +164,6 @@ static struct scan scans[2]; /* AF_INET, AF_INET6 */
 static struct probe probes[PROBES];
 static unsigned probe_next;
 
-static long long coarse_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts); /* vDSO: no system call */
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static const unsigned char *dst_bytes(const struct sockaddr *sa)
 {
 	return sa->sa_family == AF_INET
@@ -260,7 +253,7 @@ void mr_pathd_before_connect(int fd, const struct sockaddr *sa, socklen_t len)
 	int saved = errno;
 	bool usable[MR_PATHS_MAX] = {false};
 	struct candidate mine[MR_PATHS_MAX];
-	long long now = coarse_ms();
+	long long now = mr_coarse_ms();
 	memset(mine, 0, sizeof(mine));
 	if (!wants_registration() || len < sizeof(sa->sa_family) ||
 	    (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) || bound_to_address(fd) ||

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdatomic.h>
 #include <stdint.h>
-#include <time.h>
 
 #include "core/peercache.h"
+#include "kernel/clock.h"
 
 unsigned mr_peercache_seconds = 300;
 
@@ -26,20 +26,14 @@ static uint64_t key_of(const struct mr_endpoint *ep)
 	return h ? h : 1;
 }
 
-static uint64_t now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts); /* vDSO: no system call */
-	return (uint64_t)ts.tv_sec;
-}
-
 void mr_peercache_note_fallback(const struct mr_endpoint *peer)
 {
 	if (!mr_peercache_seconds)
 		return;
 	uint64_t k = key_of(peer);
 	struct slot *s = &slots[k % MR_PEERCACHE_SLOTS];
-	atomic_store_explicit(&s->expiry, now_s() + mr_peercache_seconds, memory_order_relaxed);
+	atomic_store_explicit(&s->expiry, (uint64_t)mr_coarse_s() + mr_peercache_seconds,
+	                      memory_order_relaxed);
 	atomic_store_explicit(&s->key, k, memory_order_release);
 }
 
@@ -51,5 +45,5 @@ bool mr_peercache_fell_back(const struct mr_endpoint *peer)
 	struct slot *s = &slots[k % MR_PEERCACHE_SLOTS];
 	if (atomic_load_explicit(&s->key, memory_order_acquire) != k)
 		return false;
-	return atomic_load_explicit(&s->expiry, memory_order_relaxed) > now_s();
+	return atomic_load_explicit(&s->expiry, memory_order_relaxed) > (uint64_t)mr_coarse_s();
 }

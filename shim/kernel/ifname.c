@@ -4,10 +4,10 @@
 #include <string.h>
 #include <stdatomic.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kernel/ifname.h"
+#include "kernel/clock.h"
 #include "kernel/real.h"
 
 void mr_ifcache_init(struct mr_ifcache *c)
@@ -31,13 +31,6 @@ struct v4_table {
 static struct v4_table tables[2];
 static _Atomic(struct v4_table *) current;
 static _Atomic int filling;
-
-static int64_t now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
-	return t.tv_sec;
-}
 
 static bool reuse_v4(struct mr_ifcache *c, int64_t now)
 {
@@ -67,7 +60,7 @@ static void read_v4(struct mr_ifcache *c);
 
 static void load_v4(struct mr_ifcache *c)
 {
-	int64_t now = now_s();
+	int64_t now = mr_coarse_s();
 	c->v4_loaded = true;
 	if (reuse_v4(c, now))
 		return;
