@@ -154,17 +154,24 @@ transfer_wait() { # PORT: waits and checks the sha256
 	[ "$got" = "$SUM" ]
 }
 show() { echo "c1=$(bytes c1 "$1") c2=$(bytes c2 "$1") c3=$(bytes c3 "$1")"; }
+# feed_start PORT CMD…: CMD, in the client namespace, sends what feed.py writes until
+# feed_wait PORT; its sink (TRANSFER_SINK) is started already.
+feed_start() {
+	local port=$1
+	shift
+	rm -f "$W/stop.$port" "$W/sent.$port"
+	"$PY" "$T/feed.py" "$W/stop.$port" "$W/sent.$port" 90 | inc "$@" 2>>"$W/client.log" &
+	CLIENT_PID=$!
+}
 # feed_transfer NAME PORT: as transfer, from feed.py: the program sends until feed_wait.
 feed_transfer() {
 	local name=$1 port=$2
-	rm -f "$W/sink.$port" "$W/sink.$port.ready" "$W/stop.$port" "$W/sent.$port"
+	rm -f "$W/sink.$port" "$W/sink.$port.ready"
 	ins "$B/mptcp-run" "$PY" "$T/sink.py" "$TB_SERVER_ADDR" "$port" "$W/sink.$port" &
 	TRANSFER_SINK=$!
 	tap_wait 5 test -e "$W/sink.$port.ready"
-	"$PY" "$T/feed.py" "$W/stop.$port" "$W/sent.$port" 90 |
-		inc env MPTCP_RUN_CONF="$W/paths.conf" MPTCP_RUN_PATHD_SOCKET="$W/pathd.sock" \
-			"$B/mptcp-run" "$W/bin/$name" --send-only "$TB_SERVER_ADDR" "$port" 2>>"$W/client.log" &
-	CLIENT_PID=$!
+	feed_start "$port" env MPTCP_RUN_CONF="$W/paths.conf" MPTCP_RUN_PATHD_SOCKET="$W/pathd.sock" \
+		"$B/mptcp-run" "$W/bin/$name" --send-only "$TB_SERVER_ADDR" "$port"
 }
 # feed_wait PORT: ends the source, waits, checks that the sink got what was sent.
 feed_wait() {
@@ -472,6 +479,8 @@ ins nft add table inet pdsrv
 ins nft add chain inet pdsrv in '{ type filter hook prerouting priority 0; }'
 for i in 2 3; do ins nft add rule inet pdsrv in iifname "s$i" counter comment "\"s$i\""; done
 srv_count() { ins nft list table inet pdsrv | awk -v tag="\"$1\"" 'index($0, tag) { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'; }
+# shellcheck disable=SC2317 # called through tap_wait
+s2_over() { [ "$(srv_count s2)" -gt "$1" ]; }
 rm -f "$W/pathd.sock"
 ip netns exec "$S" "$B/mptcp-run" pathd -c "$W/server.conf" -f -d --socket "$W/pathd.sock" \
 	--state "" >>"$W/pathd-server.log" 2>&1 &
@@ -480,18 +489,12 @@ for _ in $(seq 50); do [ -S "$W/pathd.sock" ] && break; sleep 0.1; done
 rm -f "$W/sink.5120" "$W/sink.5120.ready"
 ins env MPTCP_RUN_CONF="$W/server.conf" MPTCP_RUN_PATHD_SOCKET="$W/pathd.sock" \
 	"$B/mptcp-run" "$PY" "$T/sink.py" "$TB_SERVER_ADDR" 5120 "$W/sink.5120" &
-sp=$!
-for _ in $(seq 50); do [ -e "$W/sink.5120.ready" ] && break; sleep 0.1; done
+TRANSFER_SINK=$!
+tap_wait 5 test -e "$W/sink.5120.ready"
 # The client sends until the join has carried 100 packets (15 s at most): a fixed payload
 # may be over before the announce is answered.
-rm -f "$W/stop.5120" "$W/sent.5120"
-"$PY" "$T/feed.py" "$W/stop.5120" "$W/sent.5120" 90 |
-	inc "$B/mptcp-run" ncat --send-only "$TB_SERVER_ADDR" 5120 &
-cp=$!
-# shellcheck disable=SC2317 # called through tap_wait
-s2_busy() { [ "$(srv_count s2)" -gt 100 ]; }
-tap_wait 15 s2_busy
-CLIENT_PID=$cp TRANSFER_SINK=$sp
+feed_start 5120 "$B/mptcp-run" ncat --send-only "$TB_SERVER_ADDR" 5120
+tap_wait 15 s2_over 100
 feed_wait 5120 && sha=1 || sha=0
 port=$(sed -n 's/.*announced 198.18.2.2 port \([0-9]*\) (p2).*/\1/p' "$W/pathd-server.log" | head -1)
 if [ "$sha" = 1 ] && [ -n "$port" ] && [ "$(srv_count s2)" -gt 100 ] \
@@ -507,16 +510,10 @@ j0=$(joins) s2a=$(srv_count s2)
 rm -f "$W/sink.5121" "$W/sink.5121.ready"
 ins env MPTCP_RUN_CONF="$W/server.conf" MPTCP_RUN_PATHD_SOCKET="$W/pathd.sock" \
 	"$B/mptcp-run" "$PY" "$T/sink.py" "$TB_SERVER_ADDR" 5121 "$W/sink.5121" close &
-sp=$!
-for _ in $(seq 50); do [ -e "$W/sink.5121.ready" ] && break; sleep 0.1; done
-rm -f "$W/stop.5121" "$W/sent.5121"
-"$PY" "$T/feed.py" "$W/stop.5121" "$W/sent.5121" 90 |
-	inc "$B/mptcp-run" ncat --send-only "$TB_SERVER_ADDR" 5121 &
-cp=$!
-# shellcheck disable=SC2317 # called through tap_wait
-s2_more() { [ "$(srv_count s2)" -gt $((${s2a:-0} + 100)) ]; }
-tap_wait 15 s2_more
-CLIENT_PID=$cp TRANSFER_SINK=$sp
+TRANSFER_SINK=$!
+tap_wait 5 test -e "$W/sink.5121.ready"
+feed_start 5121 "$B/mptcp-run" ncat --send-only "$TB_SERVER_ADDR" 5121
+tap_wait 15 s2_over $((${s2a:-0} + 100))
 feed_wait 5121 && sha=1 || sha=0
 j1=$(joins) s2b=$(srv_count s2)
 if [ "$sha" = 1 ] && [ "${j1:-0}" -gt "${j0:-0}" ] &&
