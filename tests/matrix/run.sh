@@ -922,23 +922,23 @@ r_setuid() {
 # with plain sockets, no launcher). Any other corruption, or one that repeats
 # three times, fails the row.
 run_row() {
-	local attempt
+	local attempt why
 	ROW_T_START=$EPOCHREALTIME RETRY_NOTES=""
 	for attempt in 1 2 3; do
 		ATTEMPT_SUFFIX=""
 		((attempt == 1)) || ATTEMPT_SUFFIX=".try$attempt"
 		run_row_once "$1"
-		if [[ $ROW_INT == BAD && $ROW_DUP -gt 0 && $attempt -lt 3 ]]; then
-			RETRY_NOTES="${RETRY_NOTES:+$RETRY_NOTES; }attempt $attempt: corrupted payload with MPTcpExtDuplicateData=$ROW_DUP (kernel issue, see tests/matrix/repro-redis-corruption.sh), retried"
-			row_teardown
-			continue
+		why=""
+		if [[ $ROW_INT == BAD && $attempt -lt 3 ]]; then
+			if ((ROW_DUP > 0)); then
+				why="corrupted payload with MPTcpExtDuplicateData=$ROW_DUP (kernel issue, see tests/matrix/repro-redis-corruption.sh)"
+			elif [[ -n $ROW_MISORDER ]]; then
+				why="misordered payload, $ROW_MISORDER (kernel issue, see tests/matrix/repro-misorder.sh)"
+			fi
 		fi
-		if [[ $ROW_INT == BAD && -n $ROW_MISORDER && $attempt -lt 3 ]]; then
-			RETRY_NOTES="${RETRY_NOTES:+$RETRY_NOTES; }attempt $attempt: misordered payload, $ROW_MISORDER (kernel issue, see tests/matrix/repro-misorder.sh), retried"
-			row_teardown
-			continue
-		fi
-		break
+		[[ -n $why ]] || break
+		RETRY_NOTES="${RETRY_NOTES:+$RETRY_NOTES; }attempt $attempt: $why, retried"
+		row_teardown
 	done
 	row_end
 }
