@@ -157,10 +157,13 @@ MX_CAP_MAX=${MX_CAP_MAX:-200000} # packets per capture file (~30 MB at most)
 
 # mx_capture_start NS DEV FILTER FILE: tcpdump in the background, returns
 # once it is listening (or 1 after 5 s); the pid is left in MX_CAPTURE_PID.
-# tcpdump's stderr goes to FILE.err.
+# tcpdump's stderr goes to FILE.err. --immediate-mode: libpcap otherwise hands
+# packets over a ring block at a time (up to about a second late), and those
+# still in the ring when the capture is stopped never reach FILE (a row's
+# DATA_FIN was lost that way: 3197 packets captured, 3304 received by filter).
 mx_capture_start() {
 	local ns=$1 dev=$2 filter=$3 file=$4 i
-	ip netns exec "$ns" tcpdump -i "$dev" -s 128 -U -n -Z root -c "$MX_CAP_MAX" -w "$file" "$filter" 2>"$file.err" &
+	ip netns exec "$ns" tcpdump -i "$dev" -s 128 -U --immediate-mode -n -Z root -c "$MX_CAP_MAX" -w "$file" "$filter" 2>"$file.err" &
 	# shellcheck disable=SC2034  # read by the caller
 	MX_CAPTURE_PID=$!
 	for ((i = 0; i < 100; i++)); do
