@@ -137,8 +137,8 @@ pathd_stop() {
 # transfer NAME PORT [ADDR]: sends the payload with program NAME to the sink; "ok" or why not.
 transfer() {
 	local name=$1 port=$2 addr=${3:-$TB_SERVER_ADDR}
-	rm -f "$W/sink.$port" "$W/sink.$port.ready"
-	ins "$B/mptcp-run" "$PY" "$T/sink.py" "$addr" "$port" "$W/sink.$port" &
+	rm -f "$W/sink.$port" "$W/sink.$port.ready" "$W/sink.$port.data"
+	SINK_KEEP=1 ins "$B/mptcp-run" "$PY" "$T/sink.py" "$addr" "$port" "$W/sink.$port" &
 	local sp=$!
 	for _ in $(seq 50); do [ -e "$W/sink.$port.ready" ] && break; sleep 0.1; done
 	inc env MPTCP_RUN_CONF="$W/paths.conf" MPTCP_RUN_PATHD_SOCKET="$W/pathd.sock" \
@@ -151,6 +151,11 @@ transfer_wait() { # PORT: waits and checks the sha256
 	wait "$CLIENT_PID"
 	wait "$TRANSFER_SINK"
 	local got; got=$(cut -d' ' -f1 "$W/sink.$1" 2>/dev/null)
+	if [ "$got" != "$SUM" ] && [ -f "$W/sink.$1.data" ]; then
+		# Which kind of difference: the kernel's misordered data has its own shape.
+		echo "# port $1: received $(stat -c %s "$W/sink.$1.data") bytes; misorder.py: $("$PY" "$ROOT/tests/matrix/misorder.py" "$W/sink.$1.data" "$W/payload" 2>&1 | head -3 | paste -sd, -)"
+	fi
+	rm -f "$W/sink.$1.data"
 	[ "$got" = "$SUM" ]
 }
 show() { echo "c1=$(bytes c1 "$1") c2=$(bytes c2 "$1") c3=$(bytes c3 "$1")"; }

@@ -3,8 +3,11 @@
 sha256 of what it got to OUT, and keeps its listener open until then (a
 server that closes its listener refuses MP_JOINs to that port). With a fourth
 argument "close", it closes its listener right after the accept, as `nc -l`
-does: joins then need an address announced with the path manager's port."""
+does: joins then need an address announced with the path manager's port.
+With SINK_KEEP=1 in the environment it also keeps the bytes in OUT.data, so
+a payload that differs can be told apart (tests/matrix/misorder.py)."""
 import hashlib
+import os
 import socket
 import sys
 
@@ -23,12 +26,17 @@ if len(sys.argv) > 4 and sys.argv[4] == "close":
     ls.close()
 h = hashlib.sha256()
 n = 0
+keep = open(out + ".data", "wb") if os.environ.get("SINK_KEEP") == "1" else None
 while True:
     b = c.recv(1 << 16)
     if not b:
         break
     h.update(b)
     n += len(b)
+    if keep:
+        keep.write(b)
+if keep:
+    keep.close()
 with open(out, "w") as f:
     f.write(f"{h.hexdigest()} {n}\n")
 c.close()
