@@ -49,7 +49,8 @@ int lr_cmd_pathd(int argc, char **argv)
 		return LR_EXIT_USAGE;
 	conf_path = conf;
 	if (p.n_paths == 0) {
-		fprintf(stderr, "mptcp-run pathd: %s defines no paths: nothing to do\n",
+		lr_msg_component("pathd");
+		lr_info("%s defines no paths: nothing to do",
 		        builtin ? "the built-in policy" : conf_path);
 		mr_policy_free(&p);
 		return LR_EXIT_OK;

@@ -148,7 +148,7 @@ static int use_godebug(const char *path)
  * The backend for this binary, and what to tell the user about it. Silence
  * means the chosen backend reaches the program's sockets.
  */
-static int inspect_target(const char *cmd, enum supervise_mode mode, bool debug, struct target *t)
+static int inspect_target(const char *cmd, enum supervise_mode mode, struct target *t)
 {
 	struct lr_binary b;
 	const char *problem, *why, *fix;
@@ -179,9 +179,7 @@ static int inspect_target(const char *cmd, enum supervise_mode mode, bool debug,
 			return 0;
 		}
 		t->supervise = true;
-		if (debug)
-			fprintf(stderr, "mptcp-run: %s: Go %s program: using the supervisor\n",
-			        b.path, v);
+		lr_dbg("%s: Go %s program: using the supervisor", b.path, v);
 	} else {
 		problem = lr_binary_problem(&b);
 		/* A static binary; a set-ID one only with CAP_SYS_ADMIN, as then the filter needs
@@ -189,9 +187,7 @@ static int inspect_target(const char *cmd, enum supervise_mode mode, bool debug,
 		if (problem && mode == SV_AUTO &&
 		    ((b.elf.kind == LR_ELF_STATIC && !t->setid) || have_sys_admin())) {
 			t->supervise = true;
-			if (debug)
-				fprintf(stderr, "mptcp-run: %s: %s: using the supervisor\n", b.path,
-				        problem);
+			lr_dbg("%s: %s: using the supervisor", b.path, problem);
 		} else if (problem) {
 			const char *hint = mode == SV_NEVER ? " (--no-supervise)"
 			                   : t->setid       ? " (--supervise would reach it, but "
@@ -363,7 +359,9 @@ int lr_cmd_run(int argc, char **argv)
 	}
 	if (!set("MPTCP_RUN_FORCE", "1"))
 		return LR_EXIT_FAIL;
-	rc = inspect_target(argv[first], mode, level && strcmp(level, "debug") == 0, &t);
+	/* The launcher's own debug lines follow the library's level. */
+	lr_debug = level && strcmp(level, "debug") == 0;
+	rc = inspect_target(argv[first], mode, &t);
 	if (rc)
 		return rc;
 	if (t.supervise)
