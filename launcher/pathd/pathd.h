@@ -12,9 +12,11 @@
 
 #include <stdbool.h>
 
+#include "kernel/pathd_sock.h"
 #include "policy/policy.h"
 
-#define PD_DEFAULT_SOCKET "/run/mptcp-run/pathd.sock"
+/* The registration socket has one definition, shared with the library. */
+#define PD_DEFAULT_SOCKET MR_PATHD_SOCKET
 #define PD_DEFAULT_STATE  "/run/mptcp-run/pathd.json"
 
 struct pd_options {

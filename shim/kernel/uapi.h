@@ -45,6 +45,16 @@
 #ifndef TCP_CLOSE
 #define TCP_CLOSE 7 /* tcpi_state of a closed (sub)flow */
 #endif
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77 /* 6.5 */
+#endif
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP (1 << 16) /* <linux/if.h>; glibc's <net/if.h> stops before it */
+#endif
+/* Path-manager event flags (MPTCP_ATTR_FLAGS); older kernels send MPTCP_ATTR_SERVER_SIDE. */
+#ifndef MPTCP_PM_EV_FLAG_SERVER_SIDE
+#define MPTCP_PM_EV_FLAG_SERVER_SIDE (1 << 1) /* 6.7 */
+#endif
 
 /* struct mptcp_info as of 6.10 (96 bytes). */
 struct mr_mptcp_info {
