@@ -9,8 +9,9 @@
 #   shim/policy  the pure policy engine                    -> (libc string/memory only)
 #   launcher/cmd the sub-commands                          -> launcher/{pathd,report,os,text},
 #                                                             shim/policy, shim/kernel/config_file
-#   launcher/pathd the path daemon (netlink, registrations) -> launcher/{os,text}, shim/policy,
-#                                                             shim/kernel/uapi
+#   launcher/pathd the path daemon (netlink, registrations) -> launcher/{planner,os,text},
+#                                                             shim/policy, shim/kernel/uapi
+#   launcher/planner the daemon's decisions (pure)          -> shim/policy
 #   launcher/report, launcher/os, launcher/text            -> below them in that order
 # `make check-layers` (part of `make check`) proves it on the sources and the built objects.
 
@@ -50,8 +51,8 @@ POLICY_SRCS := $(wildcard shim/policy/*.c)
 # The report line's format: pure too, written by the library and by the supervisor.
 FORMAT_SRCS := $(wildcard shim/format/*.c)
 CONFIG_FILE_SRCS := shim/kernel/config_file.c shim/kernel/libconfig_linked.c shim/kernel/read_full.c
-LAUNCHER_LIB_SRCS := $(wildcard launcher/cmd/*.c launcher/pathd/*.c launcher/supervise/*.c \
-	launcher/report/*.c launcher/os/*.c launcher/text/*.c)
+LAUNCHER_LIB_SRCS := $(wildcard launcher/cmd/*.c launcher/pathd/*.c launcher/planner/*.c \
+	launcher/supervise/*.c launcher/report/*.c launcher/os/*.c launcher/text/*.c)
 LAUNCHER_SRCS := launcher/main.c $(LAUNCHER_LIB_SRCS)
 UNIT_SRCS   := $(wildcard tests/unit/*/test_*.c)
 SHIM_TEST_SRCS := $(wildcard tests/shim/*.c)

@@ -10,6 +10,8 @@
    resolve to the library's own interposer: close() calling close()).
 4. The policy engine and the report format are pure: the undefined symbols of its objects are libc
    string, memory, allocation and formatting functions from an allow-list.
+5. The path daemon's planner is pure too: its objects call the same allow-list and the policy
+   engine, nothing else (no clock, no netlink: it acts through its table of operations).
 
 Each check also runs once on a small synthetic case that must fail, so a check
 that can no longer fail shows up as a failed test.
@@ -35,7 +37,9 @@ LAYERS = {
                      "launcher/text", "shim/policy", "shim/kernel"},
     "launcher/supervise": {"launcher/os", "launcher/text", "shim/format", "shim/policy",
                            "shim/kernel"},
-    "launcher/pathd": {"launcher/os", "launcher/text", "shim/policy", "shim/kernel"},
+    "launcher/pathd": {"launcher/planner", "launcher/os", "launcher/text", "shim/policy",
+                       "shim/kernel"},
+    "launcher/planner": {"shim/policy"},
     "launcher/report": {"launcher/os", "launcher/text"},
     "launcher/os": {"launcher/text", "shim/kernel"},
     "launcher/text": set(),
@@ -207,10 +211,16 @@ def self_calls(so):
     return sorted(named & exported)
 
 
-def policy_impurities(objs):
-    own = set()
+def defined(objs):
+    out = set()
     for o in objs:
-        own |= {l.split()[2] for l in nm(["--defined-only"], o) if len(l.split()) == 3}
+        out |= {l.split()[2] for l in nm(["--defined-only"], o) if len(l.split()) == 3}
+    return out
+
+
+def policy_impurities(objs, below=()):
+    """Calls out of objs to anything but themselves, the allow-list and the objects below."""
+    own = defined(objs) | defined(below)
     bad = []
     for o in objs:
         for line in nm(["-u"], o):
@@ -243,11 +253,19 @@ def self_tests():
         pure = cc(tmp, "impure.o", "#include <unistd.h>\nint f(void) { return getpid(); }\n", "-c")
         tap(any("getpid" in b for b in policy_impurities([pure])),
             "self-test: a policy object calling getpid() is caught")
+        clock = cc(tmp, "planner.o", "#include <time.h>\n"
+                   "double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t);"
+                   " return t.tv_sec; }\n", "-c")
+        pol = objects(["shim/policy"])
+        tap(any("clock_gettime" in b for b in policy_impurities([clock], pol)),
+            "self-test: a planner object reading the clock is caught")
     tap(find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"] and
         find_cycle({"a": {"b"}, "b": {"c"}}) is None,
         "self-test: the cycle finder finds a 3-cycle and passes a chain")
     fake = {"shim/policy/x.c": [("core/y.h", "shim/core/y.h")]}
     tap(layer_violations(fake) != [], "self-test: the policy engine including core/ is caught")
+    fake = {"launcher/planner/x.c": [("pathd/genl.h", "launcher/pathd/genl.h")]}
+    tap(layer_violations(fake) != [], "self-test: the planner including the daemon's netlink is caught")
 
 
 def main():
@@ -262,7 +280,8 @@ def main():
     tap(cyc is None, "no include cycle between modules", " -> ".join(cyc or []))
 
     lib_objs = objects(["shim/entry", "shim/core", "shim/kernel", "shim/format", "shim/policy"])
-    launcher_objs = objects(["launcher", "launcher/cmd", "launcher/pathd", "launcher/supervise",
+    launcher_objs = objects(["launcher", "launcher/cmd", "launcher/pathd", "launcher/planner",
+                             "launcher/supervise",
                              "launcher/report", "launcher/os", "launcher/text", "shim/format",
                              "shim/policy"]) + \
         [os.path.join(B, "obj/shim/kernel", f) for f in ("config_file.o", "libconfig_linked.o", "read_full.o")]
@@ -281,6 +300,10 @@ def main():
         bad = policy_impurities(pol)
         tap(pol and not bad, f"policy engine: {len(pol)} objects call only allow-listed libc",
             "\n".join(bad))
+        plan = objects(["launcher/planner"])
+        bad = policy_impurities(plan, objects(["shim/policy"]))
+        tap(plan and not bad, f"planner: {len(plan)} objects call only allow-listed libc and the "
+            "policy engine", "\n".join(bad))
     print(f"1..{n}")
     print(f"# {n - failed} passed, {failed} failed, 0 skipped")
     return 1 if failed else 0

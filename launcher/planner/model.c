@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+#include "planner/model.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- interfaces ---- */
+
+const struct pl_iface *pl_iface_of_path(const struct pl_world *w, int path)
+{
+	if (path < 0 || (size_t)path >= w->policy->n_paths)
+		return NULL;
+	for (int i = 0; i < PL_IFACES; i++)
+		if (w->ifs->ifs[i].ifindex &&
+		    strcmp(w->ifs->ifs[i].name, w->policy->paths[path].dev) == 0)
+			return &w->ifs->ifs[i];
+	return NULL;
+}
+
+int pl_path_of_addr(const struct pl_world *w, const struct pl_addr *a)
+{
+	for (int i = 0; i < PL_IFACES; i++) {
+		const struct pl_iface *f = &w->ifs->ifs[i];
+		if (!f->ifindex)
+			continue;
+		for (int k = 0; k < f->n_addr; k++)
+			if (pl_addr_eq(&f->addr[k], a))
+				return mr_path_by_dev(w->policy, f->name);
+	}
+	return -1;
+}
+
+const struct pl_addr *pl_path_addr(const struct pl_world *w, int path, int family, int *ifindex)
+{
+	const struct pl_iface *f = pl_iface_of_path(w, path);
+	if (!f || !f->up)
+		return NULL;
+	for (int k = 0; k < f->n_addr; k++)
+		if (f->addr[k].family == family) {
+			if (ifindex)
+				*ifindex = f->ifindex;
+			return &f->addr[k];
+		}
+	return NULL;
+}
+
+/* ---- subflows ---- */
+
+struct pl_sub *pl_sub_find(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
+                           const struct pl_addr *rem, uint16_t rport)
+{
+	for (int i = 0; i < c->n_sub; i++) {
+		struct pl_sub *s = &c->s[i];
+		if (pl_addr_eq(&s->loc, loc) && pl_addr_eq(&s->rem, rem) && s->rport == rport &&
+		    (s->lport == lport || !s->lport || !lport))
+			return s;
+	}
+	return NULL;
+}
+
+struct pl_sub *pl_sub_add(const struct pl_world *w, struct pl_conn *c, const struct pl_addr *loc,
+                          uint16_t lport, const struct pl_addr *rem, uint16_t rport)
+{
+	if (c->n_sub >= PL_SUBS)
+		return NULL;
+	struct pl_sub *s = &c->s[c->n_sub++];
+	*s = (struct pl_sub){.loc = *loc,
+	                     .rem = *rem,
+	                     .lport = lport,
+	                     .rport = rport,
+	                     .path = pl_path_of_addr(w, loc)};
+	return s;
+}
+
+void pl_sub_remove(struct pl_conn *c, struct pl_sub *s)
+{
+	*s = c->s[--c->n_sub];
+}
+
+/* ---- events ---- */
+
+void pl_conn_seen(const struct pl_world *w, struct pl_conn *c, bool established, int family,
+                  const struct pl_addr *loc, uint16_t lport, const struct pl_addr *rem,
+                  uint16_t rport, bool server, double now)
+{
+	if (family)
+		c->family = family;
+	if (loc->family) {
+		c->loc = *loc;
+		c->rem = *rem;
+		c->lport = lport;
+		c->rport = rport;
+	}
+	if (server)
+		c->server = true;
+	if (!c->created) {
+		c->created = true;
+		c->t_created = now;
+		struct pl_sub *s;
+		if (c->loc.family && (s = pl_sub_add(w, c, &c->loc, c->lport, &c->rem, c->rport)))
+			s->live = s->initial = true;
+	}
+	if (established && !c->established) {
+		c->established = true;
+		c->t_established = now;
+	}
+}
+
+struct pl_sub *pl_sub_established(const struct pl_world *w, struct pl_conn *c,
+                                  const struct pl_addr *loc, uint16_t lport,
+                                  const struct pl_addr *rem, uint16_t rport, bool backup,
+                                  double now)
+{
+	struct pl_sub *s = pl_sub_find(c, loc, lport, rem, rport);
+	if (!s) /* a join we did not create (the peer's, on the server side) */
+		s = pl_sub_add(w, c, loc, 0, rem, rport);
+	if (!s)
+		return NULL;
+	s->lport = lport;
+	s->live = true;
+	s->backup = backup;
+	if (s->promo == PL_PROMO_AWAIT_ESTABLISHED) {
+		s->promo = PL_PROMO_DUE;
+		s->promote_at = now + c->prot.promote_ms;
+	}
+	return s;
+}
+
+void pl_sub_closed(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
+                   const struct pl_addr *rem, uint16_t rport)
+{
+	struct pl_sub *s = pl_sub_find(c, loc, lport, rem, rport);
+	if (!s)
+		return;
+	if (s->ours && !s->closing && !s->live && s->path >= 0)
+		c->failed |=
+		    1u << s->path; /* never came up: not tried again before a link change */
+	pl_sub_remove(c, s);       /* a promotion still due goes with it */
+}
+
+void pl_sub_priority(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
+                     const struct pl_addr *rem, uint16_t rport, bool backup)
+{
+	struct pl_sub *s = pl_sub_find(c, loc, lport, rem, rport);
+	if (s)
+		s->backup = backup;
+}
+
+void pl_conn_owner(struct pl_conn *c, pid_t pid, uid_t uid, const char *exe)
+{
+	bool changed = c->decided && (!c->registered || strcmp(c->exe, exe) != 0);
+	c->registered = true;
+	c->pid = pid;
+	c->uid = uid;
+	snprintf(c->exe, sizeof(c->exe), "%s", exe);
+	if (changed)
+		c->decided = false; /* decided on the defaults before it came: corrected now */
+}
+
+void pl_sub_adopted(const struct pl_world *w, struct pl_conn *c, const struct pl_addr *loc,
+                    uint16_t lport, const struct pl_addr *rem, uint16_t rport, bool ours,
+                    bool backup, double now)
+{
+	struct pl_sub *s = pl_sub_find(c, loc, lport, rem, rport);
+	if (!s) {
+		if (!(s = pl_sub_add(w, c, loc, lport, rem, rport)))
+			return;
+		s->ours = ours;
+		s->live = true;
+	}
+	s->backup = backup;
+	/* A join of ours flagged backup on a path that is not a backup path: created so by an
+	 * earlier daemon to protect it, which did not live to promote it. */
+	if (s->ours && backup && s->path >= 0 && !w->policy->paths[s->path].backup) {
+		s->promo = PL_PROMO_DUE;
+		s->promote_at = now + c->prot.promote_ms;
+	}
+}

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the path daemon knows, as plain data the planner reads: the
+ * interfaces (name, state, addresses) and each connection with its owner,
+ * its paths once decided, and its subflows. The functions here apply what
+ * the kernel reports (a connection created or established, a subflow
+ * established, closed or re-flagged, a registration) to a connection; they
+ * are pure like the planner (no system calls, the time is an argument), so
+ * the unit tests replay event sequences through the same code as the daemon.
+ */
+#ifndef MPTCP_RUN_PLANNER_MODEL_H
+#define MPTCP_RUN_PLANNER_MODEL_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "planner/addr.h"
+#include "policy/policy.h"
+
+#define PL_IFACES   64
+#define PL_IF_ADDRS 8
+#define PL_SUBS     (MR_PATHS_MAX + 4) /* subflows tracked per connection */
+#define PL_EXE_MAX  256
+
+struct pl_iface {
+	int ifindex; /* 0: free slot */
+	char name[IF_NAMESIZE];
+	bool up;                          /* IFF_UP and IFF_LOWER_UP */
+	struct pl_addr addr[PL_IF_ADDRS]; /* usable addresses: global scope, not tentative */
+	int n_addr;
+};
+
+struct pl_ifaces {
+	struct pl_iface ifs[PL_IFACES];
+};
+
+/* The configuration and the interfaces: everything the planner reads besides a connection. */
+struct pl_world {
+	const struct mr_policy *policy;
+	const struct pl_ifaces *ifs;
+	int grace_ms; /* an unregistered connection waits this long before the defaults apply */
+	bool wait_registration; /* some program lists its own paths: waiting is worth it */
+};
+
+/* A subflow's re-flag to active, for a join created backup to protect it. */
+enum pl_promo {
+	PL_PROMO_NONE = 0,
+	PL_PROMO_AWAIT_ESTABLISHED, /* created backup; promoted promote_ms after SUB_ESTABLISHED */
+	PL_PROMO_DUE,               /* established: promote_at says when */
+};
+
+struct pl_sub {
+	struct pl_addr loc, rem;
+	uint16_t lport, rport; /* lport 0: not known yet (comes with SUB_ESTABLISHED) */
+	int path;              /* policy index of its interface, -1 unlisted or unknown */
+	bool ours;             /* created by the daemon (not the initial one, not the peer's) */
+	bool live;             /* SUB_ESTABLISHED seen */
+	bool initial;          /* the connection's first subflow */
+	bool backup;           /* as the kernel last said, or as created */
+	bool closing;          /* SUBFLOW_DESTROY sent */
+	uint8_t promo;         /* enum pl_promo */
+	double promote_at;     /* PL_PROMO_DUE: when to re-flag it active */
+};
+
+/* Integrity protection of one connection (the kernel's misordered join data): its joins are
+ * created backup and made active promote_ms after they are established. */
+struct pl_protection {
+	bool on;
+	int promote_ms;
+};
+
+struct pl_conn {
+	uint32_t token;
+	bool created, established, server;
+	int family;
+	struct pl_addr loc, rem; /* the initial subflow's ends */
+	uint16_t lport, rport;
+	double t_created, t_established, t_first_sub, t_seen;
+	/* the owner, from a registration or from /proc at adoption */
+	bool registered;
+	pid_t pid;
+	uid_t uid;
+	char exe[PL_EXE_MAX];
+	bool adopted;   /* found by sock_diag at start, not seen from CREATED */
+	uint32_t inode; /* adopted: the socket's inode, to find the owner */
+	bool decided;   /* pp holds the paths in force */
+	struct mr_program_paths pp;
+	struct pl_protection prot; /* an input: the daemon sets it before each plan */
+	struct pl_sub s[PL_SUBS];
+	int n_sub;
+	uint32_t failed;    /* paths whose create failed: retried after the next link change */
+	uint32_t announced; /* server: paths announced */
+};
+
+/* ---- interfaces ---- */
+
+/* The interface of policy path `path`, NULL when it has none (or path is out of range). */
+const struct pl_iface *pl_iface_of_path(const struct pl_world *w, int path);
+/* The policy path of the interface holding addr, -1 when unlisted or unknown. */
+int pl_path_of_addr(const struct pl_world *w, const struct pl_addr *a);
+/* The address a subflow of this family uses on path (its interface up), or NULL. */
+const struct pl_addr *pl_path_addr(const struct pl_world *w, int path, int family, int *ifindex);
+
+/* ---- subflows of a connection ---- */
+
+/* The subflow with these ends; a port 0 on either side matches any local port. */
+struct pl_sub *pl_sub_find(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
+                           const struct pl_addr *rem, uint16_t rport);
+/* A new entry on the path its local address belongs to; NULL when the table is full. */
+struct pl_sub *pl_sub_add(const struct pl_world *w, struct pl_conn *c, const struct pl_addr *loc,
+                          uint16_t lport, const struct pl_addr *rem, uint16_t rport);
+void pl_sub_remove(struct pl_conn *c, struct pl_sub *s);
+
+/* ---- what the kernel and the programs report ---- */
+
+/* CREATED or ESTABLISHED (either may come first, ESTABLISHED waits for data on a client).
+ * loc/rem/ports: the initial subflow's, family 0 when the event had none. */
+void pl_conn_seen(const struct pl_world *w, struct pl_conn *c, bool established, int family,
+                  const struct pl_addr *loc, uint16_t lport, const struct pl_addr *rem,
+                  uint16_t rport, bool server, double now);
+/* SUB_ESTABLISHED: the subflow (a new entry for a join we did not make). NULL: table full. */
+struct pl_sub *pl_sub_established(const struct pl_world *w, struct pl_conn *c,
+                                  const struct pl_addr *loc, uint16_t lport,
+                                  const struct pl_addr *rem, uint16_t rport, bool backup,
+                                  double now);
+/* SUB_CLOSED: forgotten; a subflow of ours that never came up marks its path failed. */
+void pl_sub_closed(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
+                   const struct pl_addr *rem, uint16_t rport);
+/* SUB_PRIORITY: the kernel's backup flag of a subflow. */
+void pl_sub_priority(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
+                     const struct pl_addr *rem, uint16_t rport, bool backup);
+/* A verified registration (or an owner found at adoption). A connection decided on the
+ * defaults, or for another program, is decided again. */
+void pl_conn_owner(struct pl_conn *c, pid_t pid, uid_t uid, const char *exe);
+/* A subflow found at adoption (sock_diag), with its ports and flags. */
+void pl_sub_adopted(const struct pl_world *w, struct pl_conn *c, const struct pl_addr *loc,
+                    uint16_t lport, const struct pl_addr *rem, uint16_t rport, bool ours,
+                    bool backup, double now);
+
+#endif
