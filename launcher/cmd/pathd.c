@@ -12,6 +12,7 @@
 #include "cmd/options.h"
 #include "os/msg.h"
 #include "pathd/pathd.h"
+#include "pathd/protection.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -68,6 +69,7 @@ int lr_cmd_pathd(int argc, char **argv)
 	    .state_path = state ? (*state ? state : NULL) : PD_DEFAULT_STATE,
 	    .debug = dbg,
 	    .grace_ms = (int)g,
+	    .promote_ms = PD_PROMOTE_MS_DEFAULT,
 	    .ready_fd = -1,
 	};
 	if (!fg) {

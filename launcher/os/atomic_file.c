@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,8 +99,10 @@ int lr_fsync_parent(const char *path)
 	return fsync_dir(n ? dir : "/");
 }
 
-int lr_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
-                    const struct stat *like)
+/* durable: fsync the file and its directory before returning, so a crash after the call
+ * leaves the new file; without, a crash may leave the old one (never a truncated one). */
+static int write_replace(const char *path, const char *data, size_t len, mode_t mode,
+                         const struct stat *like, bool durable)
 {
 	char tmp[PATH_MAX];
 	size_t done = 0;
@@ -131,7 +134,7 @@ int lr_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
 		err = -errno;
 		goto fail;
 	}
-	if (fsync(fd) < 0) {
+	if (durable && fsync(fd) < 0) {
 		err = -errno;
 		goto fail;
 	}
@@ -145,12 +148,23 @@ int lr_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
 		err = -errno;
 		goto fail;
 	}
-	return lr_fsync_parent(path);
+	return durable ? lr_fsync_parent(path) : 0;
 fail:
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);
 	return err;
+}
+
+int lr_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
+                    const struct stat *like)
+{
+	return write_replace(path, data, len, mode, like, true);
+}
+
+int lr_replace_file(const char *path, const char *data, size_t len, mode_t mode)
+{
+	return write_replace(path, data, len, mode, NULL, false);
 }
 
 int lr_unlink_durable(const char *path)

@@ -32,6 +32,13 @@ int lr_read_file_follow(const char *path, char **text, size_t *len);
 int lr_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
                     const struct stat *like);
 
+/*
+ * The same replacement without the fsyncs, for a file rewritten several times a second whose
+ * loss in a crash costs nothing (the path daemon's live view): readers see the old or the new
+ * file, never a partial one. Returns 0 or a negative errno.
+ */
+int lr_replace_file(const char *path, const char *data, size_t len, mode_t mode);
+
 /* unlink + fsync of the directory. Returns 0 or a negative errno (-ENOENT too). */
 int lr_unlink_durable(const char *path);
 

@@ -25,8 +25,9 @@ struct pd_options {
 	const char *socket_path; /* registration socket */
 	const char *state_path;  /* live view for `mptcp-run paths`; NULL: none */
 	bool debug;
-	int grace_ms; /* how long an unregistered connection waits before the defaults apply */
-	int ready_fd; /* written to once running (-1: none) */
+	int grace_ms;   /* how long an unregistered connection waits before the defaults apply */
+	int promote_ms; /* a protected join is made active this long after it is established */
+	int ready_fd;   /* written to once running (-1: none) */
 };
 
 /* Runs until SIGINT/SIGTERM/SIGHUP. Returns the exit status (0, 1 on failure to start). */

@@ -92,6 +92,7 @@ struct pl_conn {
 	int n_sub;
 	uint32_t failed;    /* paths whose create failed: retried after the next link change */
 	uint32_t announced; /* server: paths announced */
+	double wake_at;     /* the daemon's: when it looks at this connection again (0: never) */
 };
 
 /* ---- interfaces ---- */

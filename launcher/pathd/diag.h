@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The MPTCP sock_diag dump, with libmnl: the connections already open when
+ * the daemon starts (or after it lost events), and their TCP subflows.
+ */
+#ifndef MPTCP_RUN_PATHD_DIAG_H
+#define MPTCP_RUN_PATHD_DIAG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "planner/addr.h"
+
+/* One MPTCP connection, or one of its TCP subflows. */
+struct pd_diag_conn {
+	uint32_t token; /* a subflow's: the local token of its connection */
+	uint8_t state;  /* TCP_* */
+	int family;
+	struct pl_addr loc, rem;
+	uint16_t lport, rport;
+	uid_t uid;
+	uint32_t inode;    /* connections: the socket's inode, to find its owner in /proc */
+	uint32_t sf_flags; /* subflows: MPTCP_SUBFLOW_FLAG_* */
+};
+
+/* Dumps the MPTCP sockets of this namespace (INET_DIAG_REQ_PROTOCOL = IPPROTO_MPTCP), or with
+ * subflows the TCP sockets that are MPTCP subflows (their ULP info carries the token). */
+int pd_diag_dump(bool subflows, void (*cb)(const struct pd_diag_conn *, void *), void *arg);
+
+#endif

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+#include "pathd/events.h"
+
+#include <linux/mptcp.h>
+
+#include "os/msg.h"
+#include "pathd/clock.h"
+#include "pathd/daemon.h"
+#include "pathd/ifaces.h"
+#include "pathd/live.h"
+#include "pathd/protection.h"
+#include "planner/planner.h"
+
+void pd_plan(struct pd_daemon *d, struct pl_conn *c, double now)
+{
+	c->prot = pd_protection_for(c, d->o->promote_ms);
+	double t = pl_plan(&d->world, c, now, pd_pm_ops(), &d->pm);
+	pd_wake_at(&d->wakes, &d->conns, c, t, now);
+}
+
+void pd_plan_all(struct pd_daemon *d, double now)
+{
+	for (size_t i = 0; i < d->conns.n; i++) {
+		pl_retry(&d->conns.c[i]);
+		pd_plan(d, &d->conns.c[i], now);
+	}
+}
+
+void pd_on_event(const struct pd_event *e, void *arg)
+{
+	struct pd_daemon *d = arg;
+	double now = pd_now_ms();
+	struct pl_conn *c;
+	struct pl_sub *s;
+	switch (e->type) {
+	case MPTCP_EVENT_CREATED:
+	case MPTCP_EVENT_ESTABLISHED:
+		if (!(c = pd_conn_get(&d->conns, e->token, now)))
+			return;
+		pl_conn_seen(&d->world, c, e->type == MPTCP_EVENT_ESTABLISHED, e->family, &e->saddr,
+		             e->sport, &e->daddr, e->dport, e->server_side, now);
+		break;
+	case MPTCP_EVENT_CLOSED:
+		if ((c = pd_conn_find(&d->conns, e->token)))
+			pd_conn_drop(&d->conns, c);
+		d->live.dirty = true;
+		return;
+	case MPTCP_EVENT_SUB_ESTABLISHED:
+		if (!(c = pd_conn_find(&d->conns, e->token)))
+			return;
+		s = pl_sub_established(&d->world, c, &e->saddr, e->sport, &e->daddr, e->dport,
+		                       e->backup, now);
+		if (s && s->ours && !c->t_first_sub) {
+			c->t_first_sub = now;
+			/* Only registered owners: the others wait grace_ms on purpose. */
+			if (c->t_established && c->registered)
+				pd_live_latency(d, now - c->t_established);
+		}
+		break;
+	case MPTCP_EVENT_SUB_CLOSED:
+		if (!(c = pd_conn_find(&d->conns, e->token)))
+			return;
+		pl_sub_closed(c, &e->saddr, e->sport, &e->daddr, e->dport);
+		break;
+	case MPTCP_EVENT_SUB_PRIORITY:
+		if ((c = pd_conn_find(&d->conns, e->token)))
+			pl_sub_priority(c, &e->saddr, e->sport, &e->daddr, e->dport, e->backup);
+		d->live.dirty = true;
+		return;
+	default:
+		return;
+	}
+	d->live.dirty = true;
+	pd_plan(d, c, now);
+}
+
+void pd_on_link(const struct pd_link_ev *e, void *arg)
+{
+	struct pd_daemon *d = arg;
+	pd_ifaces_apply(&d->ifs, e);
+	d->live.dirty = true;
+}
+
+void pd_on_registration(const struct pd_registration *r, void *arg)
+{
+	struct pd_daemon *d = arg;
+	double now = pd_now_ms();
+	struct pl_conn *c = pd_conns_register(&d->conns, r->token, r->pid, r->uid, r->exe, now);
+	if (!c) {
+		lr_dbg(
+		    "token %08x: uid %u holds %d registered connections already, or the table is "
+		    "full: ignored",
+		    r->token, (unsigned)r->uid, PD_UID_CAP);
+		return;
+	}
+	lr_dbg("token %08x registered by pid %d uid %u (%s)", r->token, (int)r->pid,
+	       (unsigned)r->uid, r->exe[0] ? r->exe : "exe unreadable");
+	d->live.dirty = true;
+	if (!c->created) /* its CREATED has not come (yet): forgotten if it never does */
+		pd_wake_at(&d->wakes, &d->conns, c, c->t_seen + PD_ORPHAN_MS, now);
+	pd_plan(d, c, now);
+}
+
+void pd_on_wakeups(struct pd_daemon *d, double now)
+{
+	struct pl_conn *c;
+	while ((c = pd_wake_pop(&d->wakes, &d->conns, now))) {
+		if (c->created) {
+			pd_plan(d, c, now);
+		} else if (now - c->t_seen >= PD_ORPHAN_MS) {
+			pd_conn_drop(&d->conns, c);
+			d->live.dirty = true;
+		} else {
+			pd_wake_at(&d->wakes, &d->conns, c, c->t_seen + PD_ORPHAN_MS, now);
+		}
+	}
+}

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+#include "pathd/live.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "os/msg.h"
+#include "pathd/daemon.h"
+#include "pathd/state_file.h"
+
+void pd_live_latency(struct pd_daemon *d, double ms)
+{
+	d->live.lat[d->live.n_lat++ % PD_LAT] = ms;
+}
+
+double pd_live_next(const struct pd_daemon *d)
+{
+	return d->live.dirty ? d->live.last_write + PD_STATE_MS : 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void percentiles(const struct pd_daemon *d, double *p50, double *p99)
+{
+	const struct pd_live_view *l = &d->live;
+	static double s[PD_LAT];
+	size_t n = l->n_lat < PD_LAT ? l->n_lat : PD_LAT;
+	*p50 = *p99 = 0;
+	if (!n)
+		return;
+	memcpy(s, l->lat, n * sizeof(double));
+	qsort(s, n, sizeof(double), cmp_double);
+	*p50 = s[n / 2];
+	*p99 = s[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
+}
+
+static void endpoint(char *buf, size_t size, const struct pl_addr *a, unsigned port)
+{
+	char b[64];
+	snprintf(buf, size, "%s:%u", pl_addr_str(a, b, sizeof(b)), port);
+}
+
+static void fill_paths(const struct pd_daemon *d, struct pd_state_path *out)
+{
+	const struct mr_policy *p = d->o->policy;
+	for (size_t i = 0; i < p->n_paths; i++) {
+		const struct pl_iface *x = pl_iface_of_path(&d->world, (int)i);
+		struct pd_state_path *sp = &out[i];
+		*sp = (struct pd_state_path){.name = p->paths[i].name,
+		                             .dev = p->paths[i].dev,
+		                             .backup = p->paths[i].backup,
+		                             .up = x && x->up};
+		for (int k = 0; x && k < x->n_addr && sp->n_addrs < PD_STATE_ADDRS; k++)
+			pl_addr_str(&x->addr[k], sp->addrs[sp->n_addrs++], PD_STATE_ENDPOINT);
+	}
+}
+
+static void fill_conn(const struct pd_daemon *d, const struct pl_conn *c, struct pd_state_conn *sc,
+                      struct pd_state_sub *subs)
+{
+	const struct mr_policy *p = d->o->policy;
+	*sc = (struct pd_state_conn){
+	    .token = c->token,
+	    .server = c->server,
+	    .state = c->established ? PD_CONN_ESTABLISHED
+	             : c->created   ? PD_CONN_CREATED
+	                            : PD_CONN_REGISTERED,
+	    .pid = c->registered ? c->pid : 0,
+	    .uid = c->registered ? (long long)c->uid : -1,
+	    .exe = c->registered ? c->exe : "",
+	    .subs = subs,
+	    .n_subs = (size_t)c->n_sub,
+	};
+	endpoint(sc->local, sizeof(sc->local), &c->loc, c->lport);
+	endpoint(sc->remote, sizeof(sc->remote), &c->rem, c->rport);
+	if (c->decided)
+		mr_format_paths(p, &c->pp.list, sc->paths, sizeof(sc->paths));
+	for (int k = 0; k < c->n_sub; k++) {
+		const struct pl_sub *s = &c->s[k];
+		subs[k] = (struct pd_state_sub){
+		    .path = s->path >= 0 ? p->paths[s->path].name : "(unlisted)",
+		    .backup = s->backup,
+		    .live = s->live,
+		    .initial = s->initial,
+		    .promoting = s->promo != PL_PROMO_NONE,
+		};
+		endpoint(subs[k].local, sizeof(subs[k].local), &s->loc, s->lport);
+	}
+}
+
+void pd_live_write(struct pd_daemon *d, double now, bool force)
+{
+	struct pd_live_view *l = &d->live;
+	if (!force && (!l->dirty || now - l->last_write < PD_STATE_MS))
+		return;
+	l->dirty = false;
+	l->last_write = now;
+	if (!d->o->state_path)
+		return;
+	size_t n_subs = 0;
+	for (size_t i = 0; i < d->conns.n; i++)
+		n_subs += (size_t)d->conns.c[i].n_sub;
+	struct pd_state s = {
+	    .pid = getpid(),
+	    .config = d->o->conf_path,
+	    .paths = calloc(d->o->policy->n_paths, sizeof(*s.paths)),
+	    .n_paths = d->o->policy->n_paths,
+	    .conns = calloc(d->conns.n ? d->conns.n : 1, sizeof(*s.conns)),
+	    .n_conns = d->conns.n,
+	};
+	struct pd_state_sub *subs = calloc(n_subs ? n_subs : 1, sizeof(*subs));
+	if (!s.paths || !s.conns || !subs) {
+		lr_warn("out of memory: %s not written", d->o->state_path);
+		goto out;
+	}
+	fill_paths(d, s.paths);
+	for (size_t i = 0, k = 0; i < d->conns.n; i++) {
+		fill_conn(d, &d->conns.c[i], &s.conns[i], subs + k);
+		k += (size_t)d->conns.c[i].n_sub;
+	}
+	unsigned long ok, refused, limited;
+	pd_reg_stats(d->reg, &ok, &refused, &limited);
+	s.counters = (struct pd_state_counters){
+	    .connections = d->conns.n_total,
+	    .subflow_create = d->pm.n_create,
+	    .subflow_destroy = d->pm.n_destroy,
+	    .set_flags = d->pm.n_set_flags,
+	    .announce = d->pm.n_announce,
+	    .errors = d->pm.n_errors,
+	    .registrations = ok,
+	    .refused = refused,
+	    .rate_limited = limited,
+	    .uid_capped = d->conns.n_capped,
+	    .command_ms = d->pm.cmd_ms,
+	};
+	s.latency.n = l->n_lat;
+	percentiles(d, &s.latency.p50, &s.latency.p99);
+	int rc = pd_state_write(d->o->state_path, &s);
+	if (rc < 0)
+		lr_dbg("%s not written: %s", d->o->state_path, strerror(-rc));
+out:
+	free(subs);
+	free(s.conns);
+	free(s.paths);
+}

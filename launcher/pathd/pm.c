@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+#include "pathd/pm.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "kernel/uapi.h"
+#include "os/msg.h"
+#include "pathd/clock.h"
+
+/* A stable local address id per address. */
+static uint8_t addr_id(struct pd_pm *pm, const struct pl_addr *a)
+{
+	for (int i = 0; i < pm->n_ids; i++)
+		if (pl_addr_eq(&pm->ids[i], a))
+			return (uint8_t)(i + 1);
+	if (pm->n_ids < 255) {
+		pm->ids[pm->n_ids++] = *a;
+		return (uint8_t)pm->n_ids;
+	}
+	return 255; /* exhausted after 255 distinct addresses: the kernel refuses a clash */
+}
+
+static int subflow_create(void *ctx, const struct pl_conn *c, int path, const struct pl_addr *loc,
+                          int ifindex, bool backup)
+{
+	struct pd_pm *pm = ctx;
+	const struct mr_path *p = &pm->policy->paths[path];
+	char why[128], b1[64], b2[64];
+	double t0 = pd_now_ms();
+	int rc = pd_pm_subflow_create(pm->cmd, c->token, loc, addr_id(pm, loc), ifindex, backup,
+	                              &c->rem, c->rport, why, sizeof(why));
+	pm->cmd_ms += pd_now_ms() - t0;
+	if (rc < 0) {
+		/* The connection closed meanwhile (a short one: ESTABLISHED waits for data on the
+		 * client, CLOSED may even come first): not an error worth a line. */
+		if (rc == -ENOTCONN || (rc == -EINVAL && strstr(why, "invalid token"))) {
+			lr_dbg("token %08x: closed before its subflow on %s could be added",
+			       c->token, p->name);
+			return rc;
+		}
+		pm->n_errors++;
+		lr_err("token %08x: SUBFLOW_CREATE %s dev %s -> %s:%u failed: %s%s%s", c->token,
+		       pl_addr_str(loc, b1, sizeof(b1)), p->dev,
+		       pl_addr_str(&c->rem, b2, sizeof(b2)), c->rport, strerror(-rc),
+		       why[0] ? ": " : "", why);
+		return rc;
+	}
+	pm->n_create++;
+	lr_dbg("token %08x: subflow on %s (%s)%s", c->token, p->name, p->dev,
+	       !backup     ? ""
+	       : p->backup ? " backup"
+	                   : " backup until promoted");
+	return 0;
+}
+
+static int subflow_destroy(void *ctx, const struct pl_conn *c, const struct pl_sub *s,
+                           const char *why_text)
+{
+	struct pd_pm *pm = ctx;
+	char why[128];
+	double t0 = pd_now_ms();
+	int rc = pd_pm_subflow_destroy(pm->cmd, c->token, &s->loc, s->lport, &s->rem, s->rport, why,
+	                               sizeof(why));
+	pm->cmd_ms += pd_now_ms() - t0;
+	if (rc < 0) {
+		pm->n_errors++;
+		lr_err("token %08x: SUBFLOW_DESTROY failed: %s%s%s", c->token, strerror(-rc),
+		       why[0] ? ": " : "", why);
+		return rc;
+	}
+	pm->n_destroy++;
+	lr_dbg("token %08x: subflow from port %u closed (%s)", c->token, s->lport, why_text);
+	return 0;
+}
+
+static int set_backup(void *ctx, const struct pl_conn *c, const struct pl_sub *s, bool backup)
+{
+	struct pd_pm *pm = ctx;
+	char why[128];
+	int rc = pd_pm_set_backup(pm->cmd, c->token, &s->loc, s->lport, &s->rem, s->rport, backup,
+	                          why, sizeof(why));
+	if (rc < 0) {
+		pm->n_errors++;
+		lr_err("token %08x: SET_FLAGS backup %s on port %u failed: %s%s%s", c->token,
+		       backup ? "on" : "off", s->lport, strerror(-rc), why[0] ? ": " : "", why);
+		return rc;
+	}
+	pm->n_set_flags++;
+	return 0;
+}
+
+/* A listener for joins to an announced address, on a port the daemon owns. */
+static uint16_t listener_port(struct pd_pm *pm, const struct pl_addr *a)
+{
+	for (int i = 0; i < pm->n_ls; i++)
+		if (pl_addr_eq(&pm->ls[i].addr, a))
+			return pm->ls[i].port;
+	if (pm->n_ls >= PD_LISTENERS)
+		return 0;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	memset(&ss, 0, sizeof(ss));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		s4->sin_family = AF_INET;
+		memcpy(&s4->sin_addr, a->a, 4);
+		len = sizeof(*s4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, a->a, 16);
+		len = sizeof(*s6);
+	}
+	int fd = socket(a->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_MPTCP);
+	if (fd < 0)
+		return 0;
+	/* Joins never reach accept(); a plain connection to this port is refused by backlog 0's
+	 * tiny queue and dropped when we close it at exit. */
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 1) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
+		close(fd);
+		return 0;
+	}
+	uint16_t port = ntohs(a->family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+	                                           : ((struct sockaddr_in6 *)&ss)->sin6_port);
+	pm->ls[pm->n_ls].addr = *a;
+	pm->ls[pm->n_ls].fd = fd;
+	pm->ls[pm->n_ls].port = port;
+	pm->n_ls++;
+	return port;
+}
+
+static int announce(void *ctx, const struct pl_conn *c, int path, const struct pl_addr *loc)
+{
+	struct pd_pm *pm = ctx;
+	char why[128], b[64];
+	uint16_t port = listener_port(pm, loc);
+	int rc =
+	    port ? pd_pm_announce(pm->cmd, c->token, loc, addr_id(pm, loc), port, why, sizeof(why))
+	         : -EADDRNOTAVAIL;
+	if (rc < 0) {
+		pm->n_errors++;
+		lr_err("token %08x: ANNOUNCE %s failed: %s", c->token,
+		       pl_addr_str(loc, b, sizeof(b)), strerror(-rc));
+		return rc;
+	}
+	pm->n_announce++;
+	lr_dbg("token %08x: announced %s port %u (%s)", c->token, pl_addr_str(loc, b, sizeof(b)),
+	       port, pm->policy->paths[path].name);
+	return 0;
+}
+
+static void debug_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	lr_dbg("%s", line);
+}
+
+static const struct pl_ops ops_debug = {
+    .subflow_create = subflow_create,
+    .subflow_destroy = subflow_destroy,
+    .set_backup = set_backup,
+    .announce = announce,
+    .debug = debug_line,
+};
+
+static const struct pl_ops ops_quiet = {
+    .subflow_create = subflow_create,
+    .subflow_destroy = subflow_destroy,
+    .set_backup = set_backup,
+    .announce = announce,
+    .debug = NULL,
+};
+
+const struct pl_ops *pd_pm_ops(void)
+{
+	return lr_debug ? &ops_debug : &ops_quiet;
+}
+
+void pd_pm_close(struct pd_pm *pm)
+{
+	for (int i = 0; i < pm->n_ls; i++)
+		close(pm->ls[i].fd);
+	pm->n_ls = 0;
+}

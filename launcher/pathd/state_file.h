@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The path daemon's state file (/run/mptcp-run/pathd.json): its one
+ * definition, written by the daemon and read by `mptcp-run paths` (and any
+ * other reader) through this module pair only, so a key has one spelling.
+ * JSON through jansson both ways. The file is replaced whole (temp file +
+ * rename), so a reader sees one version or the next, never a mix.
+ *
+ * {"pid":N, "config":"FILE",
+ *  "paths":[{"name","dev","backup","up","addrs":["ADDR",…]},…],
+ *  "connections":[{"token":"%08x","side":"client|server",
+ *                  "state":"registered|created|established","local":"ADDR:PORT",
+ *                  "remote":"ADDR:PORT","pid":N (0: unregistered),"uid":N (-1),"exe":"",
+ *                  "paths":"wifi, cellular (backup)" ("" pending),
+ *                  "subflows":[{"path","local","backup","live","initial","promoting"},…]},…],
+ *  "counters":{"connections","subflow_create","subflow_destroy","set_flags","announce",
+ *              "errors","registrations","refused","rate_limited","uid_capped","command_ms"},
+ *  "sf_latency_ms":{"n","p50","p99"}}
+ */
+#ifndef MPTCP_RUN_PATHD_STATE_FILE_H
+#define MPTCP_RUN_PATHD_STATE_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define PD_STATE_ENDPOINT 64 /* "ADDR:PORT" */
+#define PD_STATE_ADDRS    8
+#define PD_STATE_PATHS    256 /* a connection's formatted path list */
+
+enum pd_state_conn_state { PD_CONN_REGISTERED, PD_CONN_CREATED, PD_CONN_ESTABLISHED };
+
+struct pd_state_sub {
+	const char *path; /* the policy path's name, "(unlisted)" */
+	char local[PD_STATE_ENDPOINT];
+	bool backup, live, initial;
+	bool promoting; /* created backup to protect it, to be made active */
+};
+
+struct pd_state_conn {
+	uint32_t token;
+	bool server;
+	enum pd_state_conn_state state;
+	char local[PD_STATE_ENDPOINT], remote[PD_STATE_ENDPOINT];
+	long long pid, uid; /* 0 and -1 when nobody registered it */
+	const char *exe;    /* "" when unregistered */
+	char paths[PD_STATE_PATHS];
+	struct pd_state_sub *subs;
+	size_t n_subs;
+};
+
+struct pd_state_path {
+	const char *name, *dev;
+	bool backup, up;
+	char addrs[PD_STATE_ADDRS][PD_STATE_ENDPOINT];
+	size_t n_addrs;
+};
+
+struct pd_state_counters {
+	unsigned long long connections, subflow_create, subflow_destroy, set_flags, announce,
+	    errors, registrations, refused, rate_limited, uid_capped;
+	double command_ms;
+};
+
+struct pd_state {
+	long long pid;
+	const char *config;
+	struct pd_state_path *paths;
+	size_t n_paths;
+	struct pd_state_conn *conns;
+	size_t n_conns;
+	struct pd_state_counters counters;
+	struct {
+		unsigned long long n;
+		double p50, p99;
+	} latency;
+	void *json; /* read: what the strings point into */
+};
+
+/* Replaces path with s (mode 0644). 0 or a negative errno. */
+int pd_state_write(const char *path, const struct pd_state *s);
+/* Prints s as the file holds it (one line). 0 or -1. */
+int pd_state_print(FILE *f, const struct pd_state *s);
+/*
+ * Reads path into s, strings pointing into memory s owns (pd_state_free). Keys a daemon of
+ * another version did not write read as 0, false or "". 0, or -ENOENT when there is no file
+ * (no daemon runs), -EINVAL with jansson's reason in err, -ENOMEM.
+ */
+int pd_state_read(const char *path, struct pd_state *s, char *err, size_t esize);
+void pd_state_free(struct pd_state *s);
+
+#endif
