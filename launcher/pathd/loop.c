@@ -8,6 +8,7 @@
 #include "pathd/pathd.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "os/msg.h"
+#include "os/rundir.h"
 #include "pathd/adopt.h"
 #include "pathd/clock.h"
 #include "pathd/daemon.h"
@@ -53,8 +55,15 @@ static bool start(struct pd_daemon *d, const struct pd_options *o)
 {
 	const char *why = "";
 	struct pd_genl *probe;
+	char dir_why[PATH_MAX + 128];
 	if ((d->lockfd = pd_instance_lock()) < 0) {
 		lr_err("another pathd runs in this network namespace: refusing to start");
+		return false;
+	}
+	/* Run by hand, nothing made /run/mptcp-run (the unit's RuntimeDirectory= does). */
+	if (lr_run_dir(o->socket_path, dir_why, sizeof(dir_why)) < 0 ||
+	    (o->state_path && lr_run_dir(o->state_path, dir_why, sizeof(dir_why)) < 0)) {
+		lr_err("%s", dir_why);
 		return false;
 	}
 	if (!(d->pm.cmd = pd_genl_open(false, &why)) || !(probe = pd_genl_open(false, &why))) {
