@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `mptcp-run pathd [-c FILE] [-f] [-d] [--socket PATH] [--state PATH] [--grace MS]`:
+ * `mptcp-run pathd [-c FILE] [-f] [-d] [--socket PATH] [--state PATH] [--grace MS]
+ * [--promote-ms MS]`:
  * the per-program path daemon (launcher/pathd/). Exit 2 on a bad config or
  * usage (file:line, nothing changed), 0 with a message when the config
  * defines no paths (nothing to do), 1 when it cannot start (another
@@ -14,6 +15,7 @@
 #include "pathd/pathd.h"
 #include "pathd/protection.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,18 +23,32 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* A number of milliseconds from 0 to max (def when the option is absent); false with a
+ * message otherwise. */
+static bool ms_arg(const char *name, const char *text, long def, long max, long *out)
+{
+	char *end;
+	*out = def;
+	if (!text)
+		return true;
+	errno = 0;
+	*out = strtol(text, &end, 10);
+	if (!*text || *end || errno || *out < 0 || *out > max) {
+		lr_err("pathd: %s takes milliseconds (0-%ld), not \"%s\"", name, max, text);
+		return false;
+	}
+	return true;
+}
+
 int lr_cmd_pathd(int argc, char **argv)
 {
-	const char *conf_arg = NULL, *sock = NULL, *state = NULL, *grace = NULL;
+	const char *conf_arg = NULL, *sock = NULL, *state = NULL, *grace = NULL, *promote = NULL;
 	bool fg = false, dbg = false;
 	const struct lr_option opts[] = {
-	    {"config", 'c', &conf_arg, NULL},
-	    {"foreground", 'f', NULL, &fg},
-	    {"debug", 'd', NULL, &dbg},
-	    {"socket", 0, &sock, NULL},
-	    {"state", 0, &state, NULL},
-	    {"grace", 0, &grace, NULL},
-	    {NULL, 0, NULL, NULL},
+	    {"config", 'c', &conf_arg, NULL},  {"foreground", 'f', NULL, &fg},
+	    {"debug", 'd', NULL, &dbg},        {"socket", 0, &sock, NULL},
+	    {"state", 0, &state, NULL},        {"grace", 0, &grace, NULL},
+	    {"promote-ms", 0, &promote, NULL}, {NULL, 0, NULL, NULL},
 	};
 	char conf[PATH_MAX];
 	const char *conf_path;
@@ -56,10 +72,10 @@ int lr_cmd_pathd(int argc, char **argv)
 		mr_policy_free(&p);
 		return LR_EXIT_OK;
 	}
-	char *end;
-	long g = grace ? strtol(grace, &end, 10) : 50;
-	if (grace && (*end || g < 0 || g > 60000)) {
-		lr_err("pathd: --grace takes milliseconds (0-60000), not \"%s\"", grace);
+	long g, pm;
+	if (!ms_arg("--grace", grace, 50, 60000, &g) ||
+	    !ms_arg("--promote-ms", promote, PD_PROMOTE_MS_DEFAULT, PD_PROMOTE_MS_MAX, &pm)) {
+		mr_policy_free(&p);
 		return LR_EXIT_USAGE;
 	}
 	struct pd_options o = {
@@ -69,7 +85,7 @@ int lr_cmd_pathd(int argc, char **argv)
 	    .state_path = state ? (*state ? state : NULL) : PD_DEFAULT_STATE,
 	    .debug = dbg,
 	    .grace_ms = (int)g,
-	    .promote_ms = PD_PROMOTE_MS_DEFAULT,
+	    .promote_ms = (int)pm,
 	    .ready_fd = -1,
 	};
 	if (!fg) {

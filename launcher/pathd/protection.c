@@ -3,8 +3,8 @@
 
 struct pl_protection pd_protection_for(const struct pl_conn *c, int promote_ms)
 {
-	/* Every kernel measured so far has the fault, and the cost of protection is promote_ms
-	 * without aggregation on a new join: every connection is protected. */
+	/* Every kernel measured so far has the fault, and protection costs only promote_ms
+	 * without aggregation on each new join: every connection is protected. */
 	(void)c;
-	return (struct pl_protection){.on = false, .promote_ms = promote_ms};
+	return (struct pl_protection){.on = true, .promote_ms = promote_ms};
 }

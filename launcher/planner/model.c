@@ -118,7 +118,8 @@ struct pl_sub *pl_sub_established(const struct pl_world *w, struct pl_conn *c,
 		return NULL;
 	s->lport = lport;
 	s->live = true;
-	s->backup = backup;
+	if (!s->flagged)
+		s->backup = backup;
 	if (s->promo == PL_PROMO_AWAIT_ESTABLISHED) {
 		s->promo = PL_PROMO_DUE;
 		s->promote_at = now + c->prot.promote_ms;
@@ -142,7 +143,7 @@ void pl_sub_priority(struct pl_conn *c, const struct pl_addr *loc, uint16_t lpor
                      const struct pl_addr *rem, uint16_t rport, bool backup)
 {
 	struct pl_sub *s = pl_sub_find(c, loc, lport, rem, rport);
-	if (s)
+	if (s && !s->flagged)
 		s->backup = backup;
 }
 
@@ -168,7 +169,8 @@ void pl_sub_adopted(const struct pl_world *w, struct pl_conn *c, const struct pl
 		s->ours = ours;
 		s->live = true;
 	}
-	s->backup = backup;
+	s->backup = backup; /* sock_diag's BKUP_LOC: the local flag */
+	s->flagged = s->ours;
 	/* A join of ours flagged backup on a path that is not a backup path: created so by an
 	 * earlier daemon to protect it, which did not live to promote it. */
 	if (s->ours && backup && s->path >= 0 && !w->policy->paths[s->path].backup) {

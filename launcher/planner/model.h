@@ -58,10 +58,14 @@ struct pl_sub {
 	bool ours;             /* created by the daemon (not the initial one, not the peer's) */
 	bool live;             /* SUB_ESTABLISHED seen */
 	bool initial;          /* the connection's first subflow */
-	bool backup;           /* as the kernel last said, or as created */
-	bool closing;          /* SUBFLOW_DESTROY sent */
-	uint8_t promo;         /* enum pl_promo */
-	double promote_at;     /* PL_PROMO_DUE: when to re-flag it active */
+	/* A backup subflow: the local flag the daemon set (created with it, or SET_FLAGS) once
+	 * it set one (flagged), else the flag of the kernel's last event, which on 6.10 and
+	 * later kernels is the one the peer asked for: events never overwrite ours. */
+	bool backup;
+	bool flagged;
+	bool closing;      /* SUBFLOW_DESTROY sent */
+	uint8_t promo;     /* enum pl_promo */
+	double promote_at; /* PL_PROMO_DUE: when to re-flag it active */
 };
 
 /* Integrity protection of one connection (the kernel's misordered join data): its joins are
@@ -129,7 +133,8 @@ struct pl_sub *pl_sub_established(const struct pl_world *w, struct pl_conn *c,
 /* SUB_CLOSED: forgotten; a subflow of ours that never came up marks its path failed. */
 void pl_sub_closed(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
                    const struct pl_addr *rem, uint16_t rport);
-/* SUB_PRIORITY: the kernel's backup flag of a subflow. */
+/* SUB_PRIORITY (an MP_PRIO received): the peer's backup flag, kept unless the daemon set
+ * the subflow's flag itself. */
 void pl_sub_priority(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
                      const struct pl_addr *rem, uint16_t rport, bool backup);
 /* A verified registration (or an owner found at adoption). A connection decided on the

@@ -67,6 +67,7 @@ static void create(const struct pl_world *w, struct pl_conn *c, int path, const 
 	s->path = path;
 	s->ours = true;
 	s->backup = backup;
+	s->flagged = true;
 	if (protect)
 		s->promo = PL_PROMO_AWAIT_ESTABLISHED;
 }
@@ -112,8 +113,8 @@ static double promote(const struct pl_world *w, struct pl_conn *c, double now,
 		s->promo =
 		    PL_PROMO_NONE; /* tried once: a refusal leaves it backup, which is safe */
 		const struct pl_addr *a = pl_path_addr(w, s->path, c->family, NULL);
-		if (!mr_paths_lists(&c->pp, s->path) || !a || !pl_addr_eq(a, &s->loc) || !s->backup)
-			continue; /* to be closed, or active already */
+		if (!mr_paths_lists(&c->pp, s->path) || !a || !pl_addr_eq(a, &s->loc))
+			continue; /* to be closed instead */
 		if (ops->set_backup(ctx, c, s, false) == 0) {
 			s->backup = false;
 			say(ops, ctx, "token %08x: subflow on %s from port %u promoted to active",
@@ -164,7 +165,7 @@ double pl_plan(const struct pl_world *w, struct pl_conn *c, double now, const st
 		else if (listed && s->initial && p->paths[s->path].backup && !s->backup) {
 			/* Started on a backup path (nothing else was usable): flagged as one. */
 			ops->set_backup(ctx, c, s, true);
-			s->backup = true; /* tried once, whatever the answer */
+			s->backup = s->flagged = true; /* tried once, whatever the answer */
 		}
 	}
 	for (size_t i = 0; i < c->pp.list.n; i++) {

@@ -429,9 +429,14 @@ static void test_initial_on_backup_path(void **state)
 	iface(WIFI)->up = false;
 	client(&c, 0xd2, CELL, "/usr/bin/ssh", 0);
 	plan(&c, 0);
-	plan(&c, 1);
 	expect("set_backup 000000d2 198.18.3.1:40000 -> 198.19.0.1:5001 on\n");
 	assert_true(c.s[0].backup);
+	/* The peer's MP_PRIO (SUB_PRIORITY) does not undo it, nor make it flagged again. */
+	struct pl_addr rem = peer();
+	pl_sub_priority(&c, addr_of(CELL), 40000, &rem, 5001, false);
+	assert_true(c.s[0].backup);
+	plan(&c, 1);
+	expect("");
 	/* Wifi comes: its subflow is an active one; cellular stays a backup. */
 	iface(WIFI)->up = true;
 	pl_retry(&c);
@@ -467,7 +472,9 @@ static void test_protected_join(void **state)
 	assert_true(plan(&c, 0) == 0);
 	expect("create 000000e1 wifi 198.18.2.1 if=12 -> 198.19.0.1:5001 backup\n");
 	assert_true(plan(&c, 50) == 0); /* not established: no clock runs */
-	sub_up(&c, WIFI, 40001, true, 100);
+	/* The event's flag is the peer's (0 from 6.10 on): the daemon's own flag stands. */
+	sub_up(&c, WIFI, 40001, false, 100);
+	assert_true(c.s[1].backup);
 	assert_true(plan(&c, 100) == 120);
 	assert_true(plan(&c, 119.9) == 120);
 	expect("");
