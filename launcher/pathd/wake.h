@@ -17,7 +17,7 @@
 
 #include "pathd/conns.h"
 
-#define PD_WAKES (2 * PD_CONNS)
+#define PD_WAKES ((size_t)2 * PD_CONNS)
 
 struct pd_wake_entry {
 	double t;

@@ -175,8 +175,8 @@ static void test_wakes_rebuild(void **state)
 	assert_true(pd_wakes_init(&w));
 	struct pl_conn *a = pd_conn_get(&t, 1, 0), *b = pd_conn_get(&t, 2, 0);
 	pd_wake_at(&w, &t, b, 1e9, 0);
-	for (int i = 0; i < PD_WAKES + 5; i++)
-		pd_wake_at(&w, &t, a, 1e8 - i, 0);
+	for (size_t i = 0; i < PD_WAKES + 5; i++)
+		pd_wake_at(&w, &t, a, 1e8 - (double)i, 0);
 	assert_true(w.n <= 2 + 5);
 	assert_int_equal(pd_wake_pop(&w, &t, 2e9)->token, 1);
 	assert_int_equal(pd_wake_pop(&w, &t, 2e9)->token, 2);
