@@ -26,6 +26,12 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Milliseconds to the microsecond, as the file has always shown them (no binary noise). */
+static double to_us(double ms)
+{
+	return (double)(long long)(ms * 1000. + 0.5) / 1000.;
+}
+
 static void percentiles(const struct pd_daemon *d, double *p50, double *p99)
 {
 	const struct pd_live_view *l = &d->live;
@@ -36,8 +42,8 @@ static void percentiles(const struct pd_daemon *d, double *p50, double *p99)
 		return;
 	memcpy(s, l->lat, n * sizeof(double));
 	qsort(s, n, sizeof(double), cmp_double);
-	*p50 = s[n / 2];
-	*p99 = s[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
+	*p50 = to_us(s[n / 2]);
+	*p99 = to_us(s[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1]);
 }
 
 static void endpoint(char *buf, size_t size, const struct pl_addr *a, unsigned port)
@@ -137,7 +143,7 @@ void pd_live_write(struct pd_daemon *d, double now, bool force)
 	    .refused = refused,
 	    .rate_limited = limited,
 	    .uid_capped = d->conns.n_capped,
-	    .command_ms = d->pm.cmd_ms,
+	    .command_ms = to_us(d->pm.cmd_ms),
 	};
 	s.latency.n = l->n_lat;
 	percentiles(d, &s.latency.p50, &s.latency.p99);
