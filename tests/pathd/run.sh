@@ -153,7 +153,7 @@ transfer_wait() { # PORT: waits and checks the sha256
 	local got; got=$(cut -d' ' -f1 "$W/sink.$1" 2>/dev/null)
 	if [ "$got" != "$SUM" ] && [ -f "$W/sink.$1.data" ]; then
 		# Which kind of difference: the kernel's misordered data has its own shape.
-		echo "# port $1: received $(stat -c %s "$W/sink.$1.data") bytes; misorder.py: $("$PY" "$ROOT/tests/matrix/misorder.py" "$W/sink.$1.data" "$W/payload" 2>&1 | head -3 | paste -sd, -)"
+		echo "# port $1: received $(stat -c %s "$W/sink.$1.data") bytes; misorder.py: $("$PY" "$ROOT/tests/lib/misorder.py" "$W/sink.$1.data" "$W/payload" 2>&1 | head -3 | paste -sd, -)"
 	fi
 	rm -f "$W/sink.$1.data"
 	[ "$got" = "$SUM" ]
