@@ -171,7 +171,7 @@ check-layers: all $(B)/libmptcp-policy.a
 
 # For scripts that compile the policy engine themselves (fuzzers, sanitizer replays).
 print-policy-srcs:
-	@echo $(POLICY_SRCS) $(CONFIG_FILE_SRCS)
+	@echo $(POLICY_SRCS) $(FORMAT_SRCS) $(CONFIG_FILE_SRCS)
 
 # A fresh machine has no build dependencies yet: install first, then build.
 demo:

@@ -336,17 +336,19 @@ static void check_ldso(struct report *r, const char *lib)
 }
 
 /*
- * Whether this kernel delivers multi-path data intact: probed as root (and recorded for the
- * library and the path daemon), otherwise read from the record.
+ * Whether this kernel delivers multi-path data intact: read from the record of this kernel
+ * and boot; probed as root when there is none (or --probe), and the result recorded for the
+ * library and the path daemon.
  */
-static void check_integrity(struct report *r, bool probe, int seconds, bool control)
+static void check_integrity(struct report *r, int probe, int seconds, bool control)
 {
 	struct mr_integrity_record rec;
 	char why[300], text[1200];
-	enum mr_kernel_integrity state;
+	enum mr_kernel_integrity state = MR_KI_UNKNOWN;
 
-	if (!probe || geteuid() != 0) {
+	if (!control && probe <= 0)
 		state = mr_kernel_integrity_read(MR_INTEGRITY_FILE, &rec, why, sizeof(why));
+	if (!control && (probe < 0 || state != MR_KI_UNKNOWN || geteuid() != 0)) {
 		const char *level = lr_integrity_verdict(state, &rec, why, text, sizeof(text));
 		item(r, level, "kernel integrity",
 		     state == MR_KI_UNKNOWN ? "run `mptcp-run check` as root (about 30 s)" : NULL,
@@ -406,13 +408,11 @@ static void check_backend(struct report *r, const char *cmd)
 int lr_cmd_check(int argc, char **argv)
 {
 	const char *conf = NULL, *secs_arg = NULL;
-	bool no_probe = false, control = false;
+	bool no_probe = false, force_probe = false, control = false;
 	const struct lr_option opts[] = {
-	    {"config", 'c', &conf, NULL},
-	    {"probe-seconds", 0, &secs_arg, NULL},
-	    {"no-probe", 0, NULL, &no_probe},
-	    {"probe-control", 0, NULL, &control},
-	    {NULL, 0, NULL, NULL},
+	    {"config", 'c', &conf, NULL},          {"probe", 0, NULL, &force_probe},
+	    {"probe-seconds", 0, &secs_arg, NULL}, {"no-probe", 0, NULL, &no_probe},
+	    {"probe-control", 0, NULL, &control},  {NULL, 0, NULL, NULL},
 	};
 	struct report r = {0};
 	char lib[PATH_MAX];
@@ -446,7 +446,11 @@ int lr_cmd_check(int argc, char **argv)
 		check_ldso(&r, lib);
 	if (first < argc)
 		check_backend(&r, argv[first]);
-	check_integrity(&r, !no_probe, (int)secs, control);
+	if (no_probe && (force_probe || control)) {
+		lr_err("check: --no-probe and --probe/--probe-control contradict each other");
+		return LR_EXIT_USAGE;
+	}
+	check_integrity(&r, no_probe ? -1 : force_probe ? 1 : 0, (int)secs, control);
 	printf("%s: %d failed, %d warning%s\n",
 	       r.fails ? "MPTCP cannot be used" : "MPTCP can be used", r.fails, r.warns,
 	       r.warns == 1 ? "" : "s");

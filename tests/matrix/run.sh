@@ -95,7 +95,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # launcher config: force MPTCP (our launcher forces it anyway)
-printf 'defaults = { mode = "mptcp"; };\n' >"$D/mptcp-run.conf"
+printf 'defaults = { mode = "mptcp"; integrity = "accept-risk"; };\n' >"$D/mptcp-run.conf"
 chmod 644 "$D/mptcp-run.conf"
 export MPTCP_RUN_CONF=$D/mptcp-run.conf
 

@@ -32,7 +32,7 @@ LAYERS = {
     "shim/policy": set(),
     "launcher": {"launcher/cmd"},
     "launcher/cmd": {"launcher/pathd", "launcher/supervise", "launcher/integrity",
-                     "launcher/report", "launcher/os",
+                     "launcher/report", "launcher/os", "shim/format",
                      "launcher/text", "shim/policy", "shim/kernel"},
     "launcher/supervise": {"launcher/os", "launcher/text", "shim/format", "shim/policy",
                            "shim/kernel"},
