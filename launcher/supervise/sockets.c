@@ -154,8 +154,8 @@ void lr_sv_sockets_refill(struct lr_sv_sockets *s)
 			if (!s->want[f][b] || s->ready[f][b] >= 0)
 				continue;
 			s->want[f][b] = false;
-			s->ready[f][b] = socket(f ? AF_INET6 : AF_INET,
-			                        SOCK_STREAM | SOCK_CLOEXEC | (b ? SOCK_NONBLOCK : 0),
-			                        IPPROTO_MPTCP);
+			s->ready[f][b] = socket(
+			    f ? AF_INET6 : AF_INET,
+			    SOCK_STREAM | SOCK_CLOEXEC | (b ? SOCK_NONBLOCK : 0), IPPROTO_MPTCP);
 		}
 }

@@ -83,7 +83,7 @@ static int *oob_slot(struct lr_sv *sv, ino_t ino, bool create)
  *   otherwise the call runs unchanged and the kernel's error stands.
  */
 void lr_sv_on_setsockopt(struct lr_sv *sv, const struct seccomp_notif *req,
-                          struct seccomp_notif_resp *resp)
+                         struct seccomp_notif_resp *resp)
 {
 	pid_t tid = (pid_t)req->pid;
 	int fd = (int)req->data.args[0], level = (int)req->data.args[1];
@@ -96,7 +96,8 @@ void lr_sv_on_setsockopt(struct lr_sv *sv, const struct seccomp_notif *req,
 	if (dup < 0)
 		return;
 	if (!lr_sv_is_mptcp(dup) || (int)optlen < 0 || optlen > sizeof(val) ||
-	    !lr_sv_child_read(tid, req->data.args[3], val, optlen) || !lr_sv_still_valid(sv, req->id)) {
+	    !lr_sv_child_read(tid, req->data.args[3], val, optlen) ||
+	    !lr_sv_still_valid(sv, req->id)) {
 		close(dup);
 		return;
 	}
@@ -142,7 +143,7 @@ void lr_sv_on_setsockopt(struct lr_sv *sv, const struct seccomp_notif *req,
 
 /* getsockopt(SOL_SOCKET, SO_OOBINLINE) on an MPTCP socket whose value we emulate. */
 void lr_sv_on_getsockopt(struct lr_sv *sv, const struct seccomp_notif *req,
-                          struct seccomp_notif_resp *resp)
+                         struct seccomp_notif_resp *resp)
 {
 	pid_t tid = (pid_t)req->pid;
 	int dup = lr_sv_child_fd(tid, (int)req->data.args[0]), v, *slot;
@@ -160,7 +161,8 @@ void lr_sv_on_getsockopt(struct lr_sv *sv, const struct seccomp_notif *req,
 	v = *slot;
 	if (len > sizeof(v))
 		len = sizeof(v);
-	if (!lr_sv_still_valid(sv, req->id) || !lr_sv_child_write(tid, req->data.args[3], &v, len) ||
+	if (!lr_sv_still_valid(sv, req->id) ||
+	    !lr_sv_child_write(tid, req->data.args[3], &v, len) ||
 	    !lr_sv_child_write(tid, req->data.args[4], &len, sizeof(len)))
 		return;
 	resp->flags = 0;
