@@ -177,9 +177,8 @@ static void serve(int listener, int proto, int use_poll)
 		}
 		if (proto >= 0) {
 			int s = socket((int)req.data.args[0], (int)req.data.args[1], proto);
-			struct seccomp_notif_addfd add = {.id = req.id,
-			                                  .flags = SECCOMP_ADDFD_FLAG_SEND,
-			                                  .srcfd = (__u32)s};
+			struct seccomp_notif_addfd add = {
+			    .id = req.id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (__u32)s};
 
 			if (s >= 0) {
 				int r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
@@ -229,9 +228,11 @@ int main(int argc, char **argv)
 	ssize_t len;
 	pid_t child;
 
-	if (n < BATCHES || threads < 1 || threads > 16 || (strcmp(mode, "plain") && strcmp(mode, "continue") &&
-	                    strcmp(mode, "mptcp") && strcmp(mode, "tcp"))) {
-		fprintf(stderr, "usage: notifloop N plain|continue|mptcp|tcp [sync 0|1] [recv|poll] [threads]\n");
+	if (n < BATCHES || threads < 1 || threads > 16 ||
+	    (strcmp(mode, "plain") && strcmp(mode, "continue") && strcmp(mode, "mptcp") &&
+	     strcmp(mode, "tcp"))) {
+		fprintf(stderr, "usage: notifloop N plain|continue|mptcp|tcp [sync 0|1] "
+		                "[recv|poll] [threads]\n");
 		return 2;
 	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
