@@ -19,6 +19,12 @@
  * Prints "wall_med=<ns per pair, median of 20 batches> wall_min=<best batch>
  * n=<N> proto=<SO_PROTOCOL> sync=<0|1|unsupported>". Wall time: the calling
  * thread sleeps during the round trip.
+ *
+ *   notifloop exec MODE COMMAND [ARG...]
+ *     runs COMMAND under the same filter, answered the same way (MODE mptcp:
+ *     every socket() gets an MPTCP socket when one can be made), with the
+ *     synchronous wake-up: the floor of any supervisor for that command (the
+ *     bench's connection rate). Exits as COMMAND did.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -215,6 +221,44 @@ static void *answer_thread(void *arg)
 	return NULL;
 }
 
+static int exec_under(int argc, char **argv)
+{
+	const char *mode = argv[2];
+	int sp[2], listener, status;
+	pid_t child;
+
+	if (argc < 4 || (strcmp(mode, "mptcp") && strcmp(mode, "continue"))) {
+		fprintf(stderr, "usage: notifloop exec mptcp|continue COMMAND [ARG...]\n");
+		return 2;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+		return 1;
+	child = fork();
+	if (child < 0)
+		return 1;
+	if (child == 0) {
+		close(sp[0]);
+		listener = install();
+		if (listener < 0 || send_fd(sp[1], listener) < 0)
+			_exit(126);
+		close(listener);
+		execvp(argv[3], argv + 3);
+		_exit(127);
+	}
+	close(sp[1]);
+	listener = recv_fd(sp[0]);
+	close(sp[0]);
+	if (listener >= 0) {
+		(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+		            (unsigned long)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+		serve(listener, strcmp(mode, "mptcp") == 0 ? IPPROTO_MPTCP : -1, 0);
+		close(listener);
+	}
+	if (waitpid(child, &status, 0) < 0)
+		return 1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 100000;
@@ -228,6 +272,8 @@ int main(int argc, char **argv)
 	ssize_t len;
 	pid_t child;
 
+	if (argc > 1 && strcmp(argv[1], "exec") == 0)
+		return exec_under(argc, argv);
 	if (n < BATCHES || threads < 1 || threads > 16 ||
 	    (strcmp(mode, "plain") && strcmp(mode, "continue") && strcmp(mode, "mptcp") &&
 	     strcmp(mode, "tcp"))) {
