@@ -38,7 +38,7 @@ struct lr_sv {
 void lr_sv_handle(struct lr_sv *sv, const struct seccomp_notif *req,
                   struct seccomp_notif_resp *resp);
 
-/* Shared by the handlers (notify.c, sockopt.c). */
+/* Shared by the handlers (notify.c, sockopt.c); in answer.c. */
 bool lr_sv_still_valid(const struct lr_sv *sv, __u64 id);
 /* The policy for the program that thread tid runs now. */
 const struct mr_program *lr_sv_program_of(struct lr_sv *sv, pid_t tid);

@@ -16,21 +16,15 @@
  * close() sent to the supervisor, a round trip for every close() of every
  * descriptor of the program.
  *
- * Accepted connections: accept() is not filtered either (a round trip per
- * connection on a busy server; and the supervisor cannot learn the new
- * descriptor without doing the accept itself). Each sample looks through the
- * descriptors of every process with a listening socket it handled
- * (/proc/PID/fd) for new sockets whose local address is a listener's: they are
- * tracked from then on as "accepted", judged as their listener was. One that
- * ends before the next sample is not seen at all. Sockets found not to be
- * accepted ones are remembered by inode, not looked at again.
+ * Accepted connections are found by the same samples among the descriptors
+ * of the processes whose listener the supervisor handled (supervise/accepted.c);
+ * one that ends before the next sample is not seen.
  *
  * Not reported: a socket's copies in other processes after fork() (the line
  * comes when the process the supervisor saw it in closes it).
  */
 #include "supervise/track.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/tcp.h>
@@ -46,49 +40,10 @@
 #include "format/report_line.h"
 #include "kernel/uapi.h"
 #include "os/msg.h"
+#include "supervise/track_ent.h"
 
 #define LR_SV_SAMPLE_STR "200" /* LR_SV_SAMPLE_MS, in words */
 _Static_assert(LR_SV_SAMPLE_MS == 200, "LR_SV_SAMPLE_STR says LR_SV_SAMPLE_MS");
-
-#define MAX_SF      8
-#define MAX_TRACKED 4096
-#define MAX_SEEN    1024 /* socket inodes known not to be accepted connections */
-
-#ifndef IPPROTO_MPTCP
-#define IPPROTO_MPTCP 262
-#endif
-
-struct sf {
-	struct sockaddr_storage local, remote;
-	bool counters;
-	uint64_t sent, acked, received, retrans, rtt_us;
-};
-
-struct ent {
-	pid_t pid;
-	int fd;
-	ino_t ino;
-	bool mptcp_socket, pinned, judged, established, listening, have_local, have_remote;
-	bool accepted; /* found by the sampler on a listener's address */
-	bool have_totals;
-	enum mr_role role;
-	enum mr_verdict verdict;
-	const char *conn;
-	char rule[240];
-	char program[256];
-	struct sockaddr_storage local, remote;
-	uint64_t sent, acked, received, retrans;
-	int total, n;
-	struct sf sf[MAX_SF];
-};
-
-struct lr_sv_track {
-	int fd;
-	size_t n, cap;
-	struct ent *v;
-	ino_t seen[MAX_SEEN]; /* a ring */
-	size_t seen_next;
-};
 
 struct lr_sv_track *lr_sv_track_open(const char *path)
 {
@@ -140,14 +95,6 @@ static pid_t tgid_of(pid_t tid)
 	return tgid;
 }
 
-static struct ent *find(struct lr_sv_track *t, pid_t pid, int fd)
-{
-	for (size_t i = 0; i < t->n; i++)
-		if (t->v[i].pid == pid && t->v[i].fd == fd)
-			return &t->v[i];
-	return NULL;
-}
-
 void lr_sv_track_add(struct lr_sv_track *t, pid_t tid, int fd, int ours, const char *program,
                      bool pinned)
 {
@@ -160,7 +107,7 @@ void lr_sv_track_add(struct lr_sv_track *t, pid_t tid, int fd, int ours, const c
 	if (!t || fstat(ours, &st) < 0)
 		return;
 	pid = tgid_of(tid);
-	e = find(t, pid, fd);
+	e = lr_sv_track_find(t, pid, fd);
 	if (!e) {
 		if (t->n == t->cap) {
 			size_t cap = t->cap ? t->cap * 2 : 16;
@@ -191,7 +138,7 @@ void lr_sv_track_judged(struct lr_sv_track *t, pid_t tid, int fd, enum mr_role r
 {
 	struct ent *e;
 
-	if (!t || !(e = find(t, tgid_of(tid), fd)))
+	if (!t || !(e = lr_sv_track_find(t, tgid_of(tid), fd)))
 		return;
 	e->judged = true;
 	e->role = role;
@@ -400,159 +347,6 @@ static void write_line(struct lr_sv_track *t, const struct ent *e, const char *a
 		(void)!write(t->fd, "\n", 1); /* a short write: end it, so the next line is whole */
 }
 
-/* ---- accepted connections, found by the sampler ---- */
-
-static bool seen(const struct lr_sv_track *t, ino_t ino)
-{
-	for (size_t i = 0; i < MAX_SEEN; i++)
-		if (t->seen[i] == ino)
-			return true;
-	return false;
-}
-
-static void mark_seen(struct lr_sv_track *t, ino_t ino)
-{
-	t->seen[t->seen_next] = ino;
-	t->seen_next = (t->seen_next + 1) % MAX_SEEN;
-}
-
-static uint16_t port_of(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)ss)->sin_port;
-	if (ss->ss_family == AF_INET6)
-		return ((const struct sockaddr_in6 *)ss)->sin6_port;
-	return 0;
-}
-
-/* Is local (a connected socket's) on listener l's address? */
-static bool on_listener(const struct ent *l, const struct sockaddr_storage *local)
-{
-	const struct sockaddr_storage *la = &l->local;
-
-	if (!l->have_local || la->ss_family != local->ss_family || port_of(la) != port_of(local) ||
-	    !port_of(la))
-		return false;
-	if (la->ss_family == AF_INET) {
-		in_addr_t a = ((const struct sockaddr_in *)la)->sin_addr.s_addr;
-
-		return a == INADDR_ANY || a == ((const struct sockaddr_in *)local)->sin_addr.s_addr;
-	}
-	const struct in6_addr *a6 = &((const struct sockaddr_in6 *)la)->sin6_addr;
-
-	return IN6_IS_ADDR_UNSPECIFIED(a6) ||
-	       IN6_ARE_ADDR_EQUAL(a6, &((const struct sockaddr_in6 *)local)->sin6_addr);
-}
-
-/* The listener of process pid whose address local is on, or NULL. */
-static const struct ent *listener_of(const struct lr_sv_track *t, pid_t pid,
-                                     const struct sockaddr_storage *local)
-{
-	for (size_t i = 0; i < t->n; i++)
-		if (t->v[i].pid == pid && t->v[i].listening && on_listener(&t->v[i], local))
-			return &t->v[i];
-	return NULL;
-}
-
-/* Process pid's descriptor fd (our copy dup, inode ino): tracked from now on if accepted. */
-static void consider(struct lr_sv_track *t, pid_t pid, int fd, int dup, ino_t ino)
-{
-	struct sockaddr_storage local, remote;
-	socklen_t ll = sizeof(local), rl = sizeof(remote), pl, al;
-	int proto = 0, acc = 1;
-	const struct ent *l;
-	struct ent *e;
-
-	pl = al = sizeof(int);
-	memset(&local, 0, sizeof(local));
-	if (getsockopt(dup, SOL_SOCKET, SO_PROTOCOL, &proto, &pl) < 0 ||
-	    (proto != IPPROTO_TCP && proto != IPPROTO_MPTCP) ||
-	    getsockopt(dup, SOL_SOCKET, SO_ACCEPTCONN, &acc, &al) < 0 || acc ||
-	    getsockname(dup, (struct sockaddr *)&local, &ll) < 0 ||
-	    getpeername(dup, (struct sockaddr *)&remote, &rl) < 0 ||
-	    !(l = listener_of(t, pid, &local))) {
-		mark_seen(t, ino);
-		return;
-	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct ent *v;
-
-		if (cap > MAX_TRACKED || !(v = realloc(t->v, cap * sizeof(*v))))
-			return; /* unreported; looked at again next time */
-		t->v = v;
-		t->cap = cap;
-		l = listener_of(t, pid, &local);
-	}
-	e = &t->v[t->n++];
-	memset(e, 0, sizeof(*e));
-	*e = (struct ent){.pid = pid,
-	                  .fd = fd,
-	                  .ino = ino,
-	                  .mptcp_socket = proto == IPPROTO_MPTCP,
-	                  .accepted = true,
-	                  .judged = l->judged,
-	                  .role = MR_ROLE_LISTEN,
-	                  .verdict = l->verdict,
-	                  .conn = "none"};
-	memcpy(e->rule, l->rule, sizeof(e->rule));
-	memcpy(e->program, l->program, sizeof(e->program));
-}
-
-/* Looks through process pid's descriptors for accepted connections not tracked yet. */
-static void discover_in(struct lr_sv_track *t, pid_t pid)
-{
-	char path[64], link[64];
-	struct dirent *de;
-	DIR *d;
-	int pidfd;
-
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-	d = opendir(path);
-	if (!d)
-		return;
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	while (pidfd >= 0 && (de = readdir(d))) {
-		unsigned long ino;
-		char *end;
-		long fd = strtol(de->d_name, &end, 10);
-		ssize_t n;
-		int dup;
-
-		if (*end || end == de->d_name || fd < 0 || find(t, pid, (int)fd))
-			continue;
-		n = readlinkat(dirfd(d), de->d_name, link, sizeof(link) - 1);
-		if (n <= 0)
-			continue;
-		link[n] = '\0';
-		if (sscanf(link, "socket:[%lu]", &ino) != 1 || seen(t, (ino_t)ino))
-			continue;
-		dup = (int)syscall(SYS_pidfd_getfd, pidfd, (int)fd, 0);
-		if (dup < 0)
-			continue;
-		consider(t, pid, (int)fd, dup, (ino_t)ino);
-		close(dup);
-	}
-	if (pidfd >= 0)
-		close(pidfd);
-	closedir(d);
-}
-
-/* Each process with a listener the supervisor handled, once. */
-static void discover_accepted(struct lr_sv_track *t)
-{
-	for (size_t i = 0; i < t->n; i++) {
-		bool first = true;
-
-		if (!t->v[i].listening)
-			continue;
-		for (size_t k = 0; k < i && first; k++)
-			first = !(t->v[k].listening && t->v[k].pid == t->v[i].pid);
-		if (first)
-			discover_in(t, t->v[i].pid);
-	}
-}
-
 size_t lr_sv_track_sweep(struct lr_sv_track *t, bool at_exit)
 {
 	size_t i = 0;
@@ -560,7 +354,7 @@ size_t lr_sv_track_sweep(struct lr_sv_track *t, bool at_exit)
 	if (!t)
 		return 0;
 	if (!at_exit)
-		discover_accepted(t);
+		lr_sv_track_discover_accepted(t);
 	while (i < t->n) {
 		struct ent *e = &t->v[i];
 		const char *gone = NULL;
