@@ -174,4 +174,3 @@ void lr_sv_track_discover_accepted(struct lr_sv_track *t)
 			discover_in(t, t->v[i].pid);
 	}
 }
-
