@@ -8,13 +8,17 @@
 #   - busybox-static nc on both ends: MPTCP in both namespaces, sha256 intact;
 #   - a static C program calling syscall(SYS_socket...) (tests/supervise/rawsock.c);
 #   - loopback stays TCP; net.mptcp.enabled=0: still works, over TCP;
-#   - a command that enters another network namespace gets its socket there;
+#   - a command that enters another network namespace gets its socket there
+#     (setns via ip netns exec, unshare -n, clone3(CLONE_NEWNET): SIOCGSKNS);
 #   - exit status and death by signal pass through, signals are forwarded,
 #     threads + fork + exec stay covered, processes left behind are served;
 #   - SIGKILL of the supervisor: the child's socket() fails with ENOSYS;
 #   - the library's option rules: an option MPTCP refuses falls back to TCP
 #     before connect (sockopt_fallback), SO_OOBINLINE is emulated on connected
-#     and accepted MPTCP sockets, IP_TTL after connect keeps the kernel's error.
+#     and accepted MPTCP sockets, IP_TTL after connect keeps the kernel's error;
+#   - --report: a line per socket, the Go server's accepted connection found by
+#     the sampler, a connection shorter than the sampling period says why it
+#     has no figures.
 # Needs root (network namespaces); skips what lacks its tools.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
