@@ -17,6 +17,8 @@
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 SYSCONFDIR ?= /etc
+# Root-owned state that outlives a run (the kernel integrity record): never under PREFIX.
+STATEDIR   ?= /var/lib/mptcp-run
 LIBDIR     ?= $(PREFIX)/lib/mptcp-run
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
@@ -30,7 +32,8 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 CPPFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE -iquote shim -iquote launcher -DMR_VERSION=\"$(VERSION)\" \
-	-DMR_LIBDIR=\"$(LIBDIR)\" -DMR_SYSCONFDIR=\"$(SYSCONFDIR)\"
+	-DMR_LIBDIR=\"$(LIBDIR)\" -DMR_SYSCONFDIR=\"$(SYSCONFDIR)\" \
+	-DMR_STATEDIR=\"$(STATEDIR)\"
 ALL_CFLAGS = $(CPPFLAGS_ALL) $(WARN) -fPIC -fvisibility=hidden -fno-strict-aliasing $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS_CONFIG := -lconfig
 # The report reader (launcher/report/reader.c) parses with jansson.
@@ -49,8 +52,10 @@ KERNEL_SRCS := $(filter-out shim/kernel/libconfig_linked.c,$(wildcard shim/kerne
 POLICY_SRCS := $(wildcard shim/policy/*.c)
 # The report line's format: pure too, written by the library and by the supervisor.
 FORMAT_SRCS := $(wildcard shim/format/*.c)
-CONFIG_FILE_SRCS := shim/kernel/config_file.c shim/kernel/libconfig_linked.c shim/kernel/read_full.c
+CONFIG_FILE_SRCS := shim/kernel/config_file.c shim/kernel/libconfig_linked.c shim/kernel/read_full.c \
+	shim/kernel/integrity_file.c
 LAUNCHER_LIB_SRCS := $(wildcard launcher/cmd/*.c launcher/pathd/*.c launcher/supervise/*.c \
+	launcher/integrity/*.c \
 	launcher/report/*.c launcher/os/*.c launcher/text/*.c)
 LAUNCHER_SRCS := launcher/main.c $(LAUNCHER_LIB_SRCS)
 UNIT_SRCS   := $(wildcard tests/unit/*/test_*.c)
@@ -166,7 +171,7 @@ check-layers: all $(B)/libmptcp-policy.a
 
 # For scripts that compile the policy engine themselves (fuzzers, sanitizer replays).
 print-policy-srcs:
-	@echo $(POLICY_SRCS) $(CONFIG_FILE_SRCS)
+	@echo $(POLICY_SRCS) $(FORMAT_SRCS) $(CONFIG_FILE_SRCS)
 
 # A fresh machine has no build dependencies yet: install first, then build.
 demo:

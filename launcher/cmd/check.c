@@ -10,6 +10,10 @@
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "cmd/config_arg.h"
+#include "cmd/integrity_text.h"
+#include "integrity/probe.h"
+#include "kernel/integrity_file.h"
+#include "os/root_dir.h"
 #include "text/ldso_text.h"
 #include "os/libpath.h"
 #include "os/msg.h"
@@ -331,6 +335,59 @@ static void check_ldso(struct report *r, const char *lib)
 	free(text);
 }
 
+/*
+ * Whether this kernel delivers multi-path data intact: read from the record of this kernel
+ * and boot; probed as root when there is none (or --probe), and the result recorded for the
+ * library and the path daemon.
+ */
+static void check_integrity(struct report *r, int probe, int seconds, bool control)
+{
+	struct mr_integrity_record rec;
+	char why[300], text[1200];
+	enum mr_kernel_integrity state = MR_KI_UNKNOWN;
+
+	if (!control && probe <= 0)
+		state = mr_kernel_integrity_read(MR_INTEGRITY_FILE, &rec, why, sizeof(why));
+	if (!control && (probe < 0 || state != MR_KI_UNKNOWN || geteuid() != 0)) {
+		const char *level = lr_integrity_verdict(state, &rec, why, text, sizeof(text));
+		item(r, level, "kernel integrity",
+		     state == MR_KI_UNKNOWN ? "run `mptcp-run check` as root (about 30 s)" : NULL,
+		     "%s", text);
+		return;
+	}
+	struct lr_probe_options o = {
+	    .seconds = seconds, .held_tests = 3, .single_path = control, .progress = stdout};
+	if (!lr_probe_run(&o, &rec, why, sizeof(why))) {
+		item(r, "warn", "kernel integrity", NULL, "the probe could not run: %s", why);
+		return;
+	}
+	if (why[0])
+		printf("  (%s)\n", why);
+	if (control) {
+		/* One path proves the probe can pass; it says nothing of joins: not recorded. */
+		item(r, rec.verdict == MR_KI_INTACT ? "ok" : "fail", "probe control", NULL,
+		     "one path, no join: %d of %d tests misordered (must be 0)", rec.misordered,
+		     rec.runs);
+		return;
+	}
+	char buf[MR_INTEGRITY_MAX];
+	size_t n = mr_integrity_format(&rec, buf, sizeof(buf));
+	int err = -1;
+	if (n && lr_root_dir(MR_STATEDIR, why, sizeof(why)))
+		err = lr_write_atomic(MR_INTEGRITY_FILE, buf, n, 0644, NULL);
+	else if (!n)
+		snprintf(why, sizeof(why), "record too long");
+	if (err == 0)
+		snprintf(why, sizeof(why), "recorded in %s", MR_INTEGRITY_FILE);
+	else if (err < 0 && err != -1)
+		snprintf(why, sizeof(why), "%s: %s", MR_INTEGRITY_FILE, strerror(-err));
+	const char *level = lr_integrity_verdict(rec.verdict, &rec, why, text, sizeof(text));
+	item(r, level, "kernel integrity", NULL, "%s; %s", text,
+	     err == 0 ? why : "NOT recorded: the library and the path daemon cannot see it");
+	if (err != 0)
+		printf("  (%s)\n", why);
+}
+
 /* `check PROGRAM`: the backend `mptcp-run PROGRAM` would use, and why. */
 static void check_backend(struct report *r, const char *cmd)
 {
@@ -350,10 +407,12 @@ static void check_backend(struct report *r, const char *cmd)
 
 int lr_cmd_check(int argc, char **argv)
 {
-	const char *conf = NULL;
+	const char *conf = NULL, *secs_arg = NULL;
+	bool no_probe = false, force_probe = false, control = false;
 	const struct lr_option opts[] = {
-	    {"config", 'c', &conf, NULL},
-	    {NULL, 0, NULL, NULL},
+	    {"config", 'c', &conf, NULL},          {"probe", 0, NULL, &force_probe},
+	    {"probe-seconds", 0, &secs_arg, NULL}, {"no-probe", 0, NULL, &no_probe},
+	    {"probe-control", 0, NULL, &control},  {NULL, 0, NULL, NULL},
 	};
 	struct report r = {0};
 	char lib[PATH_MAX];
@@ -366,6 +425,16 @@ int lr_cmd_check(int argc, char **argv)
 		lr_err("check: unexpected argument '%s'", argv[first + 1]);
 		return LR_EXIT_USAGE;
 	}
+	long secs = 30;
+	if (secs_arg) {
+		char *end;
+		secs = strtol(secs_arg, &end, 10);
+		if (*end || secs < 10 || secs > 3600) {
+			lr_err("check: --probe-seconds takes 10-3600 seconds, not \"%s\"",
+			       secs_arg);
+			return LR_EXIT_USAGE;
+		}
+	}
 	check_kernel(&r);
 	check_sysctl(&r);
 	pm_kernel = check_pm(&r);
@@ -377,6 +446,11 @@ int lr_cmd_check(int argc, char **argv)
 		check_ldso(&r, lib);
 	if (first < argc)
 		check_backend(&r, argv[first]);
+	if (no_probe && (force_probe || control)) {
+		lr_err("check: --no-probe and --probe/--probe-control contradict each other");
+		return LR_EXIT_USAGE;
+	}
+	check_integrity(&r, no_probe ? -1 : force_probe ? 1 : 0, (int)secs, control);
 	printf("%s: %d failed, %d warning%s\n",
 	       r.fails ? "MPTCP cannot be used" : "MPTCP can be used", r.fails, r.warns,
 	       r.warns == 1 ? "" : "s");

@@ -95,7 +95,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # launcher config: force MPTCP (our launcher forces it anyway)
-printf 'defaults = { mode = "mptcp"; };\n' >"$D/mptcp-run.conf"
+printf 'defaults = { mode = "mptcp"; integrity = "accept-risk"; };\n' >"$D/mptcp-run.conf"
 chmod 644 "$D/mptcp-run.conf"
 export MPTCP_RUN_CONF=$D/mptcp-run.conf
 
@@ -325,7 +325,7 @@ check_sha() {
 		# another offset (misordered, nothing lost or made up)
 		ROW_DUP=$(for ns in "$TB_CLIENT" "$TB_SERVER"; do ip netns exec "$ns" nstat -asz MPTcpExtDuplicateData; done |
 			awk '$1 == "MPTcpExtDuplicateData" { n += $2 } END { print n + 0 }')
-		if ROW_MISORDER=$(python3 "$ROOT/tests/matrix/misorder.py" "$1" "$3" 2>&1); then
+		if ROW_MISORDER=$(python3 "$ROOT/tests/lib/misorder.py" "$1" "$3" 2>&1); then
 			ROW_MISORDER=$(head -3 <<<"$ROW_MISORDER" | paste -sd, -)
 		else
 			ROW_MISORDER=""
@@ -918,7 +918,7 @@ r_setuid() {
 # A row whose payload arrives corrupted in the shape of the kernel-side issue
 # is retried (at most twice), and the table says so: the kernel counted
 # MPTcpExtDuplicateData (repro-redis-corruption.sh), or every differing byte
-# is sent data from another offset (misorder.py; repro-misorder.sh shows it
+# is sent data from another offset (tests/lib/misorder.py; repro-misorder.sh shows it
 # with plain sockets, no launcher). Any other corruption, or one that repeats
 # three times, fails the row.
 run_row() {

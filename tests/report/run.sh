@@ -81,7 +81,7 @@ if [ $rc -eq 2 ]; then ok "no FILE: usage, status 2"; else not_ok "no FILE: usag
 
 # --- report file failures cost the program nothing ---
 ALL="$TMP/all.conf"
-printf 'defaults = { mode = "mptcp"; exclude = []; };\n' >"$ALL"
+printf 'defaults = { mode = "mptcp"; exclude = []; integrity = "accept-risk"; };\n' >"$ALL"
 out=$(LD_PRELOAD="$LIB" MPTCP_RUN_CONF="$ALL" MPTCP_RUN_REPORT=/nonexistent/dir/report "$P" socket4 proto 2>&1); rc=$?
 if [ $rc -eq 0 ] && grep -qx 'socket=ok' <<<"$out"; then
 	ok "unwritable report file: the program runs normally"
@@ -157,7 +157,7 @@ wait_listen() { # wait_listen NS PORT
 }
 
 CONF="$TMP/client.conf" # the built-in policy, spelled out: MPTCP except loopback
-printf 'defaults = { mode = "mptcp"; };\n' >"$CONF"
+printf 'defaults = { mode = "mptcp"; integrity = "accept-risk"; };\n' >"$CONF"
 R="$TMP/client.jsonl" SR="$TMP/server.jsonl"
 head -c 4000000 /dev/zero >"$TMP/data"
 
