@@ -8,13 +8,17 @@
 #   - busybox-static nc on both ends: MPTCP in both namespaces, sha256 intact;
 #   - a static C program calling syscall(SYS_socket...) (tests/supervise/rawsock.c);
 #   - loopback stays TCP; net.mptcp.enabled=0: still works, over TCP;
-#   - a command that enters another network namespace gets its socket there;
+#   - a command that enters another network namespace gets its socket there
+#     (setns via ip netns exec, unshare -n, clone3(CLONE_NEWNET): SIOCGSKNS);
 #   - exit status and death by signal pass through, signals are forwarded,
 #     threads + fork + exec stay covered, processes left behind are served;
 #   - SIGKILL of the supervisor: the child's socket() fails with ENOSYS;
 #   - the library's option rules: an option MPTCP refuses falls back to TCP
 #     before connect (sockopt_fallback), SO_OOBINLINE is emulated on connected
-#     and accepted MPTCP sockets, IP_TTL after connect keeps the kernel's error.
+#     and accepted MPTCP sockets, IP_TTL after connect keeps the kernel's error;
+#   - --report: a line per socket, the Go server's accepted connection found by
+#     the sampler, a connection shorter than the sampling period says why it
+#     has no figures.
 # Needs root (network namespaces); skips what lacks its tools.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -104,6 +108,23 @@ if [[ -n $BB ]]; then
 	else not_ok "config: programs exec'd by the command get their own section" "$out"; fi
 else
 	skipped "policy across exec" "busybox-static missing"
+fi
+
+# ---- network namespace changes (nswatch): the socket is made where the thread is ----
+out=$("$MR" "$RAW" netns 2>&1)
+if [[ $out == "netns same proto 262" ]]; then ok "socket made in the command's own network namespace (SIOCGSKNS)"
+else not_ok "socket made in the command's own network namespace" "$out"; fi
+out=$("$MR" "$RAW" clone3-netns 2>&1)
+if [[ $out == "netns same proto 262" ]]; then
+	ok "clone3(CLONE_NEWNET): the child's socket is made in its new namespace, MPTCP"
+else not_ok "clone3(CLONE_NEWNET): the child's socket is made in its new namespace" "$out"; fi
+if command -v unshare >/dev/null; then
+	out=$("$MR" --supervise unshare -n "$RAW" netns 2>&1)
+	if [[ $out == "netns same proto 262" ]]; then
+		ok "unshare -n: the socket is made in the new namespace, MPTCP"
+	else not_ok "unshare -n: the socket is made in the new namespace" "$out"; fi
+else
+	skipped "unshare -n" "util-linux unshare missing"
 fi
 
 # ---- option rules (no network needed: the options come before connect) ---------
@@ -213,6 +234,21 @@ if [[ $out == "oob 0 get 1 ttl 95 proto 262" ]] && grep -q '^accepted-oob 0 get 
 else not_ok "after connect: SO_OOBINLINE emulated, IP_TTL fails" "client: $out
 server: $(cat "$TMP/oob-srv")"; fi
 
+# --report: a connection shorter than the sampling period gets a line that says why it
+# has no figures.
+PORT=7010
+"$TB" exec "$STATE" server "$RAW" listen 0.0.0.0 $PORT >/dev/null 2>&1 &
+PIDS+=($!)
+mx_wait_listen "$TB_SERVER" $PORT 5
+out=$("$TB" exec "$STATE" client "$MR" --report "$TMP/short.report" "$RAW" short "$TB_SERVER_ADDR" $PORT 2>&1)
+line=$(grep '"role":"connect"' "$TMP/short.report" 2>/dev/null)
+if [[ $out == 262 ]] && grep -q '"at":"close"' <<<"$line" && grep -q '"policy":"mptcp"' <<<"$line" &&
+	grep -q '"no_figures":"never seen connected: it ended, or failed, between two of the supervisor' <<<"$line" &&
+	"$MR" report "$TMP/short.report" 2>&1 | grep -q 'connects without figures.*: 1'; then
+	ok "--report: a connection shorter than the sampling period has a line that says why it has no figures"
+else not_ok "--report: a short connection's line says why it has no figures" "client: $out
+$(cat "$TMP/short.report" 2>&1)"; fi
+
 # The command enters another network namespace itself (ip netns exec does setns):
 # the socket must be made there, or the testbed address is unreachable.
 PORT=7007
@@ -276,13 +312,21 @@ $(mx_subflow_bytes "$TMP/ss.$PORT")"; fi
 	summary=$("$MR" report "$TMP/go.report" 2>&1)
 	cli_line=$(grep '"role":"connect"' "$TMP/go.report" | grep '"program":"[^"]*gocli"')
 	srv_line=$(grep '"role":"listen"' "$TMP/go.report" | grep '"program":"[^"]*gosrv"')
+	acc_line=$(grep '"role":"accepted"' "$TMP/go.report" | grep '"program":"[^"]*gosrv"')
 	nsf=$(sed -n 's/.*"subflows_total":\([0-9]*\).*/\1/p' <<<"$cli_line")
 	if grep -q '"socket":"mptcp","conn":"mptcp","policy":"mptcp"' <<<"$cli_line" && [[ ${nsf:-0} -ge 2 ]] &&
-		grep -q '"socket":"mptcp"' <<<"$srv_line" && grep -q 'connections: 1 (MPTCP 1' <<<"$summary" &&
+		grep -q '"socket":"mptcp"' <<<"$srv_line" && grep -q 'connections: 2 (MPTCP 2' <<<"$summary" &&
 		grep -q 'listeners: 1' <<<"$summary"; then
 		ok "--report: a line per supervised socket (Go client: MPTCP, $nsf subflows; listener), read by mptcp-run report"
 	else not_ok "--report under the supervisor" "$(cat "$TMP/go.report")
 $summary"; fi
+	# The Go server's accepted connection, found by the sampler on the listener's address.
+	rcv=$(sed -n 's/.*"bytes_received":\([0-9]*\).*/\1/p' <<<"$acc_line" | head -1)
+	asf=$(sed -n 's/.*"subflows_total":\([0-9]*\).*/\1/p' <<<"$acc_line")
+	if [[ $(grep -c . <<<"$acc_line") -eq 1 ]] && grep -q '"socket":"mptcp","conn":"mptcp","policy":"mptcp"' <<<"$acc_line" &&
+		grep -Eq "\"remote\":\"(\[::ffff:)?${TB_CLIENT_ADDRS%% *}\]?:" <<<"$acc_line" && [[ ${rcv:-0} -gt $((1 << 20)) && ${asf:-0} -ge 2 ]]; then
+		ok "--report: the Go server's accepted connection has its line (MPTCP, $asf subflows, $((rcv >> 20)) MiB received at the last sample)"
+	else not_ok "--report: the Go server's accepted connection has its line" "$(cat "$TMP/go.report")"; fi
 	# Loopback stays TCP for Go too.
 	out=$("$TB" exec "$STATE" server "$MR" "$TMP/gocli" proto "127.0.0.1:$PORT" 2>&1)
 	"$TB" exec "$STATE" server "$MR" "$TMP/gosrv" server "127.0.0.1:7004" >"$TMP/go-lo" 2>&1 &
