@@ -304,7 +304,7 @@ int lr_cmd_explain(int argc, char **argv)
 		mr_format_endpoint(&ep, ep_text, sizeof(ep_text));
 		/* The library's listener guard (shim/core/integrity_guard.h), as it will judge. */
 		bool guarded = role == MR_ROLE_LISTEN && d.verdict == MR_MPTCP &&
-		               prog.integrity == MR_INTEGRITY_PROTECT && state != MR_KI_INTACT;
+		               !mr_integrity_listener_may_be_mptcp(prog.integrity, state);
 		printf("%s %s: %s, by %s%s\n", mr_role_name(role), ep_text,
 		       mr_verdict_name(guarded ? MR_TCP : d.verdict), why,
 		       guarded

@@ -122,8 +122,11 @@ static void on_endpoint(struct lr_sv *sv, const struct seccomp_notif *req,
 
 	p = lr_sv_program_of(sv, tid);
 	e = &p->role[role];
+	/* A listener may have to stay TCP whatever the rules say (the integrity guard). */
+	bool guarded = role == MR_ROLE_LISTEN && !mr_integrity_listener_may_be_mptcp(
+	                                             p->integrity, lr_sv_kernel_integrity(sv));
 	/* MPTCP or not, nothing to change; only the report wants the verdict in words. */
-	if (e->constant && e->constant_verdict == MR_MPTCP && !sv->track)
+	if (e->constant && e->constant_verdict == MR_MPTCP && !sv->track && !guarded)
 		return;
 	memset(&ss, 0, sizeof(ss));
 	if (role == MR_ROLE_CONNECT) {
@@ -161,6 +164,15 @@ static void on_endpoint(struct lr_sv *sv, const struct seccomp_notif *req,
 			return;
 		}
 		mr_decide(e, &ep, &d);
+		if (guarded && d.verdict == MR_MPTCP) {
+			/* As the library does (shim/core/integrity_guard.h). */
+			lr_sv_debug(
+			    sv,
+			    "pid %d: listen(%d): kept TCP: the kernel is not known to deliver "
+			    "data on joined subflows intact (integrity = \"protect\")",
+			    (int)tid, fd);
+			d.verdict = MR_TCP;
+		}
 	}
 	lr_sv_track_judged(sv->track, tid, fd, role, p, &d, role == MR_ROLE_CONNECT ? &ss : NULL);
 	if (sv->opt->debug) {

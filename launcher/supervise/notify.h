@@ -32,6 +32,9 @@ struct lr_sv {
 	} oob[LR_SV_OOB_SLOTS];
 	size_t oob_next;
 	struct lr_sv_track *track; /* the report, or NULL */
+	/* The kernel integrity record, read again every few seconds (listen() only). */
+	enum mr_kernel_integrity kernel;
+	double kernel_expiry;
 };
 
 /* Handles one notification and answers it (always: continue when in doubt). */
@@ -40,6 +43,8 @@ void lr_sv_handle(struct lr_sv *sv, const struct seccomp_notif *req,
 
 /* Shared by the handlers (notify.c, sockopt.c); in answer.c. */
 bool lr_sv_still_valid(const struct lr_sv *sv, __u64 id);
+/* The kernel's recorded integrity, at most a few seconds old (supervise.c). */
+enum mr_kernel_integrity lr_sv_kernel_integrity(struct lr_sv *sv);
 /* The policy for the program that thread tid runs now. */
 const struct mr_program *lr_sv_program_of(struct lr_sv *sv, pid_t tid);
 /*

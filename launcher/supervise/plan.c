@@ -53,11 +53,14 @@ static bool always_mptcp(const struct mr_effective *e)
 }
 
 void lr_sv_plan_make(const struct mr_program *defaults, size_t n_sections, bool report,
-                     const struct lr_sv_levers *lv, struct lr_sv_plan *out)
+                     enum mr_kernel_integrity kernel, const struct lr_sv_levers *lv,
+                     struct lr_sv_plan *out)
 {
 	bool pass = lv->bpf && !report && n_sections == 0;
 
 	out->connect = !(pass && always_mptcp(&defaults->role[MR_ROLE_CONNECT]));
-	out->listen = !(pass && always_mptcp(&defaults->role[MR_ROLE_LISTEN]));
+	/* A listener the integrity guard keeps TCP is replaced: the call must be seen. */
+	out->listen = !(pass && always_mptcp(&defaults->role[MR_ROLE_LISTEN]) &&
+	                mr_integrity_listener_may_be_mptcp(defaults->integrity, kernel));
 	out->nswatch = lv->nswatch;
 }

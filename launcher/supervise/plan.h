@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "format/integrity_record.h"
 #include "policy/policy.h"
 
 /* The speed levers; all on unless MPTCP_RUN_SUPERVISE_OFF names them. */
@@ -39,9 +40,11 @@ struct lr_sv_plan {
  * policy resolved for a program no section names (the defaults); n_sections:
  * how many program sections the policy has (each may say otherwise: then
  * every connect()/listen() is sent); report: --report is on (its lines want
- * each verdict in words and the remote end).
+ * each verdict in words and the remote end); kernel: the kernel's recorded
+ * integrity (a listener the integrity guard keeps TCP must be judged).
  */
 void lr_sv_plan_make(const struct mr_program *defaults, size_t n_sections, bool report,
-                     const struct lr_sv_levers *levers, struct lr_sv_plan *out);
+                     enum mr_kernel_integrity kernel, const struct lr_sv_levers *levers,
+                     struct lr_sv_plan *out);
 
 #endif

@@ -21,6 +21,8 @@
 #include "supervise/notify.h"
 #include "supervise/supervise.h"
 
+#include "kernel/integrity_file.h"
+
 #include "os/msg.h"
 
 #include <errno.h>
@@ -126,6 +128,19 @@ static long long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+enum mr_kernel_integrity lr_sv_kernel_integrity(struct lr_sv *sv)
+{
+	struct mr_integrity_record rec;
+	char why[200];
+	double now = (double)now_ms();
+	/* As the library: a record written by `check` meanwhile is seen within 10 s. */
+	if (now >= sv->kernel_expiry) {
+		sv->kernel = mr_kernel_integrity_read(MR_INTEGRITY_FILE, &rec, why, sizeof(why));
+		sv->kernel_expiry = now + 10000;
+	}
+	return sv->kernel;
 }
 
 /*
@@ -278,8 +293,8 @@ int lr_supervise_run(const struct lr_supervise *opt, char **argv)
 
 	sv.track = lr_sv_track_open(opt->report);
 	mr_resolve(opt->policy, NULL, opt->force, &defaults);
-	lr_sv_plan_make(&defaults, opt->policy->n_sections, sv.track != NULL, &opt->levers,
-	                &sv.plan);
+	lr_sv_plan_make(&defaults, opt->policy->n_sections, sv.track != NULL,
+	                lr_sv_kernel_integrity(&sv), &opt->levers, &sv.plan);
 	lr_sv_sockets_init(&sv.socks, sv.plan.nswatch, opt->levers.pool);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return -1000 - errno;

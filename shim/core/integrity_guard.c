@@ -20,8 +20,8 @@ static char ignored[160]; /* why no record applies */
 
 bool mr_listener_may_be_mptcp(const struct mr_runtime *rt, char *why, size_t wsize)
 {
-	if (rt->prog.integrity == MR_INTEGRITY_ACCEPT_RISK)
-		return true;
+	if (mr_integrity_listener_may_be_mptcp(rt->prog.integrity, MR_KI_UNKNOWN))
+		return true; /* accept-risk: no need to read the record */
 	pthread_mutex_lock(&lock);
 	int64_t now = mr_coarse_s();
 	if (!expiry_s || now >= expiry_s) {
@@ -40,5 +40,5 @@ bool mr_listener_may_be_mptcp(const struct mr_runtime *rt, char *why, size_t wsi
 		         "`mptcp-run check` as root, or integrity = \"accept-risk\"",
 		         ignored);
 	pthread_mutex_unlock(&lock);
-	return s == MR_KI_INTACT;
+	return mr_integrity_listener_may_be_mptcp(rt->prog.integrity, s);
 }

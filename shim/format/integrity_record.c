@@ -11,6 +11,11 @@ const char *mr_kernel_integrity_name(enum mr_kernel_integrity v)
 	return v == MR_KI_INTACT ? "intact" : v == MR_KI_MISORDERS ? "misorders" : "not probed";
 }
 
+bool mr_integrity_listener_may_be_mptcp(enum mr_integrity program, enum mr_kernel_integrity kernel)
+{
+	return program == MR_INTEGRITY_ACCEPT_RISK || kernel == MR_KI_INTACT;
+}
+
 size_t mr_integrity_format(const struct mr_integrity_record *r, char *buf, size_t size)
 {
 	int n =

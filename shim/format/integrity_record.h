@@ -15,7 +15,10 @@
 #ifndef MPTCP_RUN_FORMAT_INTEGRITY_RECORD_H
 #define MPTCP_RUN_FORMAT_INTEGRITY_RECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "policy/policy.h"
 
 enum mr_kernel_integrity {
 	MR_KI_UNKNOWN = 0, /* no record for this kernel and boot: not probed */
@@ -48,6 +51,13 @@ const char *mr_integrity_parse(const char *text, size_t len, struct mr_integrity
  */
 const char *mr_integrity_applies(const struct mr_integrity_record *r, const char *release,
                                  const char *version, const char *boot_id);
+/*
+ * Whether a listener of a program may be MPTCP on a kernel in this state: the one rule of the
+ * library, the supervisor and explain. A listener receives joins from clients mptcp-run does
+ * not control, and the fault hits the receiver of a join, so it may only where the program
+ * accepts the risk or the kernel was probed intact in this boot.
+ */
+bool mr_integrity_listener_may_be_mptcp(enum mr_integrity program, enum mr_kernel_integrity kernel);
 /* "intact", "misorders", "not probed". */
 const char *mr_kernel_integrity_name(enum mr_kernel_integrity v);
 

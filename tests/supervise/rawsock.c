@@ -5,6 +5,7 @@
  *   rawsock proto [v4|v6]           SO_PROTOCOL of a fresh TCP socket
  *   rawsock connect ADDR PORT       connect, print SO_PROTOCOL, send stdin, print nothing else
  *   rawsock listen ADDR PORT        listen, print SO_PROTOCOL of listener and accepted socket
+ *   rawsock listen-once ADDR PORT   listen, print the listener's SO_PROTOCOL, exit
  *   rawsock loop N [PROTO]          N x socket()+close(), prints ns per pair
  *   rawsock kill-parent             SIGKILL the parent (the supervisor), then socket(): errno
  *   rawsock threads                 socket() in 4 threads, then fork, then exec self "proto"
@@ -194,6 +195,12 @@ int main(int argc, char **argv)
 		while ((n = read(0, buf, sizeof(buf))) > 0)
 			if (write(fd, buf, (size_t)n) != n)
 				return 1;
+		return 0;
+	}
+	if (argc >= 4 && strcmp(argv[1], "listen-once") == 0) {
+		if ((fd = raw_listen(argv[2], argv[3])) < 0)
+			return 1;
+		printf("listener %d\n", proto_of(fd));
 		return 0;
 	}
 	if (argc >= 4 && strcmp(argv[1], "listen") == 0) {

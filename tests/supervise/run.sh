@@ -43,6 +43,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# The built-in policy with listeners allowed MPTCP whatever the kernel: the cases test the
+# supervisor's mechanics; the integrity guard has its own case below.
+printf 'defaults = { integrity = "accept-risk"; };\n' >"$TMP/accept.conf"
+export MPTCP_RUN_CONF=$TMP/accept.conf
+
 # ---- test programs ----------------------------------------------------------
 RAW=$TMP/rawsock
 if ! cc -O2 -static -pthread -o "$RAW" "$ROOT/tests/supervise/rawsock.c" 2>"$TMP/cc.err"; then
@@ -91,7 +96,7 @@ else not_ok "--no-supervise: static program stays TCP (SO_PROTOCOL 6)" "$out"; f
 
 # ---- the policy decides per program, also across exec --------------------------
 cat >"$TMP/conf" <<'CONF'
-defaults = { mode = "mptcp"; exclude = [ "127.0.0.0/8", "::1/128" ]; };
+defaults = { mode = "mptcp"; exclude = [ "127.0.0.0/8", "::1/128" ]; integrity = "accept-risk"; };
 programs = (
 	{ match = [ "rawsock-tcp" ]; mode = "tcp"; },
 	{ match = [ "rawsock-p" ]; connect = { exclude = [ "198.18.0.0/15" ]; }; }
@@ -142,7 +147,7 @@ else not_ok "SO_OOBINLINE before connect: emulated" "$out"; fi
 out=$("$MR" "$RAW" opt 6 1 1 2>&1)
 if [[ $out == "set 0 proto 262 value 1" ]]; then ok "TCP_NODELAY (MPTCP accepts it): stays MPTCP"
 else not_ok "TCP_NODELAY: stays MPTCP" "$out"; fi
-printf 'defaults = { mode = "mptcp"; sockopt_fallback = false; };\n' >"$TMP/nofb.conf"
+printf 'defaults = { mode = "mptcp"; sockopt_fallback = false; integrity = "accept-risk"; };\n' >"$TMP/nofb.conf"
 out=$("$MR" -c "$TMP/nofb.conf" "$RAW" opt 6 18 5000 2>&1)
 if [[ $out == "set 92 proto 262 value -95" ]]; then
 	ok "sockopt_fallback = false: the kernel's ENOPROTOOPT stands, the socket stays MPTCP"
@@ -220,6 +225,15 @@ if [[ $out == 262 ]] && grep -q 'listener 262' "$TMP/raw-srv" && grep -q 'accept
 	ok "static syscall(SYS_socket) program: MPTCP both ends (listener, accepted, connected)"
 else not_ok "static syscall(SYS_socket) program: MPTCP both ends" "client: $out
 server: $(cat "$TMP/raw-srv")"; fi
+
+# The integrity guard: under integrity = "protect" (the built-in default) and no kernel record
+# of this boot (a private /var/lib), a supervised listener stays TCP, as under the library.
+printf 'defaults = { mode = "mptcp"; exclude = [ ]; };\n' >"$TMP/protect.conf"
+out=$(unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /var/lib && exec "$@"' sh \
+	"$MR" -c "$TMP/protect.conf" "$RAW" listen-once 0.0.0.0 7010 2>&1)
+if grep -q 'listener 6' <<<"$out"; then
+	ok "integrity guard: a supervised listener stays TCP on a kernel not known intact"
+else not_ok "integrity guard: a supervised listener stays TCP on a kernel not known intact" "$out"; fi
 
 # Options after connect: SO_OOBINLINE is emulated on the connected and the accepted
 # socket; IP_TTL fails as the kernel says (the connection stays MPTCP).

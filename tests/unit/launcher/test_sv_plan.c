@@ -75,13 +75,13 @@ static void test_plan_constant_mptcp_passes(void **state)
 	(void)state;
 	lr_sv_levers_parse(NULL, &lv);
 	program(&p, true, true, MR_MPTCP);
-	lr_sv_plan_make(&p, 0, false, &lv, &plan);
+	lr_sv_plan_make(&p, 0, false, MR_KI_INTACT, &lv, &plan);
 	assert_false(plan.connect);
 	assert_false(plan.listen);
 	assert_true(plan.nswatch);
 	/* Only the role that is constant. */
 	program(&p, false, true, MR_MPTCP);
-	lr_sv_plan_make(&p, 0, false, &lv, &plan);
+	lr_sv_plan_make(&p, 0, false, MR_KI_INTACT, &lv, &plan);
 	assert_true(plan.connect);
 	assert_false(plan.listen);
 }
@@ -96,18 +96,28 @@ static void test_plan_sends_when_needed(void **state)
 	lr_sv_levers_parse(NULL, &lv);
 	/* A constant TCP verdict may replace a socket: sent. */
 	program(&p, true, true, MR_TCP);
-	lr_sv_plan_make(&p, 0, false, &lv, &plan);
+	lr_sv_plan_make(&p, 0, false, MR_KI_INTACT, &lv, &plan);
 	assert_true(plan.connect && plan.listen);
 	/* A program section may say otherwise than the defaults. */
 	program(&p, true, true, MR_MPTCP);
-	lr_sv_plan_make(&p, 1, false, &lv, &plan);
+	lr_sv_plan_make(&p, 1, false, MR_KI_INTACT, &lv, &plan);
 	assert_true(plan.connect && plan.listen);
 	/* The report wants each verdict and the remote end. */
-	lr_sv_plan_make(&p, 0, true, &lv, &plan);
+	lr_sv_plan_make(&p, 0, true, MR_KI_INTACT, &lv, &plan);
 	assert_true(plan.connect && plan.listen);
+	/* A listener the integrity guard keeps TCP (kernel not probed, or misordering). */
+	lr_sv_plan_make(&p, 0, false, MR_KI_UNKNOWN, &lv, &plan);
+	assert_false(plan.connect);
+	assert_true(plan.listen);
+	lr_sv_plan_make(&p, 0, false, MR_KI_MISORDERS, &lv, &plan);
+	assert_true(plan.listen);
+	p.integrity = MR_INTEGRITY_ACCEPT_RISK;
+	lr_sv_plan_make(&p, 0, false, MR_KI_MISORDERS, &lv, &plan);
+	assert_false(plan.listen);
+	p.integrity = MR_INTEGRITY_PROTECT;
 	/* The lever off. */
 	lr_sv_levers_parse("bpf,nswatch", &lv);
-	lr_sv_plan_make(&p, 0, false, &lv, &plan);
+	lr_sv_plan_make(&p, 0, false, MR_KI_INTACT, &lv, &plan);
 	assert_true(plan.connect && plan.listen);
 	assert_false(plan.nswatch);
 }
