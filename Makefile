@@ -77,7 +77,7 @@ LIB      := $(B)/libmptcp-run.so
 LAUNCHER := $(B)/mptcp-run
 MAN_PAGES := $(B)/man/mptcp-run.1 $(B)/man/mptcp-run.conf.5
 
-.PHONY: all check check-unit check-layers check-asan check-tsan lint demo matrix matrix-quick bench \
+.PHONY: all check check-unit check-layers check-asan check-tsan lint demo fresh-runs matrix matrix-quick bench \
 	fuzz install uninstall deb clean format format-check shellcheck tests print-policy-srcs
 all: $(LIB) $(LAUNCHER) $(MAN_PAGES)
 
@@ -179,6 +179,10 @@ demo:
 	$(MAKE) all
 	scripts/demo
 
+# The README's two commands repeated on fresh clones of HEAD, counted (DEMO=20 CHECK=5 by default).
+fresh-runs:
+	scripts/fresh-runs --demo $${DEMO:-20} --check $${CHECK:-5}
+
 # The tool matrix alone (also part of `make check`); matrix-quick: ncat rows only.
 matrix: all
 	tests/matrix/run.sh
@@ -219,7 +223,7 @@ format-check:
 
 # Every shell script of scripts/ (bench is python) and tests/ (sources followed: -x).
 SHELL_SCRIPTS = scripts/setup-deps scripts/testbed scripts/demo scripts/fuzz scripts/check-asan \
-	scripts/check-tsan scripts/lint scripts/bench-pathd \
+	scripts/check-tsan scripts/lint scripts/bench-pathd scripts/fresh-runs \
 	tests/lib/tap-tee $(shell find tests -name '*.sh' | sort)
 shellcheck:
 	shellcheck -x $(SHELL_SCRIPTS)
