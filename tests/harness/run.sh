@@ -93,4 +93,18 @@ else
 	not_ok "misorder.py" "shifted $r_shift ($o_shift), garbage $r_garb, short $r_short, identical $r_same, far $r_far"
 fi
 
+# tap_payload: the one classifier, three verdicts; a named misorder is counted in the
+# suite's summary and in run-all's closing lines.
+head -c 5000 "$T/garbage" >"$T/g5k"
+fake mis "tap_payload '$T/sent' '$T/shifted'; r1=\$?; tap_payload '$T/sent' '$T/garbage'; r2=\$?
+tap_payload '$T/sent' '$T/sent'; r3=\$?; [ \$r1\$r2\$r3 = 210 ] && ok verdicts || not_ok verdicts \"\$r1\$r2\$r3\"; tap_done"
+out=$(MR_CHECK_SUITES="$T/mis.sh" tests/run-all.sh 2>&1)
+if grep -q '^ok 1 - verdicts' <<<"$out" && grep -q '^# kernel misorders named (and retried): 1$' <<<"$out" &&
+	grep -q '^kernel misorders: 1 (a known kernel fault' <<<"$out" &&
+	grep -q '^# not the kernel.s shape: ' <<<"$out" && [ "$(tail -1 <<<"$out")" = "total: 1 passed, 0 failed, 0 skipped" ]; then
+	ok "tap_payload: misorder 2, garbage 1, identical 0; the misorder counted in the suite and in run-all's closing lines"
+else
+	not_ok "tap_payload verdicts and counts" "$out"
+fi
+
 tap_done

@@ -289,9 +289,11 @@ server: $(cat "$TMP/ex-srv")"; fi
 
 # ---- Go client and server -----------------------------------------------------
 go_transfer() { # PORT MIB [REPORT] -> files $TMP/go-srv.$PORT $TMP/go-cli.$PORT, sampler $TMP/ss.$PORT
+	# and the bytes: $TMP/go-sent.$PORT, $TMP/go-got.$PORT
 	local port=$1 mib=$2 srv rep=()
 	[[ -n ${3:-} ]] && rep=(--report "$3")
-	"$TB" exec "$STATE" server "$MR" "${rep[@]}" "$TMP/gosrv" server "0.0.0.0:$port" >"$TMP/go-srv.$port" 2>&1 &
+	"$TB" exec "$STATE" server "$MR" "${rep[@]}" "$TMP/gosrv" server "0.0.0.0:$port" "$TMP/go-got.$port" \
+		>"$TMP/go-srv.$port" 2>&1 &
 	srv=$!
 	PIDS+=("$srv")
 	mx_wait_listen "$TB_SERVER" "$port" 10 "$srv"
@@ -299,22 +301,33 @@ go_transfer() { # PORT MIB [REPORT] -> files $TMP/go-srv.$PORT $TMP/go-cli.$PORT
 	local smp=$MX_SAMPLER_PID
 	PIDS+=("$smp")
 	"$TB" exec "$STATE" client timeout 60 "$MR" "${rep[@]}" "$TMP/gocli" client "$TB_SERVER_ADDR:$port" "$mib" \
-		>"$TMP/go-cli.$port" 2>&1
+		"$TMP/go-sent.$port" >"$TMP/go-cli.$port" 2>&1
 	wait "$srv"
 	mx_sampler_stop "$smp"
 }
 sha_of() { sed -n 's/^sha256 //p' "$1"; }
 if [[ -n $GO_OK ]]; then
 	PORT=7003
-	go_transfer $PORT 24 "$TMP/go.report"
+	# The in-kernel path manager's join carries data at once (nothing here protects it): a
+	# kernel misorder (tests/lib/misorder.py) is named and the transfer tried again, at most
+	# twice; any other difference fails.
+	for attempt in 1 2 3; do
+		rm -f "$TMP/go.report"
+		go_transfer $PORT 24 "$TMP/go.report"
+		tap_payload "$TMP/go-sent.$PORT" "$TMP/go-got.$PORT"
+		go_verdict=$?
+		[[ $go_verdict -eq 2 && $attempt -lt 3 ]] || break
+		echo "# Go transfer, attempt $attempt: retried"
+		PORT=$((PORT + 100))
+	done
 	eval "$(mx_analyze "$TMP/ss.$PORT" $PORT)"
 	s_cli=$(sha_of "$TMP/go-cli.$PORT") s_srv=$(sha_of "$TMP/go-srv.$PORT")
 	if grep -q '^conn 262' "$TMP/go-cli.$PORT" && grep -q '^listener 262' "$TMP/go-srv.$PORT" &&
 		grep -q '^accepted 262' "$TMP/go-srv.$PORT"; then
 		ok "Go 1.19 client and server: SO_PROTOCOL 262 on both ends"
 	else not_ok "Go 1.19 client and server: SO_PROTOCOL 262 on both ends" "$(cat "$TMP/go-cli.$PORT" "$TMP/go-srv.$PORT")"; fi
-	if [[ -n $s_cli && $s_cli == "$s_srv" ]] && grep -q "^bytes $((24 << 20))$" "$TMP/go-srv.$PORT"; then
-		ok "Go: 24 MiB arrive intact (sha256)"
+	if [[ -n $s_cli && $s_cli == "$s_srv" && $go_verdict -eq 0 ]] && grep -q "^bytes $((24 << 20))$" "$TMP/go-srv.$PORT"; then
+		ok "Go: 24 MiB arrive intact (sha256; attempt $attempt)"
 	else not_ok "Go: 24 MiB arrive intact (sha256)" "$(cat "$TMP/go-cli.$PORT" "$TMP/go-srv.$PORT")"; fi
 	p2=$(mx_subflow_bytes "$TMP/ss.$PORT" | awk '$1 ~ /^198\.18\.2\.1[%:]/ { print $3 }' | sort -n | tail -1)
 	joins=$(ip netns exec "$TB_SERVER" nstat -asz MPTcpExtMPJoinAckRx | awk '/MPJoinAckRx/ { print $2 }')
@@ -369,38 +382,51 @@ fi
 
 # ---- busybox-static nc on both ends ------------------------------------------
 if [[ -n $BB ]]; then
-	PORT=7006
 	head -c $((16 << 20)) /dev/urandom >"$TMP/payload"
-	mkfifo "$TMP/hold"
-	sleep 30 >"$TMP/hold" &
-	PIDS+=($!)
-	holder=$!
-	"$TB" exec "$STATE" server "$MR" "$BB" nc -l -p $PORT <"$TMP/hold" >"$TMP/bb-got" 2>"$TMP/bb-srv.err" &
-	srv=$!
-	PIDS+=("$srv")
-	mx_wait_listen "$TB_SERVER" $PORT 5 "$srv"
-	mx_sampler_start "$TB_SERVER" $PORT "$TMP/ss-bb-srv"
-	s1=$MX_SAMPLER_PID
-	mx_sampler_start "$TB_CLIENT" $PORT "$TMP/ss-bb-cli"
-	s2=$MX_SAMPLER_PID
-	PIDS+=("$s1" "$s2")
-	"$TB" exec "$STATE" client timeout 30 "$MR" "$BB" nc "$TB_SERVER_ADDR" $PORT <"$TMP/payload" \
-		2>"$TMP/bb-cli.err" &
-	cli=$!
-	PIDS+=("$cli")
-	mx_wait_size "$TMP/bb-got" $((16 << 20)) 20
-	sleep 0.3
-	mx_sampler_stop "$s1"
-	mx_sampler_stop "$s2"
-	mx_kill "$cli" "$srv" "$holder"
+	bb_transfer() { # PORT: busybox nc both ends, 16 MiB into $TMP/bb-got
+		local port=$1 holder srv cli s1 s2
+		rm -f "$TMP/hold" "$TMP/bb-got"
+		mkfifo "$TMP/hold"
+		sleep 30 >"$TMP/hold" &
+		holder=$!
+		PIDS+=("$holder")
+		"$TB" exec "$STATE" server "$MR" "$BB" nc -l -p "$port" <"$TMP/hold" >"$TMP/bb-got" 2>"$TMP/bb-srv.err" &
+		srv=$!
+		PIDS+=("$srv")
+		mx_wait_listen "$TB_SERVER" "$port" 5 "$srv"
+		mx_sampler_start "$TB_SERVER" "$port" "$TMP/ss-bb-srv"
+		s1=$MX_SAMPLER_PID
+		mx_sampler_start "$TB_CLIENT" "$port" "$TMP/ss-bb-cli"
+		s2=$MX_SAMPLER_PID
+		PIDS+=("$s1" "$s2")
+		"$TB" exec "$STATE" client timeout 30 "$MR" "$BB" nc "$TB_SERVER_ADDR" "$port" <"$TMP/payload" \
+			2>"$TMP/bb-cli.err" &
+		cli=$!
+		PIDS+=("$cli")
+		mx_wait_size "$TMP/bb-got" $((16 << 20)) 20
+		sleep 0.3
+		mx_sampler_stop "$s1"
+		mx_sampler_stop "$s2"
+		mx_kill "$cli" "$srv" "$holder"
+	}
+	# As the Go transfer: a kernel misorder is named and tried again, at most twice.
+	PORT=7006
+	for attempt in 1 2 3; do
+		bb_transfer $PORT
+		tap_payload "$TMP/payload" "$TMP/bb-got"
+		bb_verdict=$?
+		[[ $bb_verdict -eq 2 && $attempt -lt 3 ]] || break
+		echo "# busybox transfer, attempt $attempt: retried"
+		PORT=$((PORT + 100))
+	done
 	eval "$(mx_analyze "$TMP/ss-bb-srv" $PORT)"
 	srv_m=$MX_MPTCP srv_plain=$MX_PLAIN
 	eval "$(mx_analyze "$TMP/ss-bb-cli" $PORT)"
 	if [[ $srv_m -ge 1 && $MX_MPTCP -ge 1 && $srv_plain -eq 0 && $MX_PLAIN -eq 0 ]]; then
 		ok "busybox-static nc: MPTCP in both namespaces (ss -tniM, no plain TCP)"
 	else not_ok "busybox-static nc: MPTCP in both namespaces" "server mptcp=$srv_m plain=$srv_plain; client mptcp=$MX_MPTCP plain=$MX_PLAIN"; fi
-	if [[ $(sha256sum <"$TMP/payload") == "$(sha256sum <"$TMP/bb-got")" ]]; then
-		ok "busybox-static nc: 16 MiB intact (sha256)"
+	if [[ $bb_verdict -eq 0 ]]; then
+		ok "busybox-static nc: 16 MiB intact (attempt $attempt)"
 	else not_ok "busybox-static nc: 16 MiB intact (sha256)" "got $(stat -c %s "$TMP/bb-got") bytes
 $(cat "$TMP/bb-srv.err" "$TMP/bb-cli.err")"; fi
 else
