@@ -60,6 +60,8 @@ LAUNCHER_LIB_SRCS := $(wildcard launcher/cmd/*.c launcher/pathd/*.c launcher/sup
 LAUNCHER_SRCS := launcher/main.c $(LAUNCHER_LIB_SRCS)
 UNIT_SRCS   := $(wildcard tests/unit/*/test_*.c)
 SHIM_TEST_SRCS := $(wildcard tests/shim/*.c)
+# The kernel fault's reproducer (plain sockets, tests/integrity/repro-join-while-reading.py).
+INTEGRITY_TEST_BINS := $(B)/tests/integrity/join-while-reading
 BENCH_SRCS  := $(wildcard tests/bench/*.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
@@ -154,7 +156,11 @@ $(B)/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LDFLAGS) -lpthread
 
-tests: all $(UNIT_BINS) $(SHIM_TEST_BINS)
+$(B)/tests/integrity/%: tests/integrity/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LDFLAGS) -lpthread
+
+tests: all $(UNIT_BINS) $(SHIM_TEST_BINS) $(INTEGRITY_TEST_BINS)
 
 # A fresh machine: install what the tests need first (as root; otherwise setup-deps
 # names what is missing, exit 3, and the suites that need it skip with the reason).
