@@ -130,7 +130,8 @@ static int server(struct sockaddr_in *a)
 	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) < 0)
 		die("userfaultfd (root needed for faults in kernel copies)");
-	uint8_t *held = mmap(NULL, HELD, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *held =
+	    mmap(NULL, HELD, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct uffdio_register reg = {.range = {(uint64_t)(uintptr_t)held, HELD},
 	                              .mode = UFFDIO_REGISTER_MODE_MISSING};
 	if (held == MAP_FAILED || ioctl(uffd, UFFDIO_REGISTER, &reg) < 0)
@@ -154,7 +155,8 @@ static int server(struct sockaddr_in *a)
 				continue;
 			int k = 0;
 			while (k < 64 && i + (uint64_t)k < n_got &&
-			       got[i + (uint64_t)k] == stream_byte((uint64_t)((long long)i + d + k)))
+			       got[i + (uint64_t)k] ==
+			           stream_byte((uint64_t)((long long)i + d + k)))
 				k++;
 			if (k == 64)
 				shift = d;
