@@ -10,7 +10,7 @@
 #   launcher/cmd the sub-commands                          -> launcher/{pathd,report,os,text},
 #                                                             shim/policy, shim/kernel/config_file
 #   launcher/pathd the path daemon (netlink, registrations) -> launcher/{planner,os,text},
-#                                                             shim/policy, shim/kernel/uapi
+#                                                             shim/{format,policy}, shim/kernel/uapi
 #   launcher/planner the daemon's decisions (pure)          -> shim/policy
 #   launcher/report, launcher/os, launcher/text            -> below them in that order
 # `make check-layers` (part of `make check`) proves it on the sources and the built objects.

@@ -10,7 +10,14 @@
 bool lr_root_dir(const char *path, char *why, size_t wsize)
 {
 	struct stat st;
-	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+	if (mkdir(path, 0755) == 0) {
+		/* mkdir() applied the umask: programs that read the files (or connect to a socket)
+		 * there need 0755. */
+		if (chmod(path, 0755) < 0) {
+			snprintf(why, wsize, "chmod %s: %s", path, strerror(errno));
+			return false;
+		}
+	} else if (errno != EEXIST) {
 		snprintf(why, wsize, "cannot create %s: %s", path, strerror(errno));
 		return false;
 	}

@@ -11,13 +11,14 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "os/msg.h"
-#include "os/rundir.h"
+#include "os/root_dir.h"
 #include "pathd/adopt.h"
 #include "pathd/clock.h"
 #include "pathd/daemon.h"
@@ -50,6 +51,24 @@ static void resync(struct pd_daemon *d)
 	pd_plan_all(d, pd_now_ms());
 }
 
+/* The folder of the daemon's file `file`, made or checked (os/root_dir.h): whoever can write
+ * in it can replace the socket the library trusts. */
+static bool folder_ok(const char *file, char *why, size_t wsize)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(file, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == file)
+		snprintf(dir, sizeof(dir), "/");
+	else if ((size_t)(slash - file) >= sizeof(dir)) {
+		snprintf(why, wsize, "%s: path too long", file);
+		return false;
+	} else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - file), file);
+	return lr_root_dir(dir, why, wsize);
+}
+
 /* Everything the loop needs, in the order that keeps the namespace unchanged on a refusal. */
 static bool start(struct pd_daemon *d, const struct pd_options *o)
 {
@@ -61,8 +80,8 @@ static bool start(struct pd_daemon *d, const struct pd_options *o)
 		return false;
 	}
 	/* Run by hand, nothing made /run/mptcp-run (the unit's RuntimeDirectory= does). */
-	if (lr_run_dir(o->socket_path, dir_why, sizeof(dir_why)) < 0 ||
-	    (o->state_path && lr_run_dir(o->state_path, dir_why, sizeof(dir_why)) < 0)) {
+	if (!folder_ok(o->socket_path, dir_why, sizeof(dir_why)) ||
+	    (o->state_path && !folder_ok(o->state_path, dir_why, sizeof(dir_why)))) {
 		lr_err("%s", dir_why);
 		return false;
 	}

@@ -3,7 +3,8 @@
  * The path daemon's state file (/run/mptcp-run/pathd.json): its one
  * definition, written by the daemon and read by `mptcp-run paths` (and any
  * other reader) through this module pair only, so a key has one spelling.
- * JSON through jansson both ways. The file is replaced whole (temp file +
+ * Written with the project's JSON writer (shim/format), read with jansson,
+ * tested against each other. The file is replaced whole (temp file +
  * rename), so a reader sees one version or the next, never a mix.
  *
  * {"pid":N, "config":"FILE",

@@ -33,7 +33,7 @@ __attribute__((format(printf, 3, 4))) static int fail(struct ctx *c, const confi
  * output. Strict RFC 3629: no overlong forms, no surrogates, nothing above
  * U+10FFFF.
  */
-static bool valid_utf8(const char *str)
+bool mr_utf8_valid(const char *str)
 {
 	const unsigned char *p = (const unsigned char *)str;
 	while (*p) {
@@ -126,7 +126,7 @@ static const char *get_string(struct ctx *c, const config_setting_t *s, const ch
 		return NULL;
 	}
 	const char *v = c->lc->get_string(s);
-	if (!valid_utf8(v)) {
+	if (!mr_utf8_valid(v)) {
 		fail(c, s, "%s is not valid UTF-8", what);
 		return NULL;
 	}

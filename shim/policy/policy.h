@@ -286,6 +286,9 @@ int mr_paths_initial(const struct mr_policy *p, const struct mr_program_paths *p
 const char *mr_paths_pin_device(const struct mr_policy *p, const struct mr_program_paths *pp,
                                 const bool usable[MR_PATHS_MAX], int routed);
 
+/* Whether str is UTF-8 (RFC 3629, strict): config strings must be; JSON readers want it. */
+bool mr_utf8_valid(const char *str);
+
 /* "wifi, cellular (backup)" into buf; "" when the list is empty. */
 size_t mr_format_paths(const struct mr_policy *p, const struct mr_path_list *l, char *buf,
                        size_t size);

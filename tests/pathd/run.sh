@@ -193,7 +193,7 @@ feed_wait() {
 }
 sent_bytes() { cut -d' ' -f2 "$W/sent.$1" 2>/dev/null; }
 # feed_why PORT: what was sent and received, for a case's diagnostics: the same length with
-# another sha256 is the shape of the kernel's misordered data (kernel-misorder.md).
+# another sha256 is the shape of the kernel's misordered data (README, "Protected joins").
 feed_why() {
 	local sent got
 	sent=$(cat "$W/sent.$1" 2>/dev/null) got=$(cat "$W/sink.$1" 2>/dev/null)
@@ -284,8 +284,8 @@ unsafe=""
 for kind in symlink writable; do
 	out=$(ip netns exec "$C" unshare -m bash -c "$fresh_run" fresh "$B/mptcp-run" "$W/paths.conf" "$kind" 2>&1)
 	case $kind in
-	symlink) want="/run/mptcp-run is a symbolic link: refusing to use it" ;;
-	writable) want="/run/mptcp-run is writable by group or others (mode 0777)" ;;
+	symlink) want="/run/mptcp-run is a symbolic link, not a folder: refusing to use it" ;;
+	writable) want="/run/mptcp-run is writable by group or others: refusing to use it" ;;
 	esac
 	grep -qF "mptcp-run pathd: $want" <<<"$out" && grep -qx 'pathd rc: 1' <<<"$out" &&
 		! grep -qx 'socket: yes' <<<"$out" || unsafe+="$kind: $out"$'\n'
@@ -345,7 +345,7 @@ fi
 
 # ---- protection: a join is created backup, then made active (MP_PRIO) ----
 # The kernel may misplace data that arrives on a passive join while the receiver finishes it
-# (kernel-misorder.md); pathd creates the wifi join backup and makes it active --promote-ms
+# (README, "Protected joins"); pathd creates the wifi join backup and makes it active --promote-ms
 # (20) after SF_ESTABLISHED. The receiver's monitor sees it: SF_ESTABLISHED backup=1 (the
 # join asked to be a backup), then SF_PRIO backup=0 (the MP_PRIO). On this kernel the
 # client's own events carry the peer's flag (backup=0) and MP_PRIO sent raises no event
