@@ -35,8 +35,10 @@ ALL_CFLAGS = $(CPPFLAGS_ALL) $(WARN) -fPIC -fvisibility=hidden -fno-strict-alias
 LDLIBS_CONFIG := -lconfig
 # The report reader (launcher/report/reader.c) parses with jansson.
 LDLIBS_JSON   := -ljansson
-# The path daemon (launcher/pathd/) speaks netlink with libmnl.
+# The path daemon (launcher/pathd/) and the sampler (launcher/sampler/) speak netlink with libmnl.
 LDLIBS_MNL    := -lmnl
+# `mptcp-run top`'s live screen (launcher/cmd/top_screen.c).
+LDLIBS_CURSES := -lncursesw
 
 B := build
 
@@ -51,7 +53,7 @@ POLICY_SRCS := $(wildcard shim/policy/*.c)
 FORMAT_SRCS := $(wildcard shim/format/*.c)
 CONFIG_FILE_SRCS := shim/kernel/config_file.c shim/kernel/libconfig_linked.c shim/kernel/read_full.c
 LAUNCHER_LIB_SRCS := $(wildcard launcher/cmd/*.c launcher/pathd/*.c launcher/supervise/*.c \
-	launcher/report/*.c launcher/os/*.c launcher/text/*.c)
+	launcher/sampler/*.c launcher/report/*.c launcher/live/*.c launcher/os/*.c launcher/text/*.c)
 LAUNCHER_SRCS := launcher/main.c $(LAUNCHER_LIB_SRCS)
 UNIT_SRCS   := $(wildcard tests/unit/*/test_*.c)
 SHIM_TEST_SRCS := $(wildcard tests/shim/*.c)
@@ -113,7 +115,7 @@ $(LIB): $(LIB_OBJS) shim/entry/libmptcp-run.map
 # LAUNCHER_LDFLAGS: link flags for the launcher alone (the Debian build adds -z now there).
 $(LAUNCHER): $(LAUNCHER_OBJS) $(B)/libmptcp-config.a $(B)/libmptcp-policy.a
 	$(CC) -o $@ $(LAUNCHER_OBJS) $(B)/libmptcp-config.a $(B)/libmptcp-policy.a $(LDFLAGS) \
-		$(LAUNCHER_LDFLAGS) $(LDLIBS_CONFIG) $(LDLIBS_JSON) $(LDLIBS_MNL)
+		$(LAUNCHER_LDFLAGS) $(LDLIBS_CONFIG) $(LDLIBS_JSON) $(LDLIBS_MNL) $(LDLIBS_CURSES)
 
 $(B)/liblauncher.a: $(LAUNCHER_LIB_OBJS)
 	@rm -f $@
@@ -131,7 +133,7 @@ define unit_rule
 $(B)/tests/unit/$(notdir $(1:.c=)): $(1) $(UNIT_LIBS)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(ALL_CFLAGS) -Wno-missing-prototypes -o $$@ $$< $$(UNIT_OBJS) $(UNIT_LIBS) $$(LDFLAGS) \
-		$$(UNIT_LDFLAGS) -lcmocka $$(LDLIBS_CONFIG) $$(LDLIBS_JSON) $$(LDLIBS_MNL)
+		$$(UNIT_LDFLAGS) -lcmocka $$(LDLIBS_CONFIG) $$(LDLIBS_JSON) $$(LDLIBS_MNL) $$(LDLIBS_CURSES)
 endef
 # Failure injection: the report test makes malloc and realloc fail on demand (not through
 # LDFLAGS, which check-asan sets on the command line).
