@@ -15,6 +15,7 @@ struct ls_sampler {
 	const char *state_path;
 	struct ls_owners owners;
 	struct ls_ifaces ifs;
+	struct ls_routes routes;
 	pid_t tree[MAX_TREE];
 };
 
@@ -55,7 +56,7 @@ int ls_sample(struct ls_sampler *sp, struct lv_sample *s, pid_t root)
 		return rc;
 	}
 	if (ls_ifaces_load(&sp->ifs) == 0)
-		ls_ifaces_name(&sp->ifs, s);
+		ls_ifaces_name(&sp->ifs, &sp->routes, s->t, s);
 	lv_sample_link(s);
 	if (root > 0)
 		n_tree = ls_descendants(root, sp->tree, MAX_TREE);
