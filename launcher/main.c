@@ -20,6 +20,7 @@ static const struct {
     {"pathd", lr_cmd_pathd},
     {"paths", lr_cmd_paths},
     {"top", lr_cmd_top},
+    {"mark", lr_cmd_mark},
     /* mptcpize's spelling, for muscle memory. */
     {"run", lr_cmd_run},
 };

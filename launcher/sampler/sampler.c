@@ -17,6 +17,7 @@ struct ls_sampler {
 	struct ls_ifaces ifs;
 	struct ls_routes routes;
 	pid_t tree[MAX_TREE];
+	size_t n_tree;
 };
 
 struct ls_sampler *ls_sampler_new(const char *state_path)
@@ -60,11 +61,19 @@ int ls_sample(struct ls_sampler *sp, struct lv_sample *s, pid_t root)
 	lv_sample_link(s);
 	if (root > 0)
 		n_tree = ls_descendants(root, sp->tree, MAX_TREE);
-	ls_owners_find(&sp->owners, s, sp->tree, n_tree);
-	if (root > 0)
+	sp->n_tree = n_tree;
+	if (root >= 0)
+		ls_owners_find(&sp->owners, s, sp->tree, n_tree);
+	if (root != 0)
 		s->lim.owners_unknown = 0; /* the others are not the command's: not a limit */
 	ls_pathd_merge(sp->state_path, s);
 	return 0;
+}
+
+size_t ls_sampler_tree(const struct ls_sampler *sp, const pid_t **pids)
+{
+	*pids = sp->tree;
+	return sp->n_tree;
 }
 
 const struct ls_ifaces *ls_sampler_ifaces(const struct ls_sampler *sp)
