@@ -37,8 +37,8 @@ LDLIBS_CONFIG := -lconfig
 LDLIBS_JSON   := -ljansson
 # The path daemon (launcher/pathd/) and the sampler (launcher/sampler/) speak netlink with libmnl.
 LDLIBS_MNL    := -lmnl
-# `mptcp-run top`'s live screen (launcher/cmd/top_screen.c).
-LDLIBS_CURSES := -lncursesw
+# `mptcp-run top`'s live screen (launcher/cmd/top_screen.c); the timeline figure's axes (-lm).
+LDLIBS_CURSES := -lncursesw -lm
 
 B := build
 

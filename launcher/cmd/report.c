@@ -9,10 +9,13 @@
 #include "os/msg.h"
 #include "report/output.h"
 #include "report/summary.h"
+#include "report/timeline.h"
+#include "os/atomic_file.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void report_usage(FILE *out)
@@ -21,7 +24,13 @@ static void report_usage(FILE *out)
 	        "Usage: mptcp-run report FILE [--svg OUT]\n"
 	        "Summarises a connection report written with MPTCP_RUN_REPORT=FILE:\n"
 	        "connections (MPTCP, fallback, TCP by policy) and the share of bytes per local\n"
-	        "address. --svg OUT also draws the shares per path and per connection.\n");
+	        "address. --svg OUT also draws the shares per path and per connection.\n"
+	        "A timeline written with mptcp-run --timeline FILE CMD is recognised: the\n"
+	        "summary gives the bytes per interface and the events, and --svg OUT draws\n"
+	        "per connection the cumulative bytes and the throughput per interface and\n"
+	        "the RTT per subflow over time, with the events marked.\n"
+	        "Example: mptcp-run --timeline t.json ncat 198.18.1.2 5000 < file\n"
+	        "         mptcp-run report t.json --svg t.svg\n");
 }
 
 /* FILE and --svg OUT from argv: -1 to go on, else the exit status. */
@@ -92,12 +101,77 @@ static int write_svg(const char *path, const struct lr_report_summary *s)
 	return 0;
 }
 
+/* A string written whole into path (temp file + rename): 0, or -1 after saying why. */
+static int write_whole(const char *path, char *data, size_t len)
+{
+	int rc = data ? lr_write_atomic(path, data, len, 0644, NULL) : -ENOMEM;
+	free(data);
+	if (rc < 0) {
+		lr_err("report: %s: %s", path, strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* A timeline file: 0/1 exit status, or -1 when path is not a timeline. */
+static int timeline(const char *path, const char *svg)
+{
+	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
+	struct lr_tl tl;
+	struct lr_tl_conn *c = NULL;
+	size_t n = 0, total = 0;
+	int status = LR_EXIT_OK;
+
+	if (!in)
+		return -1; /* read_report says why */
+	int rc = lr_tl_read(in, &tl);
+	int err = errno;
+	if (rc == 1 && in != stdin) {
+		fclose(in);
+		lr_tl_free(&tl);
+		return -1;
+	}
+	if (in != stdin)
+		fclose(in);
+	if (rc == 1) {
+		lr_err("report: -: a timeline on stdin only (connection reports: give a file)");
+		lr_tl_free(&tl);
+		return LR_EXIT_USAGE;
+	}
+	if (rc < 0 || lr_tl_conns(&tl, &c, &n, &total) < 0) {
+		lr_err("report: %s: %s", path, strerror(rc < 0 ? err : ENOMEM));
+		lr_tl_free(&tl);
+		return LR_EXIT_FAIL;
+	}
+	lr_tl_print(&tl, c, n, total, path, stdout);
+	if (svg) {
+		char *data = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&data, &len);
+		if (m) {
+			lr_tl_svg(&tl, c, n, total, m);
+			if (fclose(m) != 0) {
+				free(data);
+				data = NULL;
+			}
+		}
+		if (write_whole(svg, data, len) < 0)
+			status = LR_EXIT_FAIL;
+	}
+	lr_tl_conns_free(c, total);
+	lr_tl_free(&tl);
+	return status;
+}
+
 int lr_cmd_report(int argc, char **argv)
 {
 	struct lr_report_summary s; /* about 20 KiB; the addresses are on the heap */
 	const char *path = NULL, *svg = NULL;
 	int status = parse_args(argc, argv, &path, &svg);
 
+	if (status >= 0)
+		return status;
+	status = timeline(path, svg);
 	if (status >= 0)
 		return status;
 	lr_report_summary_init(&s);

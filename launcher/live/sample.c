@@ -149,12 +149,62 @@ const char *lv_endpoint_str(const struct lv_addr *x, uint16_t port, char *buf, s
 	return buf;
 }
 
-const char *lv_state_name(uint8_t state)
-{
-	static const char *const names[] = {
+static const char *const state_names[] = {
 	    "?",        "ESTAB",    "SYN-SENT", "SYN-RECV",   "FIN-WAIT-1", "FIN-WAIT-2",
 	    "TIME-WAIT", "CLOSED",  "CLOSE-WAIT", "LAST-ACK", "LISTEN",     "CLOSING",
 	    "NEW-SYN-RECV",
-	};
-	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "?";
+};
+#define N_STATES (sizeof(state_names) / sizeof(state_names[0]))
+
+const char *lv_state_name(uint8_t state)
+{
+	return state < N_STATES ? state_names[state] : "?";
+}
+
+uint8_t lv_state_from_name(const char *name)
+{
+	for (size_t i = 1; i < N_STATES; i++)
+		if (strcmp(state_names[i], name) == 0)
+			return (uint8_t)i;
+	return 0;
+}
+
+bool lv_endpoint_parse(const char *s, struct lv_addr *a, uint16_t *port)
+{
+	char host[64];
+	const char *colon, *h = s;
+	size_t n;
+
+	memset(a, 0, sizeof(*a));
+	if (*s == '[') {
+		colon = strstr(s, "]:");
+		if (!colon)
+			return false;
+		h = s + 1;
+		n = (size_t)(colon - h);
+		colon++;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return false;
+		n = (size_t)(colon - s);
+	}
+	if (n == 0 || n >= sizeof(host))
+		return false;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	char *end;
+	unsigned long p = strtoul(colon + 1, &end, 10);
+	if (!colon[1] || *end || p > 65535)
+		return false;
+	*port = (uint16_t)p;
+	if (inet_pton(AF_INET, host, a->a) == 1) {
+		a->family = AF_INET;
+		return true;
+	}
+	if (inet_pton(AF_INET6, host, a->a) == 1) {
+		a->family = AF_INET6;
+		return true;
+	}
+	return false;
 }

@@ -100,5 +100,9 @@ const char *lv_addr_str(const struct lv_addr *x, char *buf, size_t size);
 const char *lv_endpoint_str(const struct lv_addr *x, uint16_t port, char *buf, size_t size);
 /* "ESTAB", "FIN-WAIT-1"...: ss(8)'s names. */
 const char *lv_state_name(uint8_t state);
+/* The other way (0 when unknown). */
+uint8_t lv_state_from_name(const char *name);
+/* lv_endpoint_str's text back; false when it is not one. */
+bool lv_endpoint_parse(const char *s, struct lv_addr *a, uint16_t *port);
 
 #endif
