@@ -7,11 +7,15 @@
 #   shim/kernel  real calls, kernel ABI, logging, files    -> (libc, the kernel)
 #   shim/format  the report line's format (pure)           -> shim/policy
 #   shim/policy  the pure policy engine                    -> (libc string/memory only)
-#   launcher/cmd the sub-commands                          -> launcher/{pathd,report,os,text},
-#                                                             shim/policy, shim/kernel/config_file
+#   launcher/cmd the sub-commands                          -> launcher/{pathd,supervise,sampler,
+#                                                             report,live,os,text}, shim/policy,
+#                                                             shim/kernel/config_file
 #   launcher/pathd the path daemon (netlink, registrations) -> launcher/{os,text}, shim/policy,
 #                                                             shim/kernel/uapi
-#   launcher/report, launcher/os, launcher/text            -> below them in that order
+#   launcher/sampler sock_diag, /proc, interfaces for top  -> launcher/{live,pathd,os,text},
+#                                                             shim/kernel/uapi
+#   launcher/report, launcher/live (pure: rates, layout),
+#   launcher/os, launcher/text                             -> below them in that order
 # `make check-layers` (part of `make check`) proves it on the sources and the built objects.
 
 PREFIX     ?= /usr/local

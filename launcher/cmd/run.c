@@ -304,12 +304,18 @@ int lr_cmd_run(int argc, char **argv)
 	double interval = 0.2;
 	bool debug = false, quiet = false, version = false, sup = false, nosup = false;
 	const struct lr_option opts[] = {
-	    {"config", 'c', &conf, NULL},      {"debug", 'd', NULL, &debug},
-	    {"quiet", 'q', NULL, &quiet},      {"log", 'l', &level, NULL},
-	    {"report", 'r', &report, NULL},    {"report-sample", 0, &sample, NULL},
-	    {"version", 'V', NULL, &version},  {"supervise", 0, NULL, &sup},
-	    {"no-supervise", 0, NULL, &nosup}, {"timeline", 0, &timeline, NULL},
-	    {"timeline-interval", 0, &tl_interval, NULL}, {NULL, 0, NULL, NULL},
+	    {"config", 'c', &conf, NULL},
+	    {"debug", 'd', NULL, &debug},
+	    {"quiet", 'q', NULL, &quiet},
+	    {"log", 'l', &level, NULL},
+	    {"report", 'r', &report, NULL},
+	    {"report-sample", 0, &sample, NULL},
+	    {"version", 'V', NULL, &version},
+	    {"supervise", 0, NULL, &sup},
+	    {"no-supervise", 0, NULL, &nosup},
+	    {"timeline", 0, &timeline, NULL},
+	    {"timeline-interval", 0, &tl_interval, NULL},
+	    {NULL, 0, NULL, NULL},
 	};
 	enum supervise_mode mode = SV_AUTO;
 	struct target t;

@@ -207,7 +207,8 @@ static int parent(struct tl *x, int sfd, const sigset_t *old, char **argv)
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGCHLD) {
-					if (!done && waitpid(x->child, &status, WNOHANG) == x->child) {
+					if (!done &&
+					    waitpid(x->child, &status, WNOHANG) == x->child) {
 						done = true;
 						tail_end = mono() + TAIL_S;
 						next = mono(); /* a sample right at the exit */

@@ -9,7 +9,6 @@
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "cmd/top.h"
-#include "live/render.h"
 #include "os/msg.h"
 
 #include <errno.h>
@@ -18,47 +17,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-void lr_top_sample(struct lr_top *t)
-{
-	if (t->have_prev || t->cur.t > 0) {
-		lv_sample_move(&t->prev, &t->cur);
-		t->have_prev = true;
-	}
-	ls_sample(t->sp, &t->cur, 0);
-	if (t->have_prev)
-		lv_totals_update(&t->tot, &t->prev, &t->cur);
-}
-
-char *lr_top_render(const struct lr_top *t, int width, bool json, bool paused)
-{
-	struct lv_view v;
-	struct lr_buf b;
-	struct lv_out o;
-	char clock[16] = "";
-	time_t now = (time_t)t->cur.wall;
-	struct tm tm;
-
-	if (localtime_r(&now, &tm))
-		strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
-	if (lv_view_build(&v, t->have_prev ? &t->prev : NULL, &t->cur, &t->tot, t->sort,
-	                  t->filter) < 0)
-		return NULL;
-	struct lv_layout l = {
-	    .width = width,
-	    .cols = lv_columns_for(width),
-	    .interval = t->interval,
-	    .sort = t->sort,
-	    .filter = t->filter,
-	    .paused = paused,
-	    .clock = clock,
-	};
-	lr_buf_init(&b);
-	lv_out_init(&o, &b, json);
-	lv_render(&o, &v, &l);
-	lv_view_free(&v);
-	return lr_buf_take(&b);
-}
 
 static bool parse_sort(const char *s, enum lv_sort *out)
 {
@@ -82,9 +40,12 @@ int lr_cmd_top(int argc, char **argv)
 	const char *interval = NULL, *sort = NULL, *prog = NULL, *state = NULL;
 	bool once = false, json = false;
 	const struct lr_option opts[] = {
-	    {"interval", 'i', &interval, NULL}, {"sort", 's', &sort, NULL},
-	    {"program", 'p', &prog, NULL},      {"state", 0, &state, NULL},
-	    {"once", 0, NULL, &once},           {"json", 0, NULL, &json},
+	    {"interval", 'i', &interval, NULL},
+	    {"sort", 's', &sort, NULL},
+	    {"program", 'p', &prog, NULL},
+	    {"state", 0, &state, NULL},
+	    {"once", 0, NULL, &once},
+	    {"json", 0, NULL, &json},
 	    {NULL, 0, NULL, NULL},
 	};
 	struct lr_top t;
@@ -124,7 +85,8 @@ int lr_cmd_top(int argc, char **argv)
 	}
 	lr_top_sample(&t);
 	if (t.cur.lim.no_diag) {
-		lr_err("top: cannot read the sockets (sock_diag): %s", strerror(t.cur.lim.diag_err));
+		lr_err("top: cannot read the sockets (sock_diag): %s",
+		       strerror(t.cur.lim.diag_err));
 		rc = LR_EXIT_FAIL;
 	} else if (once || json) {
 		sleep_s(t.interval);

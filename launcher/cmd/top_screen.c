@@ -52,8 +52,9 @@ static void draw(const struct lr_top *t, bool paused, const char *note)
 	if (note && *note)
 		mvaddnstr(LINES - 1, 0, note, COLS);
 	else if (hidden)
-		mvprintw(LINES - 1, 0, "%d more line(s): enlarge the terminal  q quit s sort f filter "
-		                       "p pause",
+		mvprintw(LINES - 1, 0,
+		         "%d more line(s): enlarge the terminal  q quit s sort f filter "
+		         "p pause",
 		         hidden);
 	else
 		mvaddnstr(LINES - 1, 0, "q quit  s sort  f filter by program  p pause", COLS);

@@ -118,7 +118,11 @@ const char *lv_human(char *buf, size_t size, double v, const char *unit)
 	if (i == 0)
 		snprintf(buf, size, "%.0f %s", v, unit);
 	else
-		snprintf(buf, size, "%.*f %s%s", v < 9.995 ? 2 : v < 99.95 ? 1 : 0, v, pre[i], unit);
+		snprintf(buf, size, "%.*f %s%s",
+		         v < 9.995   ? 2
+		         : v < 99.95 ? 1
+		                     : 0,
+		         v, pre[i], unit);
 	return buf;
 }
 

@@ -226,8 +226,7 @@ static void subflow_row(struct lv_out *o, const struct lv_view *v, const struct 
 	lv_nl(o);
 }
 
-static void conn_row(struct lv_out *o, const struct lv_view *v, const struct lv_layout *l,
-                     size_t i)
+static void conn_row(struct lv_out *o, const struct lv_view *v, const struct lv_layout *l, size_t i)
 {
 	const struct lv_conn *c = &v->cur->conns[i];
 	char a[80];

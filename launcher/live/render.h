@@ -26,13 +26,13 @@ enum lv_col {
 };
 
 struct lv_layout {
-	int width;         /* terminal columns; 0: no limit */
-	unsigned cols;     /* LV_COL_* shown (text only: JSON has every field) */
-	double interval;   /* seconds between samples */
+	int width;       /* terminal columns; 0: no limit */
+	unsigned cols;   /* LV_COL_* shown (text only: JSON has every field) */
+	double interval; /* seconds between samples */
 	enum lv_sort sort;
 	const char *filter; /* "" or NULL: none */
 	bool paused;
-	const char *clock;  /* the sample's local time, "12:00:01" */
+	const char *clock; /* the sample's local time, "12:00:01" */
 };
 
 /* The widest set of optional columns whose rows fit in width (0: all). */

@@ -150,9 +150,8 @@ const char *lv_endpoint_str(const struct lv_addr *x, uint16_t port, char *buf, s
 }
 
 static const char *const state_names[] = {
-	    "?",        "ESTAB",    "SYN-SENT", "SYN-RECV",   "FIN-WAIT-1", "FIN-WAIT-2",
-	    "TIME-WAIT", "CLOSED",  "CLOSE-WAIT", "LAST-ACK", "LISTEN",     "CLOSING",
-	    "NEW-SYN-RECV",
+    "?",      "ESTAB",      "SYN-SENT", "SYN-RECV", "FIN-WAIT-1", "FIN-WAIT-2",   "TIME-WAIT",
+    "CLOSED", "CLOSE-WAIT", "LAST-ACK", "LISTEN",   "CLOSING",    "NEW-SYN-RECV",
 };
 #define N_STATES (sizeof(state_names) / sizeof(state_names[0]))
 

@@ -28,13 +28,13 @@ struct lv_subflow {
 	uint32_t token; /* the local token of its connection */
 	struct lv_addr loc, rem;
 	uint16_t lport, rport;
-	int ifindex;             /* bound device, else the interface holding loc; 0: unknown */
-	char ifname[LV_IFNAME];  /* "" when unknown */
+	int ifindex;              /* bound device, else the interface holding loc; 0: unknown */
+	char ifname[LV_IFNAME];   /* "" when unknown */
 	char pathname[LV_IFNAME]; /* the path daemon's name for ifname ("wifi"), or "" */
-	uint8_t state;           /* TCP_ESTABLISHED... */
-	bool backup;             /* the local or the remote end marked it backup */
-	bool initial;            /* the MP_CAPABLE subflow (not a join) */
-	uint64_t bytes_sent;     /* tcpi_bytes_sent: on the wire, retransmissions included */
+	uint8_t state;            /* TCP_ESTABLISHED... */
+	bool backup;              /* the local or the remote end marked it backup */
+	bool initial;             /* the MP_CAPABLE subflow (not a join) */
+	uint64_t bytes_sent;      /* tcpi_bytes_sent: on the wire, retransmissions included */
 	uint64_t bytes_acked, bytes_received, bytes_retrans;
 	uint32_t rtt_us;
 	uint32_t retrans; /* tcpi_total_retrans: segments */
@@ -49,19 +49,19 @@ struct lv_conn {
 	struct lv_addr loc, rem;
 	uint16_t lport, rport;
 	uid_t uid;
-	uint32_t inode;       /* 0 once the program closed it (orphaned) */
-	pid_t pid;            /* 0: owner unknown */
-	char prog[LV_PROG];   /* "" when unknown */
-	char paths[LV_PATHLIST]; /* the path daemon's list, "" without the daemon */
+	uint32_t inode;                      /* 0 once the program closed it (orphaned) */
+	pid_t pid;                           /* 0: owner unknown */
+	char prog[LV_PROG];                  /* "" when unknown */
+	char paths[LV_PATHLIST];             /* the path daemon's list, "" without the daemon */
 	uint64_t bytes_sent, bytes_received; /* MPTCP level (6.5+), 0 before */
 	size_t first_sf, n_sf;
 };
 
 /* What the sample could not see, so the screen can say it. */
 struct lv_limits {
-	unsigned owners_unknown; /* connections whose owner was not found */
+	unsigned owners_unknown;   /* connections whose owner was not found */
 	unsigned procs_unreadable; /* processes whose /proc/PID/fd could not be read */
-	bool no_diag;            /* sock_diag failed entirely (errno in diag_err) */
+	bool no_diag;              /* sock_diag failed entirely (errno in diag_err) */
 	int diag_err;
 };
 

@@ -41,8 +41,8 @@ static const char *fin_by(uint8_t st)
 	}
 }
 
-static size_t add(struct lv_event *out, size_t n, size_t max, const char *what,
-                  const char *ifname, const char *text)
+static size_t add(struct lv_event *out, size_t n, size_t max, const char *what, const char *ifname,
+                  const char *text)
 {
 	if (n >= max)
 		return n;
@@ -66,7 +66,8 @@ size_t lv_events(const struct lv_sample *prev, const struct lv_sample *cur,
 			    lprev->e[k].up != lcur->e[i].up) {
 				snprintf(t, sizeof(t), "%s %s", lcur->e[i].name,
 				         lcur->e[i].up ? "up" : "down");
-				n = add(out, n, max, lcur->e[i].up ? LV_EV_LINK_UP : LV_EV_LINK_DOWN,
+				n = add(out, n, max,
+				        lcur->e[i].up ? LV_EV_LINK_UP : LV_EV_LINK_DOWN,
 				        lcur->e[i].name, t);
 			}
 	if (!prev)
@@ -76,7 +77,8 @@ size_t lv_events(const struct lv_sample *prev, const struct lv_sample *cur,
 		if (has_sf(prev, f))
 			continue;
 		snprintf(t, sizeof(t), "subflow %s %s%s", f->ifname[0] ? f->ifname : "?",
-		         lv_endpoint_str(&f->loc, f->lport, a, sizeof(a)), f->backup ? " (backup)" : "");
+		         lv_endpoint_str(&f->loc, f->lport, a, sizeof(a)),
+		         f->backup ? " (backup)" : "");
 		n = add(out, n, max, LV_EV_SUBFLOW_UP, f->ifname, t);
 	}
 	for (i = 0; i < prev->n_sfs; i++) {
@@ -147,8 +149,8 @@ void lv_tl_sample(struct lr_buf *b, const struct lv_view *v, double interval, do
 	struct lv_out o;
 	char n[96];
 
-	snprintf(n, sizeof(n), "{\"" LV_TL_TYPE "\":\"" LV_TL_SAMPLE "\",\"t\":%.3f,\"snapshot\":",
-	         t);
+	snprintf(n, sizeof(n),
+	         "{\"" LV_TL_TYPE "\":\"" LV_TL_SAMPLE "\",\"t\":%.3f,\"snapshot\":", t);
 	lr_buf_adds(b, n);
 	lv_out_init(&o, b, true);
 	lv_render(&o, v, &l);
@@ -160,9 +162,11 @@ void lv_tl_event(struct lr_buf *b, double t, double wall, const struct lv_event 
 	char n[128];
 	if (t >= 0)
 		snprintf(n, sizeof(n),
-		         "{\"" LV_TL_TYPE "\":\"" LV_TL_EVENT "\",\"t\":%.3f,\"wall\":%.3f", t, wall);
+		         "{\"" LV_TL_TYPE "\":\"" LV_TL_EVENT "\",\"t\":%.3f,\"wall\":%.3f", t,
+		         wall);
 	else
-		snprintf(n, sizeof(n), "{\"" LV_TL_TYPE "\":\"" LV_TL_EVENT "\",\"wall\":%.3f", wall);
+		snprintf(n, sizeof(n), "{\"" LV_TL_TYPE "\":\"" LV_TL_EVENT "\",\"wall\":%.3f",
+		         wall);
 	lr_buf_adds(b, n);
 	json_str(b, "what", e->what);
 	json_str(b, LV_K_IFNAME, e->ifname);
@@ -174,10 +178,12 @@ void lv_tl_end(struct lr_buf *b, double t, int status, int signal)
 {
 	char n[96];
 	if (signal > 0)
-		snprintf(n, sizeof(n), "{\"" LV_TL_TYPE "\":\"" LV_TL_END "\",\"t\":%.3f,\"signal\":%d}\n",
-		         t, signal);
+		snprintf(n, sizeof(n),
+		         "{\"" LV_TL_TYPE "\":\"" LV_TL_END "\",\"t\":%.3f,\"signal\":%d}\n", t,
+		         signal);
 	else
-		snprintf(n, sizeof(n), "{\"" LV_TL_TYPE "\":\"" LV_TL_END "\",\"t\":%.3f,\"status\":%d}\n",
-		         t, status);
+		snprintf(n, sizeof(n),
+		         "{\"" LV_TL_TYPE "\":\"" LV_TL_END "\",\"t\":%.3f,\"status\":%d}\n", t,
+		         status);
 	lr_buf_adds(b, n);
 }

@@ -166,10 +166,11 @@ int lv_view_build(struct lv_view *v, const struct lv_sample *prev, const struct 
 		const struct lv_subflow *f = &cur->sfs[i];
 		const struct lv_subflow *old = v->dt > 0 ? find_sf(prev, f) : NULL;
 		if (v->dt > 0) {
-			v->sf[i].tx = (double)delta(f->bytes_sent, old, old ? old->bytes_sent : 0) / v->dt;
-			v->sf[i].rx = (double)delta(f->bytes_received, old,
-			                            old ? old->bytes_received : 0) /
-			              v->dt;
+			v->sf[i].tx =
+			    (double)delta(f->bytes_sent, old, old ? old->bytes_sent : 0) / v->dt;
+			v->sf[i].rx =
+			    (double)delta(f->bytes_received, old, old ? old->bytes_received : 0) /
+			    v->dt;
 		}
 		struct lv_iface *x = iface_slot(v->ifs, &v->n_ifs, ifname_of(f), f->pathname);
 		if (!x)

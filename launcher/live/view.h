@@ -34,7 +34,8 @@ struct lv_iface {
 	char pathname[LV_IFNAME];
 	unsigned subflows, backup;
 	struct lv_rate rate;
-	uint64_t tx_bytes, rx_bytes; /* live subflows' counters + those closed since tracking began */
+	uint64_t tx_bytes,
+	    rx_bytes; /* live subflows' counters + those closed since tracking began */
 };
 
 /*

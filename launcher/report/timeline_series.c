@@ -84,7 +84,8 @@ static void describe(const struct lr_tl *tl, struct lr_tl_conn *out, const struc
 	for (size_t i = 0; i < tl->n_ev; i++) {
 		const struct lr_tl_event *e = &tl->ev[i];
 		bool mine = strstr(e->text, hex) != NULL;
-		if (!mine || (strcmp(e->what, LV_EV_DATA_FIN) && strcmp(e->what, LV_EV_CONN_CLOSED)))
+		if (!mine ||
+		    (strcmp(e->what, LV_EV_DATA_FIN) && strcmp(e->what, LV_EV_CONN_CLOSED)))
 			continue;
 		int w = snprintf(out->close + len, sizeof(out->close) - len, "%s%.2f s: %s",
 		                 len ? "; " : "", e->t, e->text);
@@ -128,9 +129,11 @@ static int one_conn(const struct lr_tl *tl, uint32_t token, struct lr_tl_conn *o
 		for (size_t k = 0; k < v.n_ifs && rc == 0; k++) {
 			const struct lv_iface *x = &v.ifs[k];
 			char label[96];
-			snprintf(label, sizeof(label), "%s%s%s%s", x->ifname, x->pathname[0] ? " (" : "",
-			         x->pathname, x->pathname[0] ? ")" : "");
-			struct lr_tl_series *sb = series(out->bytes_if, &out->n_if, label, x->ifname);
+			snprintf(label, sizeof(label), "%s%s%s%s", x->ifname,
+			         x->pathname[0] ? " (" : "", x->pathname,
+			         x->pathname[0] ? ")" : "");
+			struct lr_tl_series *sb =
+			    series(out->bytes_if, &out->n_if, label, x->ifname);
 			/* The rate series of an interface sits at the same index as its bytes. */
 			struct lr_tl_series *sr = sb ? &out->rate_if[sb - out->bytes_if] : NULL;
 			if (sr && !sr->label[0]) {
@@ -140,7 +143,8 @@ static int one_conn(const struct lr_tl *tl, uint32_t token, struct lr_tl_conn *o
 			all += x->tx_bytes + x->rx_bytes;
 			if (sb && push(sb, cap, cur->t, (double)(x->tx_bytes + x->rx_bytes)) < 0)
 				rc = -1;
-			if (sr && has && v.dt > 0 && push(sr, cap, cur->t, (x->rate.tx + x->rate.rx) * 8) < 0)
+			if (sr && has && v.dt > 0 &&
+			    push(sr, cap, cur->t, (x->rate.tx + x->rate.rx) * 8) < 0)
 				rc = -1;
 		}
 		out->bytes = all;

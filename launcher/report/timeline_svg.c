@@ -103,25 +103,27 @@ static void frame(FILE *out, const struct panel *p)
 	        PLOT_X, p->y, PLOT_W, PANEL_H);
 	for (double v = 0; v <= p->ymax * 1.0001; v += ys) {
 		double y = p->y + PANEL_H - v / p->ymax * PANEL_H;
-		fprintf(out,
-		        "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>"
-		        "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"11\">%g</text>\n",
-		        PLOT_X, y, PLOT_X + PLOT_W, y, PLOT_X - 6, y + 4, v);
+		fprintf(
+		    out,
+		    "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>"
+		    "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"11\">%g</text>\n",
+		    PLOT_X, y, PLOT_X + PLOT_W, y, PLOT_X - 6, y + 4, v);
 	}
 	for (double t = 0; t <= p->xmax * 1.0001; t += xs) {
 		double x = px_x(p, t);
-		fprintf(out,
-		        "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#999\"/>"
-		        "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">%g</text>\n",
-		        x, p->y + PANEL_H, x, p->y + PANEL_H + 4, x, p->y + PANEL_H + 16, t);
+		fprintf(
+		    out,
+		    "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#999\"/>"
+		    "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">%g</text>\n",
+		    x, p->y + PANEL_H, x, p->y + PANEL_H + 4, x, p->y + PANEL_H + 16, t);
 	}
 	fprintf(out,
 	        "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">time (s)</text>\n",
 	        PLOT_X + PLOT_W / 2, p->y + PANEL_H + 30);
 }
 
-static void line(FILE *out, const struct panel *p, const struct lr_tl_series *s,
-                 const char *stroke, const char *dash)
+static void line(FILE *out, const struct panel *p, const struct lr_tl_series *s, const char *stroke,
+                 const char *dash)
 {
 	fprintf(out, "<polyline class=\"series\" data-ifname=\"");
 	xml(out, s->ifname);
@@ -163,10 +165,11 @@ static void events(FILE *out, const struct lr_tl *tl, const struct panel *p, int
 		                !(i > 0 && strcmp(tl->ev[i - 1].what, e->what) == 0 &&
 		                  fabs(tl->ev[i - 1].t - e->t) < 0.01);
 		double x = px_x(p, e->t < 0 ? 0 : e->t);
-		fprintf(out,
-		        "<line class=\"event\" data-t=\"%.3f\" data-what=\"%s\" x1=\"%.1f\" y1=\"%d\" "
-		        "x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" stroke-dasharray=\"5 4\"><title>",
-		        e->t, e->what, x, p->y, x, bottom, labelled ? "#c00" : "#bbb");
+		fprintf(
+		    out,
+		    "<line class=\"event\" data-t=\"%.3f\" data-what=\"%s\" x1=\"%.1f\" y1=\"%d\" "
+		    "x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" stroke-dasharray=\"5 4\"><title>",
+		    e->t, e->what, x, p->y, x, bottom, labelled ? "#c00" : "#bbb");
 		xml(out, e->text);
 		fprintf(out, "</title></line>\n");
 		if (!labelled)
@@ -200,13 +203,26 @@ static int conn_block(FILE *out, const struct lr_tl *tl, const struct lr_tl_conn
 	double bmax = series_max(c->bytes_if, c->n_if), rmax = series_max(c->rate_if, c->n_if);
 	double tmax = series_max(c->rtt_sf, c->n_sf);
 	double bscale = bmax >= 1e9 ? 1e9 : bmax >= 1e6 ? 1e6 : bmax >= 1e3 ? 1e3 : 1;
-	const char *bunit = bscale == 1e9 ? "GB" : bscale == 1e6 ? "MB" : bscale == 1e3 ? "kB" : "B";
-	struct panel pb = {"bytes", "Cumulative bytes per interface, sent + received", bunit,
-	                   bscale, ceiling(bmax / bscale), xmax, y + TITLE_H};
-	struct panel pr = {"rate", "Throughput per interface, sent + received", "Mbit/s", 1e6,
-	                   ceiling(rmax / 1e6), xmax, pb.y + PANEL_H + GAP};
-	struct panel pt = {"rtt", "Smoothed RTT per subflow", "ms", 1, ceiling(tmax), xmax,
-	                   pr.y + PANEL_H + GAP};
+	const char *bunit = bscale == 1e9   ? "GB"
+	                    : bscale == 1e6 ? "MB"
+	                    : bscale == 1e3 ? "kB"
+	                                    : "B";
+	struct panel pb = {"bytes",
+	                   "Cumulative bytes per interface, sent + received",
+	                   bunit,
+	                   bscale,
+	                   ceiling(bmax / bscale),
+	                   xmax,
+	                   y + TITLE_H};
+	struct panel pr = {"rate",
+	                   "Throughput per interface, sent + received",
+	                   "Mbit/s",
+	                   1e6,
+	                   ceiling(rmax / 1e6),
+	                   xmax,
+	                   pb.y + PANEL_H + GAP};
+	struct panel pt = {"rtt", "Smoothed RTT per subflow", "ms", 1, ceiling(tmax),
+	                   xmax,  pr.y + PANEL_H + GAP};
 
 	fprintf(out, "<g class=\"connection\" data-token=\"%08x\">\n", c->token);
 	fprintf(out, "<text x=\"20\" y=\"%d\" font-size=\"14\" font-weight=\"bold\">", y + 20);
@@ -283,7 +299,8 @@ void lr_tl_print(const struct lr_tl *tl, const struct lr_tl_conn *c, size_t n, s
 		for (size_t k = 0; k < c[i].n_if; k++) {
 			const struct lr_tl_series *s = &c[i].bytes_if[k];
 			double last = s->n ? s->v[s->n - 1] : 0;
-			fprintf(out, "  %-24s %12s %6.1f%%\n", s->label, lv_human(h, sizeof(h), last, "B"),
+			fprintf(out, "  %-24s %12s %6.1f%%\n", s->label,
+			        lv_human(h, sizeof(h), last, "B"),
 			        c[i].bytes ? 100.0 * last / (double)c[i].bytes : 0.0);
 		}
 		if (c[i].close[0])

@@ -111,8 +111,7 @@ static void tcp_socket(struct ctx *c, const struct nlmsghdr *nlh, const struct i
 	f->retrans = ti.tcpi_total_retrans;
 }
 
-static void mptcp_socket(struct ctx *c, const struct nlmsghdr *nlh,
-                         const struct inet_diag_msg *m)
+static void mptcp_socket(struct ctx *c, const struct nlmsghdr *nlh, const struct inet_diag_msg *m)
 {
 	const struct nlattr *a;
 	struct mr_mptcp_info mi;

@@ -39,12 +39,14 @@ int ls_ifaces_load(struct ls_ifaces *x)
 		memset(a, 0, sizeof(*a));
 		if (i->ifa_addr->sa_family == AF_INET) {
 			a->family = AF_INET;
-			memcpy(a->a, &((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr,
+			memcpy(a->a,
+			       &((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr,
 			       4);
 		} else if (i->ifa_addr->sa_family == AF_INET6) {
 			a->family = AF_INET6;
 			memcpy(a->a,
-			       &((const struct sockaddr_in6 *)(const void *)i->ifa_addr)->sin6_addr, 16);
+			       &((const struct sockaddr_in6 *)(const void *)i->ifa_addr)->sin6_addr,
+			       16);
 		} else {
 			continue;
 		}
@@ -146,8 +148,7 @@ static bool name_of_index(const struct ls_ifaces *x, int ifindex, char *out)
 	return false;
 }
 
-void ls_ifaces_name(const struct ls_ifaces *x, struct ls_routes *r, double now,
-                    struct lv_sample *s)
+void ls_ifaces_name(const struct ls_ifaces *x, struct ls_routes *r, double now, struct lv_sample *s)
 {
 	struct mnl_socket *nl = NULL;
 

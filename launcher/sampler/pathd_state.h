@@ -13,9 +13,9 @@
 #include "live/sample.h"
 
 /*
- * Merges the state file at path (NULL: the daemon's default) into s (owners the daemon registered win over
- * /proc guesses only where /proc found none). Sets s->pathd. false when there
- * is no readable state file (no daemon).
+ * Merges the state file at path (NULL: the daemon's default) into s (owners the daemon registered
+ * win over /proc guesses only where /proc found none). Sets s->pathd. false when there is no
+ * readable state file (no daemon).
  */
 bool ls_pathd_merge(const char *path, struct lv_sample *s);
 
