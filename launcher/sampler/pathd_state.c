@@ -17,7 +17,9 @@ static const char *str(json_t *o, const char *k)
 bool ls_pathd_merge(const char *path, struct lv_sample *s)
 {
 	json_error_t err;
-	json_t *root = json_load_file(path ? path : PD_DEFAULT_STATE, 0, &err), *x;
+	const char *env = getenv("MPTCP_RUN_PATHD_STATE");
+	json_t *root = json_load_file(path ? path : env && *env ? env : PD_DEFAULT_STATE, 0, &err);
+	json_t *x;
 	size_t i;
 
 	s->pathd = false;

@@ -13,7 +13,8 @@
 #include "live/sample.h"
 
 /*
- * Merges the state file at path (NULL: the daemon's default) into s (owners the daemon registered
+ * Merges the state file at path (NULL: $MPTCP_RUN_PATHD_STATE, else the daemon's
+ * default) into s (owners the daemon registered
  * win over /proc guesses only where /proc found none). Sets s->pathd. false when there is no
  * readable state file (no daemon).
  */
