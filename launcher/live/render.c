@@ -8,7 +8,7 @@
 #define W_PID    7
 #define W_PROG   (-15)
 #define W_IF     (-10)
-#define W_PNAME  (-12)
+#define W_PNAME  (-10)
 #define W_ADDR   (-21)
 #define W_STATE  (-11)
 #define W_KIND   (-4)

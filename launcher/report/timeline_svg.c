@@ -174,8 +174,11 @@ static void events(FILE *out, const struct lr_tl *tl, const struct panel *p, int
 		fprintf(out, "</title></line>\n");
 		if (!labelled)
 			continue;
-		fprintf(out, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#c00\">%.2f s ",
-		        x + 3, p->y + 11 + 11 * (row++ % 4), e->t);
+		/* Right of the line, or left of it in the last third: labels stay in the plot. */
+		bool left = x > PLOT_X + PLOT_W * 0.66;
+		fprintf(out, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#c00\"%s>%.2f s ",
+		        left ? x - 3 : x + 3, p->y + 11 + 11 * (row++ % 5),
+		        left ? " text-anchor=\"end\"" : "", e->t);
 		xml(out, e->what[0] == 'm' ? e->text : e->what);
 		fprintf(out, "</text>\n");
 	}

@@ -69,6 +69,7 @@ mx_wait_listen "$TB_SERVER" 5000 10 "${PIDS[0]}" || tap_bail "the server did not
 tmux new-session -d -s "$SESSION" -x 170 -y 40 \
 	"ip netns exec $TB_CLIENT $B/mptcp-run top -i 0.5; echo top exited \$?; sleep 30"
 screen() { tmux capture-pane -p -t "$SESSION" >"$W/screen"; }
+# shellcheck disable=SC2317 # called through tap_wait
 screen_has() { screen && grep -q -- "$1" "$W/screen"; }
 if tap_wait 10 screen_has "^  IFACE "; then
 	ok "top starts in a terminal (tmux) and draws its tables"
@@ -86,6 +87,7 @@ head -c "$SIZE" /dev/urandom >"$W/sent"
 	2>"$W/client.err" &
 CLIENT=$!
 PIDS+=("$CLIENT")
+# shellcheck disable=SC2317 # called through tap_wait
 both_rates() {
 	screen && "$CHECK" screen "$W/screen" >"$W/ifaces" &&
 		[ "$(awk '($1 == "c1" || $1 == "c2") && $3 > 100000' "$W/ifaces" | wc -l)" = 2 ]
@@ -112,7 +114,10 @@ cmp_nft() { # FILE: lines "IFACE TX_BYTES ..." -> 0 when both within 10 % of nft
 		top=$(awk -v i="$i" '$1 == i { print $2 }' "$f")
 		n=$(nft_bytes "$i")
 		echo "$i: top ${top:-none}, nft ${n:-none}"
-		[ -n "$top" ] && [ -n "$n" ] && [ "$n" -gt 0 ] || { bad=1; continue; }
+		if [ -z "$top" ] || [ -z "$n" ] || [ "$n" -le 0 ]; then
+			bad=1
+			continue
+		fi
 		awk -v a="$top" -v b="$n" 'BEGIN { d = (a - b) / b; exit !(d < 0.1 && d > -0.1) }' || bad=1
 	done
 	return $bad
@@ -169,6 +174,7 @@ fi
 tmux send-keys -t "$SESSION" f Enter
 if tap_wait 5 screen_has '^ *[0-9]* ncat '; then ok "key f, empty: every program again"; else not_ok "filter cleared" "$(cat "$W/screen")"; fi
 tmux resize-window -t "$SESSION" -x 60 -y 40 2>/dev/null || tmux resize-pane -t "$SESSION" -x 60
+# shellcheck disable=SC2317 # called through tap_wait
 narrow() { screen && grep -q 'TX/s' "$W/screen" && [ "$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$W/screen")" -le 60 ] && ! grep -q 'REMOTE/LOCAL' "$W/screen"; }
 if tap_wait 5 narrow; then
 	ok "a 60-column terminal: the rates stay, the address column goes, no line is wider"
@@ -193,6 +199,7 @@ cns "$B/mptcp-run" --timeline "$W/tl.json" ncat --send-only "$TB_SERVER_ADDR" 50
 	2>"$W/client2.err" &
 CLIENT=$!
 PIDS+=("$CLIENT")
+# shellcheck disable=SC2317 # called through tap_wait
 over_8mb() { [ "$(stat -c %s "$W/received2" 2>/dev/null || echo 0)" -gt 8000000 ]; }
 tap_wait 20 over_8mb || true
 "$B/mptcp-run" mark "$W/tl.json" "path 1 cut"

@@ -27,8 +27,7 @@ static void addr4(struct lv_addr *a, const char *s)
 }
 
 /* The connection 0xbb at time t with its subflows on c1 and (if c2) c2. */
-static void sample(struct lv_sample *s, double t, uint8_t state, uint64_t b1, bool c2,
-                   uint64_t b2)
+static void sample(struct lv_sample *s, double t, uint8_t state, uint64_t b1, bool c2, uint64_t b2)
 {
 	lv_sample_init(s);
 	s->t = t;
@@ -145,8 +144,8 @@ static char *write_timeline(size_t *len)
 		if (have)
 			lv_totals_update(&tot, &prev, &cur);
 		struct lv_view v;
-		assert_int_equal(lv_view_build(&v, have ? &prev : NULL, &cur, &tot, LV_SORT_PID, NULL),
-		                 0);
+		assert_int_equal(
+		    lv_view_build(&v, have ? &prev : NULL, &cur, &tot, LV_SORT_PID, NULL), 0);
 		lv_tl_sample(&b, &v, 0.2, t);
 		lv_view_free(&v);
 		lv_sample_move(&prev, &cur);
