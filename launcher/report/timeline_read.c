@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LINE_MAX_BYTES (4 * 1024 * 1024)
+#define LINE_MAX_BYTES (4L * 1024 * 1024)
 
 static const char *str(json_t *o, const char *k)
 {

@@ -84,8 +84,8 @@ static void describe(const struct lr_tl *tl, struct lr_tl_conn *out, const struc
 	for (size_t i = 0; i < tl->n_ev; i++) {
 		const struct lr_tl_event *e = &tl->ev[i];
 		bool mine = strstr(e->text, hex) != NULL;
-		if (!mine ||
-		    (strcmp(e->what, LV_EV_DATA_FIN) && strcmp(e->what, LV_EV_CONN_CLOSED)))
+		if (!mine || (strcmp(e->what, LV_EV_DATA_FIN) != 0 &&
+		              strcmp(e->what, LV_EV_CONN_CLOSED) != 0))
 			continue;
 		int w = snprintf(out->close + len, sizeof(out->close) - len, "%s%.2f s: %s",
 		                 len ? "; " : "", e->t, e->text);

@@ -101,7 +101,8 @@ static void frame(FILE *out, const struct panel *p)
 	        "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
 	        "stroke=\"#999\"/>\n",
 	        PLOT_X, p->y, PLOT_W, PANEL_H);
-	for (double v = 0; v <= p->ymax * 1.0001; v += ys) {
+	for (int i = 0; i * ys <= p->ymax * 1.0001; i++) {
+		double v = i * ys;
 		double y = p->y + PANEL_H - v / p->ymax * PANEL_H;
 		fprintf(
 		    out,
@@ -109,7 +110,8 @@ static void frame(FILE *out, const struct panel *p)
 		    "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"11\">%g</text>\n",
 		    PLOT_X, y, PLOT_X + PLOT_W, y, PLOT_X - 6, y + 4, v);
 	}
-	for (double t = 0; t <= p->xmax * 1.0001; t += xs) {
+	for (int i = 0; i * xs <= p->xmax * 1.0001; i++) {
+		double t = i * xs;
 		double x = px_x(p, t);
 		fprintf(
 		    out,

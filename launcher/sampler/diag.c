@@ -15,7 +15,7 @@
 
 #include "kernel/uapi.h"
 
-#define DIAG_BUF (64 * 1024)
+#define DIAG_BUF (64UL * 1024)
 
 #ifndef MPTCP_INFO_FLAG_FALLBACK
 #define MPTCP_INFO_FLAG_FALLBACK (1 << 0)

@@ -170,13 +170,20 @@ size_t ls_descendants(pid_t root, pid_t *out, size_t max)
 			char cpath[300];
 			snprintf(cpath, sizeof(cpath), "/proc/%d/task/%s/children", (int)p,
 			         d->d_name);
-			FILE *f = fopen(cpath, "re");
-			long c;
-			while (f && fscanf(f, "%ld", &c) == 1)
+			/* "123 456 " */
+			char list[16384]; /* a task with more children is cut: its first ones */
+			int fd = open(cpath, O_RDONLY | O_CLOEXEC);
+			ssize_t len = fd >= 0 ? read(fd, list, sizeof(list) - 1) : -1;
+			if (fd >= 0)
+				close(fd);
+			list[len > 0 ? len : 0] = '\0';
+			for (char *q = list, *end;; q = end) {
+				long c = strtol(q, &end, 10);
+				if (end == q)
+					break;
 				if (n < max && c > 0)
 					out[n++] = (pid_t)c;
-			if (f)
-				fclose(f);
+			}
 		}
 		if (t)
 			closedir(t);

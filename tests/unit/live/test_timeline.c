@@ -198,7 +198,7 @@ static void test_read_and_draw(void **state)
 	}
 	/* The mark is placed by its wall clock. */
 	size_t k;
-	for (k = 0; k < tl.n_ev && strcmp(tl.ev[k].what, "mark"); k++)
+	for (k = 0; k < tl.n_ev && strcmp(tl.ev[k].what, "mark") != 0; k++)
 		;
 	assert_true(k < tl.n_ev);
 	assert_true(tl.ev[k].t > 0.99 && tl.ev[k].t < 1.01);
