@@ -215,11 +215,11 @@ static void subflow_row(struct lv_out *o, const struct lv_view *v, const struct 
 	if (on(o, l, LV_COL_RETR))
 		lv_u64(o, "retrans", W_RETR, f->retrans);
 	if (on(o, l, LV_COL_TOTALS)) {
-		lv_bytes(o, "bytes_sent", W_TOTAL, f->bytes_sent);
+		lv_bytes(o, "bytes_acked", W_TOTAL, f->bytes_acked);
 		lv_bytes(o, "bytes_received", W_TOTAL, f->bytes_received);
 	}
 	if (o->json) {
-		lv_u64(o, "bytes_acked", 0, f->bytes_acked);
+		lv_u64(o, "bytes_sent", 0, f->bytes_sent);
 		lv_u64(o, "bytes_retrans", 0, f->bytes_retrans);
 	}
 	lv_close(o, '{');
@@ -244,6 +244,7 @@ static void conn_row(struct lv_out *o, const struct lv_view *v, const struct lv_
 	}
 	if (o->json) {
 		lv_u64(o, "uid", 0, c->uid);
+		lv_u64(o, "bytes_sent", 0, c->bytes_sent);
 		lv_str(o, "local", 0, lv_endpoint_str(&c->loc, c->lport, a, sizeof(a)));
 	}
 	if (on(o, l, LV_COL_ADDR))
@@ -259,7 +260,7 @@ static void conn_row(struct lv_out *o, const struct lv_view *v, const struct lv_
 	if (l->cols & LV_COL_RETR && !o->json)
 		lv_blank(o, W_RETR);
 	if (on(o, l, LV_COL_TOTALS)) {
-		lv_bytes(o, "bytes_sent", W_TOTAL, c->bytes_sent);
+		lv_bytes(o, "bytes_acked", W_TOTAL, c->bytes_acked);
 		lv_bytes(o, "bytes_received", W_TOTAL, c->bytes_received);
 	}
 	if (on(o, l, LV_COL_TOKEN)) {

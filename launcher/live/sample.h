@@ -49,11 +49,11 @@ struct lv_conn {
 	struct lv_addr loc, rem;
 	uint16_t lport, rport;
 	uid_t uid;
-	uint32_t inode;                      /* 0 once the program closed it (orphaned) */
-	pid_t pid;                           /* 0: owner unknown */
-	char prog[LV_PROG];                  /* "" when unknown */
-	char paths[LV_PATHLIST];             /* the path daemon's list, "" without the daemon */
-	uint64_t bytes_sent, bytes_received; /* MPTCP level (6.5+), 0 before */
+	uint32_t inode;          /* 0 once the program closed it (orphaned) */
+	pid_t pid;               /* 0: owner unknown */
+	char prog[LV_PROG];      /* "" when unknown */
+	char paths[LV_PATHLIST]; /* the path daemon's list, "" without the daemon */
+	uint64_t bytes_sent, bytes_acked, bytes_received; /* MPTCP level (6.5+), 0 before */
 	size_t first_sf, n_sf;
 };
 

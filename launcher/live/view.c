@@ -73,12 +73,12 @@ void lv_totals_update(struct lv_totals *tot, const struct lv_sample *prev,
 		const struct lv_subflow *f = &prev->sfs[i];
 		const struct lv_subflow *now = find_sf(cur, f);
 		/* Gone, or a new socket under the same addresses (its counters restarted). */
-		if (now && now->bytes_sent >= f->bytes_sent &&
+		if (now && now->bytes_acked >= f->bytes_acked &&
 		    now->bytes_received >= f->bytes_received)
 			continue;
 		struct lv_iface *x = iface_slot(tot->ifs, &tot->n, ifname_of(f), f->pathname);
 		if (x) {
-			x->tx_bytes += f->bytes_sent;
+			x->tx_bytes += f->bytes_acked;
 			x->rx_bytes += f->bytes_received;
 		}
 	}
@@ -111,10 +111,10 @@ static int cmp_conn(const void *a, const void *b, void *arg)
 		break;
 	case LV_SORT_BYTES:
 		for (size_t k = 0; k < x->n_sf; k++)
-			bx += sctx.v->cur->sfs[x->first_sf + k].bytes_sent +
+			bx += sctx.v->cur->sfs[x->first_sf + k].bytes_acked +
 			      sctx.v->cur->sfs[x->first_sf + k].bytes_received;
 		for (size_t k = 0; k < y->n_sf; k++)
-			by += sctx.v->cur->sfs[y->first_sf + k].bytes_sent +
+			by += sctx.v->cur->sfs[y->first_sf + k].bytes_acked +
 			      sctx.v->cur->sfs[y->first_sf + k].bytes_received;
 		c = bx > by ? -1 : bx < by ? 1 : 0;
 		break;
@@ -167,7 +167,7 @@ int lv_view_build(struct lv_view *v, const struct lv_sample *prev, const struct 
 		const struct lv_subflow *old = v->dt > 0 ? find_sf(prev, f) : NULL;
 		if (v->dt > 0) {
 			v->sf[i].tx =
-			    (double)delta(f->bytes_sent, old, old ? old->bytes_sent : 0) / v->dt;
+			    (double)delta(f->bytes_acked, old, old ? old->bytes_acked : 0) / v->dt;
 			v->sf[i].rx =
 			    (double)delta(f->bytes_received, old, old ? old->bytes_received : 0) /
 			    v->dt;
@@ -179,7 +179,7 @@ int lv_view_build(struct lv_view *v, const struct lv_sample *prev, const struct 
 		x->backup += f->backup;
 		x->rate.tx += v->sf[i].tx;
 		x->rate.rx += v->sf[i].rx;
-		x->tx_bytes += f->bytes_sent;
+		x->tx_bytes += f->bytes_acked;
 		x->rx_bytes += f->bytes_received;
 	}
 	for (i = 0; i < cur->n_conns; i++) {

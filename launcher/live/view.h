@@ -24,6 +24,11 @@ const char *lv_sort_name(enum lv_sort s);
 /* The next order in the cycle the 's' key walks. */
 enum lv_sort lv_sort_next(enum lv_sort s);
 
+/*
+ * Sent means sent and acknowledged (tcpi_bytes_acked): what a path delivered,
+ * a retransmission counted once, data re-sent on another path after a cut
+ * counted on the path that delivered it. Received: tcpi_bytes_received.
+ */
 struct lv_rate {
 	double tx, rx; /* bytes per second */
 };

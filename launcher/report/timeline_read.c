@@ -76,6 +76,7 @@ static int add_sample(struct lr_tl *tl, json_t *line)
 		copy(k_->prog, sizeof(k_->prog), str(c, "program"));
 		copy(k_->paths, sizeof(k_->paths), str(c, "paths"));
 		k_->bytes_sent = u64(c, "bytes_sent");
+		k_->bytes_acked = u64(c, "bytes_acked");
 		k_->bytes_received = u64(c, "bytes_received");
 		json_array_foreach(json_object_get(c, "subflows"), k, f)
 		{

@@ -140,6 +140,7 @@ static void mptcp_socket(struct ctx *c, const struct nlmsghdr *nlh, const struct
 	k->uid = m->idiag_uid;
 	k->inode = m->idiag_inode;
 	k->bytes_sent = mi.bytes_sent;
+	k->bytes_acked = mi.bytes_acked;
 	k->bytes_received = mi.bytes_received;
 	if (k->fallback)
 		c->s->fallback++;

@@ -28,12 +28,13 @@ CHECK=$ROOT/tests/live/check.py
 W=$(mktemp -d /tmp/mptcp-run-live.XXXXXX)
 chmod 755 "$W"
 SESSION=mptcp-run-live-$$
-TB_STATE="" PIDS=() HOLD=""
+TB_STATE="" PIDS=() HOLD="" HOLDC=""
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	tmux kill-session -t "$SESSION" 2>/dev/null
 	mx_kill "${PIDS[@]}"
 	[ -n "$HOLD" ] && exec {HOLD}>&-
+	[ -n "$HOLDC" ] && exec {HOLDC}>&-
 	[ -n "$TB_STATE" ] && "$TB" down "$TB_STATE" >/dev/null 2>&1
 	rm -rf "$W"
 }
@@ -79,12 +80,16 @@ fi
 
 SIZE=$((24 * 1024 * 1024))
 head -c "$SIZE" /dev/urandom >"$W/sent"
-# The client keeps its connection open 3 s after the data, so the last bytes are sampled.
+# The client keeps its connection open after the data until the checks of top are done
+# (its input ends when HOLDC is closed), so the last bytes are sampled.
+mkfifo "$W/hold_c"
+exec {HOLDC}<>"$W/hold_c"
 {
+	exec {HOLDC}>&- # only this shell holds the FIFO open
 	cat "$W/sent"
-	sleep 3
+	cat "$W/hold_c"
 } | "$TB" exec "$TB_STATE" client "$B/mptcp-run" ncat --send-only "$TB_SERVER_ADDR" 5000 \
-	2>"$W/client.err" &
+	2>"$W/client.err" {HOLDC}>&- &
 CLIENT=$!
 PIDS+=("$CLIENT")
 # shellcheck disable=SC2317 # called through tap_wait
@@ -185,6 +190,8 @@ tmux send-keys -t "$SESSION" q
 # The pane's command says so once top has quit.
 if tap_wait 5 screen_has "^top exited 0"; then ok "key q: top quits (status 0)"; else not_ok "key q" "$(cat "$W/screen")"; fi
 tmux kill-session -t "$SESSION" 2>/dev/null
+exec {HOLDC}>&-
+HOLDC=""
 wait "$CLIENT" 2>/dev/null
 if cmp -s "$W/sent" "$W/received"; then ok "the payload arrived intact"; else not_ok "payload" "$(stat -c %s "$W/received")"; fi
 

@@ -53,7 +53,7 @@ static struct lv_subflow *sf(struct lv_sample *s, uint32_t token, const char *if
 	f->lport = lport;
 	f->rport = 5000;
 	f->state = 1;
-	f->bytes_sent = sent;
+	f->bytes_sent = f->bytes_acked = sent;
 	f->bytes_received = recv;
 	f->rtt_us = 4000;
 	return f;
@@ -130,7 +130,7 @@ static void test_new_and_closed_subflows(void **state)
 	assert_true(v.ifs[2].rate.tx > 199999 && v.ifs[2].rate.tx < 200001);
 	lv_view_free(&v);
 	/* A counter that went backwards is a new socket: its bytes are new. */
-	c.sfs[0].bytes_sent = 10;
+	c.sfs[0].bytes_acked = 10;
 	assert_int_equal(lv_view_build(&v, &b, &c, &tot, LV_SORT_RATE, NULL), 0);
 	assert_true(v.sf[0].tx > 19 && v.sf[0].tx < 21);
 	lv_view_free(&v);
@@ -224,7 +224,7 @@ static void test_render_text_and_json_agree(void **state)
 	struct lv_layout l = {.width = 0, .cols = LV_COL_ALL, .interval = 0.5, .clock = "12:00:00"};
 	(void)state;
 	two_samples(&a, &b);
-	b.conns[0].bytes_sent = 4500000;
+	b.conns[0].bytes_acked = 4500000;
 	assert_int_equal(lv_view_build(&v, &a, &b, NULL, LV_SORT_RATE, NULL), 0);
 	lr_buf_init(&tb);
 	lr_buf_init(&jb);

@@ -51,7 +51,7 @@ static void sample(struct lv_sample *s, double t, uint8_t state, uint64_t b1, bo
 		f->rport = 5000;
 		f->state = 1;
 		f->initial = i == 0;
-		f->bytes_sent = i ? b2 : b1;
+		f->bytes_sent = f->bytes_acked = i ? b2 : b1;
 		f->rtt_us = 3000;
 	}
 	lv_sample_link(s);
