@@ -131,9 +131,10 @@ static char *write_timeline(size_t *len)
 		if (t > 1.5) { /* c1's subflow gone */
 			cur.n_sfs = 0;
 			struct lv_subflow *f = lv_sample_add_subflow(&cur);
-			sample(&prev, 0, 1, 0, true, b2); /* scratch for the c2 subflow */
-			*f = prev.sfs[1];
-			lv_sample_free(&prev);
+			struct lv_sample scratch; /* for the c2 subflow */
+			sample(&scratch, 0, 1, 0, true, b2);
+			*f = scratch.sfs[1];
+			lv_sample_free(&scratch);
 			lv_sample_link(&cur);
 		}
 		if (i == 5) {
