@@ -68,20 +68,41 @@ static int parse_args(int argc, char **argv, const char **path, const char **svg
 	return -1;
 }
 
-/* The whole report at path into s: 0, or -1 after saying why. */
-static int read_report(const char *path, struct lr_report_summary *s)
+/*
+ * path opened for reading. Standard input ("-") is read whole first, so that
+ * it can be read twice: a timeline is told from a report by its first line.
+ * NULL with errno set.
+ */
+static FILE *open_input(const char *path, char **buf)
 {
-	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
-	if (!in) {
-		lr_err("report: %s: %s", path, strerror(errno));
-		return -1;
+	char chunk[65536];
+	size_t len = 0, n;
+
+	*buf = NULL;
+	if (strcmp(path, "-") != 0)
+		return fopen(path, "re");
+	FILE *m = open_memstream(buf, &len);
+	if (!m)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+		fwrite(chunk, 1, n, m);
+	bool bad = ferror(stdin);
+	if (fclose(m) != 0 || bad) {
+		free(*buf);
+		*buf = NULL;
+		errno = bad ? EIO : ENOMEM;
+		return NULL;
 	}
+	/* fmemopen refuses an empty buffer. */
+	return len ? fmemopen(*buf, len, "r") : fopen("/dev/null", "re");
+}
+
+/* The whole report from in into s: 0, or -1 after saying why. */
+static int read_report(FILE *in, const char *path, struct lr_report_summary *s)
+{
 	int rc = lr_report_summary_read(s, in);
-	int err = errno;
-	if (in != stdin)
-		fclose(in);
 	if (rc < 0)
-		lr_err("report: %s: %s", path, strerror(err));
+		lr_err("report: %s: %s", path, strerror(errno));
 	return rc;
 }
 
@@ -113,30 +134,20 @@ static int write_whole(const char *path, char *data, size_t len)
 	return 0;
 }
 
-/* A timeline file: 0/1 exit status, or -1 when path is not a timeline. */
-static int timeline(const char *path, const char *svg)
+/* A timeline: the exit status; -1 (in rewound) when in holds no timeline. */
+static int timeline(FILE *in, const char *path, const char *svg)
 {
-	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
 	struct lr_tl tl;
 	struct lr_tl_conn *c = NULL;
 	size_t n = 0, total = 0;
 	int status = LR_EXIT_OK;
 
-	if (!in)
-		return -1; /* read_report says why */
 	int rc = lr_tl_read(in, &tl);
 	int err = errno;
-	if (rc == 1 && in != stdin) {
-		fclose(in);
-		lr_tl_free(&tl);
-		return -1;
-	}
-	if (in != stdin)
-		fclose(in);
 	if (rc == 1) {
-		lr_err("report: -: a timeline on stdin only (connection reports: give a file)");
 		lr_tl_free(&tl);
-		return LR_EXIT_USAGE;
+		rewind(in);
+		return -1;
 	}
 	if (rc < 0 || lr_tl_conns(&tl, &c, &n, &total) < 0) {
 		lr_err("report: %s: %s", path, strerror(rc < 0 ? err : ENOMEM));
@@ -171,16 +182,25 @@ int lr_cmd_report(int argc, char **argv)
 
 	if (status >= 0)
 		return status;
-	status = timeline(path, svg);
-	if (status >= 0)
-		return status;
-	lr_report_summary_init(&s);
-	if (read_report(path, &s) < 0) {
-		lr_report_summary_free(&s);
+	char *buf;
+	FILE *in = open_input(path, &buf);
+	if (!in) {
+		lr_err("report: %s: %s", path, strerror(errno));
+		free(buf);
 		return LR_EXIT_FAIL;
 	}
-	lr_report_print(&s, path, stdout);
-	status = svg && write_svg(svg, &s) < 0 ? LR_EXIT_FAIL : LR_EXIT_OK;
-	lr_report_summary_free(&s);
+	status = timeline(in, path, svg);
+	if (status < 0) {
+		lr_report_summary_init(&s);
+		if (read_report(in, path, &s) < 0) {
+			status = LR_EXIT_FAIL;
+		} else {
+			lr_report_print(&s, path, stdout);
+			status = svg && write_svg(svg, &s) < 0 ? LR_EXIT_FAIL : LR_EXIT_OK;
+		}
+		lr_report_summary_free(&s);
+	}
+	fclose(in);
+	free(buf);
 	return status;
 }

@@ -174,10 +174,10 @@ int lr_tl_read(FILE *in, struct lr_tl *tl)
 			break;
 		}
 	}
-	if (first && rc == 0)
-		rc = 1; /* empty */
 	if (rc == 0 && ferror(in))
 		rc = -1;
+	else if (first && rc == 0)
+		rc = 1; /* empty */
 	free(line);
 	if (tl->n_ev > 1)
 		qsort(tl->ev, tl->n_ev, sizeof(tl->ev[0]), by_time);
