@@ -9,7 +9,8 @@
    in libmptcp-run.so names one of its exported functions (such a call would
    resolve to the library's own interposer: close() calling close()).
 4. The policy engine and the report format are pure: the undefined symbols of its objects are libc
-   string, memory, allocation and formatting functions from an allow-list.
+   string, memory, allocation and formatting functions from an allow-list. So are the live view's
+   decisions (launcher/live: rates, totals, order, layout), which may also use launcher/text.
 5. The path daemon's planner is pure too: its objects call the same allow-list and the policy
    engine, nothing else (no clock, no netlink: it acts through its table of operations).
 
@@ -34,8 +35,8 @@ LAYERS = {
     "shim/policy": set(),
     "launcher": {"launcher/cmd"},
     "launcher/cmd": {"launcher/pathd", "launcher/supervise", "launcher/integrity",
-                     "launcher/report", "launcher/os", "shim/format",
-                     "launcher/text", "shim/policy", "shim/kernel"},
+                     "launcher/sampler", "launcher/report", "launcher/live", "launcher/os",
+                     "shim/format", "launcher/text", "shim/policy", "shim/kernel"},
     "launcher/supervise": {"launcher/os", "launcher/text", "shim/format", "shim/policy",
                            "shim/kernel"},
     "launcher/pathd": {"launcher/planner", "launcher/os", "launcher/text", "shim/format",
@@ -43,7 +44,11 @@ LAYERS = {
     "launcher/planner": {"shim/policy"},
     "launcher/integrity": {"launcher/os", "launcher/text", "shim/format", "shim/policy",
                            "shim/kernel"},
-    "launcher/report": {"launcher/os", "launcher/text"},
+    # The sampler reads the path daemon's state file (one file, sampler/pathd_state.c).
+    "launcher/sampler": {"launcher/live", "launcher/pathd", "launcher/os", "launcher/text",
+                         "shim/kernel"},
+    "launcher/report": {"launcher/live", "launcher/os", "launcher/text"},
+    "launcher/live": {"launcher/text"},
     "launcher/os": {"launcher/text", "shim/kernel"},
     "launcher/text": set(),
 }
@@ -59,6 +64,9 @@ POLICY_ALLOWED = {
     "strchr", "strcmp", "strdup", "strlen", "strncmp", "strrchr", "strtoul", "qsort",
     "snprintf", "vsnprintf", "inet_ntop", "inet_pton", "fnmatch", "__stack_chk_fail",
 }
+
+# What the live view's objects may call besides POLICY_ALLOWED and launcher/text's functions.
+LIVE_ALLOWED = POLICY_ALLOWED | {"qsort_r", "strstr"}
 
 n = 0
 failed = 0
@@ -222,14 +230,14 @@ def defined(objs):
     return out
 
 
-def policy_impurities(objs, below=()):
+def policy_impurities(objs, allowed=POLICY_ALLOWED, below=()):
     """Calls out of objs to anything but themselves, the allow-list and the objects below."""
     own = defined(objs) | defined(below)
     bad = []
     for o in objs:
         for line in nm(["-u"], o):
             sym = line.split()[-1]
-            if sym not in own and sym not in POLICY_ALLOWED:
+            if sym not in own and sym not in allowed:
                 bad.append(f"{os.path.relpath(o, B)}: {sym}")
     return bad
 
@@ -261,7 +269,7 @@ def self_tests():
                    "double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t);"
                    " return t.tv_sec; }\n", "-c")
         pol = objects(["shim/policy"])
-        tap(any("clock_gettime" in b for b in policy_impurities([clock], pol)),
+        tap(any("clock_gettime" in b for b in policy_impurities([clock], below=pol)),
             "self-test: a planner object reading the clock is caught")
     tap(find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"] and
         find_cycle({"a": {"b"}, "b": {"c"}}) is None,
@@ -285,8 +293,9 @@ def main():
 
     lib_objs = objects(["shim/entry", "shim/core", "shim/kernel", "shim/format", "shim/policy"])
     launcher_objs = objects(["launcher", "launcher/cmd", "launcher/pathd", "launcher/planner",
-                             "launcher/supervise", "launcher/integrity",
-                             "launcher/report", "launcher/os", "launcher/text", "shim/format",
+                             "launcher/supervise", "launcher/integrity", "launcher/sampler",
+                             "launcher/report", "launcher/live", "launcher/os", "launcher/text",
+                             "shim/format",
                              "shim/policy"]) + \
         [os.path.join(B, "obj/shim/kernel", f) for f in ("config_file.o", "libconfig_linked.o", "read_full.o",
                                                          "integrity_file.o")]
@@ -306,9 +315,17 @@ def main():
         tap(pol and not bad, f"policy engine: {len(pol)} objects call only allow-listed libc",
             "\n".join(bad))
         plan = objects(["launcher/planner"])
-        bad = policy_impurities(plan, objects(["shim/policy"]))
+        bad = policy_impurities(plan, below=objects(["shim/policy"]))
         tap(plan and not bad, f"planner: {len(plan)} objects call only allow-listed libc and the "
             "policy engine", "\n".join(bad))
+        live = objects(["launcher/live"])
+        text_syms = set()
+        for o in objects(["launcher/text"]):
+            text_syms |= {l.split()[2] for l in nm(["--defined-only", "-g"], o)
+                          if len(l.split()) == 3}
+        bad = policy_impurities(live, LIVE_ALLOWED | text_syms)
+        tap(live and not bad, f"live view: {len(live)} objects call only allow-listed libc",
+            "\n".join(bad))
     print(f"1..{n}")
     print(f"# {n - failed} passed, {failed} failed, 0 skipped")
     return 1 if failed else 0

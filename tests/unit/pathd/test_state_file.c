@@ -7,7 +7,7 @@
  * large counters, connections in every state, none at all. --json prints
  * what the file holds. A missing file is "no daemon", a broken one an error
  * with jansson's reason, and keys an older daemon did not write read as
- * zero.
+ * zero. `mptcp-run top` takes owners and path names from the same reader.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -22,7 +22,9 @@
 
 #include <cmocka.h>
 
+#include "live/sample.h"
 #include "pathd/state_file.h"
+#include "sampler/pathd_state.h"
 
 static char dir[] = "/tmp/mptcp-run-state-test.XXXXXX";
 static char file[128];
@@ -280,6 +282,32 @@ static void test_missing_and_broken(void **state)
 	assert_string_equal(err, "not a JSON object");
 }
 
+/* top's merge (sampler/pathd_state.c) reads the file through the same reader. */
+static void test_top_merge(void **state)
+{
+	(void)state;
+	struct pd_state st = sample();
+	struct lv_sample smp;
+	assert_int_equal(pd_state_write(file, &st), 0);
+	lv_sample_init(&smp);
+	struct lv_conn *c = lv_sample_add_conn(&smp);
+	c->token = 0xdeadbeef;
+	c->inode = 77;
+	smp.lim.owners_unknown = 1;
+	struct lv_subflow *sf = lv_sample_add_subflow(&smp);
+	snprintf(sf->ifname, sizeof(sf->ifname), "c1");
+	assert_true(ls_pathd_merge(file, &smp));
+	assert_true(smp.pathd);
+	assert_string_equal(smp.sfs[0].pathname, "wired");
+	assert_string_equal(smp.conns[0].paths, "wifi, cellular (backup)");
+	assert_int_equal(smp.conns[0].pid, 4242);
+	assert_string_equal(smp.conns[0].prog, "ssh\ttab");
+	assert_int_equal(smp.lim.owners_unknown, 0);
+	unlink(file);
+	assert_false(ls_pathd_merge(file, &smp));
+	lv_sample_free(&smp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +316,7 @@ int main(void)
 	    cmocka_unit_test(test_empty),
 	    cmocka_unit_test(test_older_file),
 	    cmocka_unit_test(test_missing_and_broken),
+	    cmocka_unit_test(test_top_merge),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
