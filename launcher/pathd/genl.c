@@ -350,12 +350,13 @@ int pd_pm_set_backup(struct pd_genl *g, uint32_t token, const struct pl_addr *lo
 }
 
 int pd_pm_announce(struct pd_genl *g, uint32_t token, const struct pl_addr *loc, uint8_t loc_id,
-                   uint16_t port, char *why, size_t wsize)
+                   uint16_t port, bool backup, char *why, size_t wsize)
 {
 	char buf[512];
 	struct nlmsghdr *nlh = genl_msg(g, buf, g->family, MPTCP_PM_CMD_ANNOUNCE, NLM_F_ACK);
 	mnl_attr_put_u32(nlh, MPTCP_PM_ATTR_TOKEN, token);
-	put_addr(nlh, MPTCP_PM_ATTR_ADDR, loc, loc_id, MPTCP_PM_ADDR_FLAG_SIGNAL, 0, port);
+	put_addr(nlh, MPTCP_PM_ATTR_ADDR, loc, loc_id,
+	         MPTCP_PM_ADDR_FLAG_SIGNAL | (backup ? MPTCP_PM_ADDR_FLAG_BACKUP : 0), 0, port);
 	return genl_call(g, nlh, NULL, NULL, why, wsize);
 }
 

@@ -49,7 +49,7 @@ int pd_pm_set_backup(struct pd_genl *g, uint32_t token, const struct pl_addr *lo
                      const struct pl_addr *rem, uint16_t rport, bool backup, char *why,
                      size_t wsize);
 int pd_pm_announce(struct pd_genl *g, uint32_t token, const struct pl_addr *loc, uint8_t loc_id,
-                   uint16_t port, char *why, size_t wsize);
+                   uint16_t port, bool backup, char *why, size_t wsize);
 /* Local addresses the userspace PM knows for one connection; -errno when it is not ours. */
 int pd_pm_get_addrs(struct pd_genl *g, uint32_t token, struct pl_addr *out, uint8_t *ids, int max);
 

@@ -135,14 +135,15 @@ static uint16_t listener_port(struct pd_pm *pm, const struct pl_addr *a)
 	return port;
 }
 
-static int announce(void *ctx, const struct pl_conn *c, int path, const struct pl_addr *loc)
+static int announce(void *ctx, const struct pl_conn *c, int path, const struct pl_addr *loc,
+                    bool backup)
 {
 	struct pd_pm *pm = ctx;
 	char why[128], b[64];
 	uint16_t port = listener_port(pm, loc);
-	int rc =
-	    port ? pd_pm_announce(pm->cmd, c->token, loc, addr_id(pm, loc), port, why, sizeof(why))
-	         : -EADDRNOTAVAIL;
+	int rc = port ? pd_pm_announce(pm->cmd, c->token, loc, addr_id(pm, loc), port, backup, why,
+	                               sizeof(why))
+	              : -EADDRNOTAVAIL;
 	if (rc < 0) {
 		pm->n_errors++;
 		lr_err("token %08x: ANNOUNCE %s failed: %s", c->token,
@@ -150,8 +151,8 @@ static int announce(void *ctx, const struct pl_conn *c, int path, const struct p
 		return rc;
 	}
 	pm->n_announce++;
-	lr_dbg("token %08x: announced %s port %u (%s)", c->token, pl_addr_str(loc, b, sizeof(b)),
-	       port, pm->policy->paths[path].name);
+	lr_dbg("token %08x: announced %s port %u (%s)%s", c->token, pl_addr_str(loc, b, sizeof(b)),
+	       port, pm->policy->paths[path].name, backup ? " as backup" : "");
 	return 0;
 }
 

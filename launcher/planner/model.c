@@ -116,6 +116,7 @@ struct pl_sub *pl_sub_established(const struct pl_world *w, struct pl_conn *c,
 		s = pl_sub_add(w, c, loc, 0, rem, rport);
 	if (!s)
 		return NULL;
+	bool was_live = s->live;
 	s->lport = lport;
 	s->live = true;
 	if (!s->flagged)
@@ -123,6 +124,14 @@ struct pl_sub *pl_sub_established(const struct pl_world *w, struct pl_conn *c,
 	if (s->promo == PL_PROMO_AWAIT_ESTABLISHED) {
 		s->promo = PL_PROMO_DUE;
 		s->promote_at = now + c->prot.promote_ms;
+	} else if (c->server && c->prot.on && !s->ours && !s->initial && !was_live &&
+	           s->path >= 0 && (c->announced & (1u << s->path))) {
+		/* A peer's join to an address announced as backup: this event comes when this end
+		 * has finished the join, so the peer may put data on it now, not before. */
+		s->promo = PL_PROMO_DUE;
+		s->promote_at = now;
+		s->flagged = true;
+		s->backup = true;
 	}
 	return s;
 }

@@ -91,6 +91,7 @@ struct pl_conn {
 	uint32_t inode; /* adopted: the socket's inode, to find the owner */
 	bool decided;   /* pp holds the paths in force */
 	struct mr_program_paths pp;
+	uint8_t integrity; /* decided: the owner's enum mr_integrity (protect or accept-risk) */
 	struct pl_protection prot; /* an input: the daemon sets it before each plan */
 	struct pl_sub s[PL_SUBS];
 	int n_sub;

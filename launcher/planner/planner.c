@@ -30,6 +30,11 @@ static bool decide(const struct pl_world *w, struct pl_conn *c, double now,
 	if (!c->registered)
 		prog.section = NULL; /* unknown owner: the defaults */
 	mr_program_paths(w->policy, &prog, &c->pp);
+	/* An unknown owner has the defaults' integrity, as it has their paths. */
+	int integrity = c->registered               ? (int)prog.integrity
+	                : w->policy->integrity >= 0 ? w->policy->integrity
+	                                            : (int)MR_INTEGRITY_PROTECT;
+	c->integrity = (uint8_t)integrity;
 	c->decided = true;
 	if (ops->debug) {
 		char buf[256];
@@ -87,7 +92,9 @@ static void announce(const struct pl_world *w, struct pl_conn *c, int path,
 	const struct pl_addr *a = pl_path_addr(w, path, c->family, NULL);
 	if (!a || pl_addr_eq(a, &c->loc))
 		return;
-	ops->announce(ctx, c, path, a);
+	/* Protected: the peer is asked (the address's backup flag, B in the MP_JOIN SYN/ACK) to
+	 * put no data on a join to it until this end has finished the join and says so. */
+	ops->announce(ctx, c, path, a, c->prot.on);
 	c->announced |= 1u << path;
 }
 
@@ -140,7 +147,7 @@ double pl_plan(const struct pl_world *w, struct pl_conn *c, double now, const st
 			if (!(c->announced & (1u << k)))
 				announce(w, c, k, ops, ctx);
 		}
-		return 0;
+		return promote(w, c, now, ops, ctx);
 	}
 	double wake = promote(w, c, now, ops, ctx);
 	/* A listed subflow that carries data: established and not waiting for its promotion. */

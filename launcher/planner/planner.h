@@ -50,8 +50,10 @@ struct pl_ops {
 	/* SET_FLAGS on subflow s (token, local address and port, remote address and port):
 	 * backup on or off; the kernel tells the peer with MP_PRIO. */
 	int (*set_backup)(void *ctx, const struct pl_conn *c, const struct pl_sub *s, bool backup);
-	/* Server side: ANNOUNCE loc (the address of path `path`) to the peer. */
-	int (*announce)(void *ctx, const struct pl_conn *c, int path, const struct pl_addr *loc);
+	/* Server side: ANNOUNCE loc (the address of path `path`) to the peer; with backup, joins
+	 * to it are asked (MP_JOIN SYN/ACK) to carry no data until re-flagged. */
+	int (*announce)(void *ctx, const struct pl_conn *c, int path, const struct pl_addr *loc,
+	                bool backup);
 	/* A line about a decision, for the debug log; NULL: none are formatted. */
 	void (*debug)(void *ctx, const char *line);
 };

@@ -122,12 +122,13 @@ static int rec_set_backup(void *ctx, const struct pl_conn *c, const struct pl_su
 	return set_backup_rc;
 }
 
-static int rec_announce(void *ctx, const struct pl_conn *c, int path, const struct pl_addr *loc)
+static int rec_announce(void *ctx, const struct pl_conn *c, int path, const struct pl_addr *loc,
+                        bool backup)
 {
 	char b[64];
 	(void)ctx;
-	add(record, sizeof(record), "announce %08x %s %s\n", c->token, policy.paths[path].name,
-	    str(loc, b));
+	add(record, sizeof(record), "announce %08x %s %s%s\n", c->token, policy.paths[path].name,
+	    str(loc, b), backup ? " backup" : "");
 	return 0;
 }
 
@@ -652,10 +653,15 @@ static void test_server_announce(void **state)
 	pl_conn_owner(&c, 9, 0, "/usr/bin/rsync");
 	c.prot = (struct pl_protection){.on = true, .promote_ms = 20};
 	assert_true(plan(&c, 0) == 0);
-	expect("announce 00000051 wifi 198.18.2.1\n");
-	/* The peer's join arrives (not ours): nothing to close or re-flag. */
+	/* Protected: announced as backup, so the peer's join carries no data yet. */
+	expect("announce 00000051 wifi 198.18.2.1 backup\n");
+	/* The peer's join arrives: this event means this end has finished it, so it is made
+	 * active at once (MP_PRIO), and only once. */
 	pl_sub_established(&world, &c, addr_of(WIFI), 5001, &rem, 40001, true, 5);
 	plan(&c, 5);
+	expect("set_backup 00000051 198.18.2.1:5001 -> 198.19.0.1:40001 off\n");
+	pl_sub_established(&world, &c, addr_of(WIFI), 5001, &rem, 40001, true, 6);
+	plan(&c, 6);
 	plan(&c, 100);
 	expect("");
 	/* A path without an address is announced when it gets one. */
@@ -670,6 +676,36 @@ static void test_server_announce(void **state)
 	plan(&c, 10);
 	plan(&c, 20);
 	expect("announce 00000052 wifi 198.18.2.1\n");
+}
+
+/* integrity = "accept-risk": no protection on either side (the daemon asks the planner with
+ * the owner's value once the paths are decided). */
+static void test_accept_risk(void **state)
+{
+	struct pl_conn c;
+	struct pl_addr loc = *addr_of(WIRED), rem = peer();
+	(void)state;
+	/* The decision records the owner's integrity: the protect default here. */
+	memset(&c, 0, sizeof(c));
+	c.token = 0x71;
+	pl_conn_owner(&c, 1, 0, "/usr/bin/rsync");
+	pl_conn_seen(&world, &c, true, AF_INET, &loc, 40000, &rem, 5001, false, 0);
+	c.prot = (struct pl_protection){.on = false, .promote_ms = 20};
+	plan(&c, 0);
+	assert_true(c.decided);
+	assert_int_equal(c.integrity, MR_INTEGRITY_PROTECT);
+	expect("create 00000071 wifi 198.18.2.1 if=12 -> 198.19.0.1:5001\n");
+	/* A server whose owner accepts the risk announces plainly, and leaves joins alone. */
+	memset(&c, 0, sizeof(c));
+	c.token = 0x72;
+	pl_conn_seen(&world, &c, true, AF_INET, &loc, 5001, &rem, 40000, true, 0);
+	pl_conn_owner(&c, 9, 0, "/usr/bin/rsync");
+	c.prot = (struct pl_protection){.on = false, .promote_ms = 20};
+	plan(&c, 0);
+	expect("announce 00000072 wifi 198.18.2.1\n");
+	pl_sub_established(&world, &c, addr_of(WIFI), 5001, &rem, 40001, false, 5);
+	plan(&c, 5);
+	expect("");
 }
 
 /* IPv6: the subflows use the path's IPv6 address. */
@@ -711,6 +747,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_adoption, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_adoption_without_owner, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_server_announce, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_accept_risk, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ipv6, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
