@@ -1218,11 +1218,11 @@ int pd_run(const struct pd_options *o)
 			d->dirty = true;
 			apply_all(d, true);
 		}
+		/* After every wake-up, before the events: registrations that came without
+		 * waking us (pathd/reg.h) are known when their connection's events are read. */
+		pd_reg_handle(d->reg, now, on_registration, d);
 		if (pf[0].revents && pd_genl_read(d->ev, on_event, d) < 0 && errno == ENOBUFS)
 			resync(d);
-		double rd = pd_reg_next_deadline(d->reg);
-		if (pf[2].revents || (rd && rd <= now))
-			pd_reg_handle(d->reg, now, on_registration, d);
 		expire(d, now);
 		if (d->dirty && now - d->last_state >= PD_STATE_MS) {
 			write_state(d);

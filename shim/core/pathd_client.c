@@ -11,26 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/pathd_channel.h"
 #include "core/runtime.h"
 #include "kernel/clock.h"
 #include "kernel/log.h"
-#include "kernel/pathd_sock.h"
 #include "kernel/real.h"
 #include "kernel/uapi.h"
 
 enum { WANT_UNKNOWN = 0, WANT_YES = 1, WANT_NO = 2 };
-/* Process-wide: whether this program registers. WANT_NO once the daemon proved absent. */
+/* Process-wide: whether this program lists paths of its own (the policy never changes). */
 static _Atomic int want = WANT_UNKNOWN;
 /* Written once, before want becomes WANT_YES (release), read after (acquire). */
 static struct mr_program_paths own_paths;
 static const struct mr_policy *own_policy;
-
-static const char *socket_path(void)
-{
-	/* secure_getenv: a setuid program does not take the path from its caller. */
-	const char *p = secure_getenv("MPTCP_RUN_PATHD_SOCKET");
-	return p && *p ? p : MR_PATHD_SOCKET;
-}
 
 static bool wants_registration(void)
 {
@@ -50,65 +43,38 @@ static bool wants_registration(void)
 	return w == WANT_YES;
 }
 
-static void hand_over(int fd)
+void mr_pathd_after_connect(int fd, const struct mr_fd *e, int rc)
 {
-	int proto = 0;
-	socklen_t l = sizeof(proto);
-	int saved = errno;
-	if (real_getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &l) < 0 ||
-	    proto != IPPROTO_MPTCP) {
-		errno = saved;
-		return; /* plain TCP: no path manager is involved */
-	}
-	uid_t peer;
-	const char *path = socket_path();
-	const char *uid_text = secure_getenv("MPTCP_RUN_PATHD_UID");
-	uid_t allowed = uid_text && *uid_text ? (uid_t)strtoul(uid_text, NULL, 10) : 0;
-	switch (mr_pathd_hand_over(path, fd, allowed, &peer)) {
-	case MR_HANDOVER_SENT:
-	case MR_HANDOVER_BUSY:
-		break;
-	case MR_HANDOVER_ABSENT:
-		atomic_store_explicit(&want, WANT_NO, memory_order_relaxed);
-		mr_log(MR_LOG_DEBUG, "no path daemon at %s: this program's paths are not applied",
-		       path);
-		break;
-	case MR_HANDOVER_UNTRUSTED:
-		atomic_store_explicit(&want, WANT_NO, memory_order_relaxed);
-		mr_log(MR_LOG_ERROR,
-		       "%s is served by uid %u, not root: no socket handed over, paths not applied",
-		       path, (unsigned)peer);
-		break;
-	}
-	errno = saved;
-}
-
-void mr_pathd_after_connect(int fd, int rc)
-{
-	if (rc < 0 && errno != EINPROGRESS)
+	if ((rc < 0 && errno != EINPROGRESS) || !wants_registration())
 		return;
-	if (wants_registration())
-		hand_over(fd);
+	/* The library made this socket: its protocol is known without asking the kernel. */
+	if (mr_fd_state(e) & MR_ST_MPTCP)
+		mr_pathd_chan_register(fd);
 }
 
 void mr_pathd_after_accept(int fd)
 {
-	if (fd >= 0 && wants_registration())
-		hand_over(fd);
+	if (fd < 0 || !wants_registration())
+		return;
+	int saved = errno, proto = 0;
+	socklen_t l = sizeof(proto);
+	/* An MPTCP listener hands out plain TCP sockets for peers without MPTCP. */
+	if (real_getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &l) == 0 &&
+	    proto == IPPROTO_MPTCP && mr_pathd_chan_ready())
+		mr_pathd_chan_register(fd);
+	errno = saved;
 }
 
 /* Whether the socket is bound to a specific local address (then its owner chose the path). */
-static bool bound_to_address(int fd)
+static bool bound_to_address(const struct mr_fd *e)
 {
-	struct sockaddr_storage ss;
-	socklen_t l = sizeof(ss);
-	memset(&ss, 0, sizeof(ss));
-	if (getsockname(fd, (struct sockaddr *)&ss, &l) < 0)
-		return true;
-	if (ss.ss_family == AF_INET)
-		return ((struct sockaddr_in *)&ss)->sin_addr.s_addr != htonl(INADDR_ANY);
-	if (ss.ss_family == AF_INET6)
-		return !IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&ss)->sin6_addr);
+	if (!(mr_fd_state(e) & MR_ST_BOUND))
+		return false;
+	const struct sockaddr *sa = (const struct sockaddr *)&e->bind_addr;
+	if (sa->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr != htonl(INADDR_ANY);
+	if (sa->sa_family == AF_INET6)
+		return !IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)sa)->sin6_addr);
 	return true;
 }
 
@@ -248,16 +214,20 @@ static bool scan_paths(int family, bool usable[MR_PATHS_MAX], struct candidate m
 	return true;
 }
 
-void mr_pathd_before_connect(int fd, const struct sockaddr *sa, socklen_t len)
+void mr_pathd_before_connect(int fd, const struct mr_fd *e, const struct sockaddr *sa,
+                             socklen_t len)
 {
 	int saved = errno;
 	bool usable[MR_PATHS_MAX] = {false};
 	struct candidate mine[MR_PATHS_MAX];
 	long long now = mr_coarse_ms();
 	memset(mine, 0, sizeof(mine));
+	/* Pinned only when a daemon will manage the connection (it adds the other paths):
+	 * without one, a socket pinned to a path that goes away would stay on it, where
+	 * routing would have moved it. */
 	if (!wants_registration() || len < sizeof(sa->sa_family) ||
-	    (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) || bound_to_address(fd) ||
-	    !scan_paths(sa->sa_family, usable, mine, now)) {
+	    (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) || bound_to_address(e) ||
+	    !mr_pathd_chan_ready() || !scan_paths(sa->sa_family, usable, mine, now)) {
 		errno = saved;
 		return;
 	}

@@ -1,26 +1,46 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Handing one connected socket to the path daemon (`mptcp-run pathd`) over its
- * registration socket: one non-blocking SOCK_SEQPACKET connection, the
- * daemon's kernel-verified uid checked with SO_PEERCRED BEFORE the descriptor
- * is sent, one message with SCM_RIGHTS, closed. Never blocks, never raises
- * SIGPIPE, keeps errno.
+ * The registration channel to the path daemon (`mptcp-run pathd`), as system
+ * calls: one SOCK_SEQPACKET connection per process, non-blocking and
+ * close-on-exec, whose peer's kernel-verified uid is checked with SO_PEERCRED
+ * BEFORE any descriptor is sent; then one message per connection, one byte
+ * and the socket itself (SCM_RIGHTS). Nothing here blocks, raises SIGPIPE or
+ * changes errno. The state (which descriptor, when to try again) is
+ * core/pathd_channel.c's.
  */
 #ifndef MPTCP_RUN_KERNEL_PATHD_SOCK_H
 #define MPTCP_RUN_KERNEL_PATHD_SOCK_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #define MR_PATHD_SOCKET "/run/mptcp-run/pathd.sock"
 
-enum mr_handover {
-	MR_HANDOVER_SENT = 0,
-	MR_HANDOVER_ABSENT = -1,    /* no daemon listens there: do not try again */
-	MR_HANDOVER_UNTRUSTED = -2, /* something else listens there: do not try again */
-	MR_HANDOVER_BUSY = -3,      /* the daemon's queue is full: this one is skipped */
+enum mr_chan_open {
+	MR_CHAN_OPENED = 0,
+	MR_CHAN_ABSENT = -1,    /* no daemon listens there */
+	MR_CHAN_UNTRUSTED = -2, /* something else listens there: nothing is sent to it */
+	MR_CHAN_BUSY = -3,      /* the daemon's backlog is full */
 };
 
-/* Sends fd to the daemon at path if the peer's uid is 0 or allowed_uid. *peer_uid: who it was. */
-enum mr_handover mr_pathd_hand_over(const char *path, int fd, uid_t allowed_uid, uid_t *peer_uid);
+/*
+ * Connects to the daemon at path and checks that it runs as root or as allowed_uid.
+ * Returns the channel's descriptor (MR_CHAN_OPENED in *why) or -1 and why not;
+ * *peer_uid: whom it reached ((uid_t)-1 when nobody).
+ */
+int mr_pathd_chan_connect(const char *path, uid_t allowed_uid, uid_t *peer_uid,
+                          enum mr_chan_open *why);
+
+enum mr_chan_send {
+	MR_CHAN_SENT,
+	MR_CHAN_FULL, /* the daemon has not read what is queued yet: this one is dropped */
+	MR_CHAN_GONE, /* the daemon's end is closed (it exited, or let this channel go) */
+};
+
+/* Sends fd over the channel chan. */
+enum mr_chan_send mr_pathd_chan_send(int chan, int fd);
+
+/* Whether the daemon's end of chan is still open; reads nothing. */
+bool mr_pathd_chan_alive(int chan);
 
 #endif
