@@ -183,11 +183,13 @@ matrix-quick: all
 
 # scripts/bench-pathd (the path daemon's rows) is optional: its build/bench-pathd.md is appended
 # to build/bench.md when the script exists; a stale copy from an earlier run never is.
+# PATHD_AGAINST=REV also measures REV's build, interleaved (before/after columns).
 bench: all $(SHIM_TEST_BINS) $(BENCH_BINS) $(B)/libmptcp-policy.a $(B)/libmptcp-config.a
 	scripts/bench
 	@rm -f $(B)/bench-pathd.md
 	@if [ -e scripts/bench-pathd ]; then \
-		scripts/bench-pathd && { echo; cat $(B)/bench-pathd.md; } >> $(B)/bench.md; \
+		scripts/bench-pathd $(if $(PATHD_AGAINST),--against $(PATHD_AGAINST)) && \
+			{ echo; cat $(B)/bench-pathd.md; } >> $(B)/bench.md; \
 	else echo "bench: scripts/bench-pathd not present, its rows are skipped"; fi
 
 # Sanitizer build of the library, the unit and the functional tests (ASan + UBSan, leaks).

@@ -737,8 +737,10 @@ static void on_event(const struct pd_event *e, void *arg)
 			c->t_established = now;
 		}
 		apply(d, c, now);
-		if (c->established && !c->decided)
+		if (c->established && !c->decided) {
 			want_deadline(d, c->t_established + d->o->grace_ms);
+			pd_reg_expect(d->reg, c->t_established + d->o->grace_ms);
+		}
 		break;
 	case MPTCP_EVENT_CLOSED:
 		if ((c = conn_get(d, e->token, false)))
@@ -1218,11 +1220,10 @@ int pd_run(const struct pd_options *o)
 			d->dirty = true;
 			apply_all(d, true);
 		}
-		/* After every wake-up, before the events: registrations that came without
-		 * waking us (pathd/reg.h) are known when their connection's events are read. */
-		pd_reg_handle(d->reg, now, on_registration, d);
 		if (pf[0].revents && pd_genl_read(d->ev, on_event, d) < 0 && errno == ENOBUFS)
 			resync(d);
+		/* After every wake-up (pathd/reg.h): registrations come without waking us. */
+		pd_reg_handle(d->reg, now, on_registration, d);
 		expire(d, now);
 		if (d->dirty && now - d->last_state >= PD_STATE_MS) {
 			write_state(d);

@@ -35,14 +35,19 @@
 #define PD_CHANNELS     1024  /* open channels: one per registering process */
 #define PD_CHANNELS_UID 48    /* of which one uid may hold; its least recently used goes */
 #define PD_PER_CALL     1024  /* messages per pd_reg_handle(): events do not wait long */
-/* While registrations keep coming they are read at least every PD_LAZY_MS, at the loop's
- * other wake-ups, without a wake-up of their own; after PD_QUIET_MS without one, the next
- * wakes the daemon again. Registrations before their connection's events (a client's,
- * sent in connect()) are read at those events' wake-up anyway. */
-#define PD_LAZY_MS  2.
-#define PD_QUIET_MS 20.
-#define EP_LISTENER 0
-#define EP_CHANNELS 1
+/*
+ * A message wakes the daemon only when it waits for one (pd_reg_expect), or when none was
+ * read for PD_ACTIVE_MS: the wake-up of a daemon asleep on another CPU is most of what
+ * a registration would cost connect(). Otherwise channels are read at the loop's other
+ * wake-ups: a client's registration, sent in connect(), at its connection's first event
+ * (CREATED, when the handshake completes); one whose connection has no event (a peer
+ * without MPTCP: only CLOSED, which waits for the descriptor in flight to be closed) at
+ * most PD_SWEEP_MS later.
+ */
+#define PD_SWEEP_MS  100.
+#define PD_ACTIVE_MS 5000.
+#define EP_LISTENER  0
+#define EP_CHANNELS  1
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77 /* 6.5 */
 #endif
@@ -67,7 +72,7 @@ struct pd_reg {
 	int ep;      /* what the loop polls: the listener, and the channels while armed */
 	int chan_ep; /* the channels, edge-triggered */
 	bool armed;
-	double last_run, last_msg, refill_at;
+	double last_run, last_msg, refill_at, expect_until;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	uint64_t netns_cookie;
 	struct bucket b[PD_UIDS];
@@ -365,21 +370,22 @@ void pd_reg_handle(struct pd_reg *r, double now_ms,
 	}
 	if (channels)
 		collect(r);
-	bool got = serve(r, now_ms, cb, arg) > 0;
-	if (got)
+	if (serve(r, now_ms, cb, arg))
 		r->last_msg = now_ms;
 	r->last_run = now_ms;
-	/* Busy: read at the loop's wake-ups and every PD_LAZY_MS, not per message. Quiet
-	 * again: the next message wakes the loop. A failed epoll_ctl keeps the mode. */
-	if (r->armed && got)
-		set_armed(r, false);
-	else if (!r->armed && now_ms - r->last_msg >= PD_QUIET_MS)
-		set_armed(r, true);
+	/* A failed epoll_ctl keeps the mode: a later call tries again. */
+	set_armed(r, r->expect_until > now_ms || now_ms - r->last_msg >= PD_ACTIVE_MS);
+}
+
+void pd_reg_expect(struct pd_reg *r, double until_ms)
+{
+	if (until_ms > r->expect_until)
+		r->expect_until = until_ms;
 }
 
 double pd_reg_next_deadline(const struct pd_reg *r)
 {
-	double t = r->armed ? 0 : r->last_run + PD_LAZY_MS;
+	double t = r->armed ? 0 : r->last_run + PD_SWEEP_MS;
 	if (r->refill_at && (!t || r->refill_at < t))
 		t = r->refill_at;
 	return t;

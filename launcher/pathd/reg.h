@@ -14,9 +14,10 @@
  * others.
  *
  * The loop polls pd_reg_fd() and calls pd_reg_handle() after every wake-up,
- * whatever woke it, and at pd_reg_next_deadline(): while registrations keep
- * coming, they are read then rather than each waking the daemon, which would
- * cost the connect() that sent it a wake-up of another CPU.
+ * whatever woke it, after the events it read, and at pd_reg_next_deadline(). A
+ * message wakes the loop only while the daemon waits for one (pd_reg_expect())
+ * or has had none for seconds: the wake-up of a daemon asleep on another CPU is
+ * most of what a registration would cost the connect() that sends it.
  */
 #ifndef MPTCP_RUN_PATHD_REG_H
 #define MPTCP_RUN_PATHD_REG_H
@@ -36,6 +37,9 @@ int pd_reg_fd(const struct pd_reg *r);
  * Cheap when nothing waits (one or two epoll_wait()): call it after every wake-up. */
 void pd_reg_handle(struct pd_reg *r, double now_ms,
                    void (*cb)(const struct pd_registration *, void *), void *arg);
+/* The daemon waits for a registration (a connection established without one) until
+ * until_ms: one that comes wakes the loop. */
+void pd_reg_expect(struct pd_reg *r, double until_ms);
 /* When pd_reg_handle() must run again without a wake-up of pd_reg_fd() (monotonic ms);
  * 0: none. */
 double pd_reg_next_deadline(const struct pd_reg *r);

@@ -86,6 +86,8 @@ static void note_failure(enum mr_chan_open why, const char *path, uid_t peer)
 /* Connects again (or for the first time), under the lock. */
 static bool open_channel(void)
 {
+	if (mr_in_vfork_child())
+		return false;
 	pthread_mutex_lock(&ch_lock);
 	int st = atomic_load_explicit(&ch_state, memory_order_acquire);
 	int fd = atomic_load(&ch_fd);
@@ -121,10 +123,14 @@ out:
 	return ok;
 }
 
+/*
+ * No getpid() here: in a child that shares the channel without having run our fork
+ * handler (vfork(), _Fork(), a raw clone()), a live channel is used as it is and the
+ * daemon refuses the message (its sender is not the channel's process); only opening
+ * one, which writes the state, is kept from a vfork() child, which shares our memory.
+ */
 bool mr_pathd_chan_ready(void)
 {
-	if (mr_in_vfork_child())
-		return false;
 	int st = atomic_load_explicit(&ch_state, memory_order_acquire);
 	if (st == CH_LIVE &&
 	    mr_pathd_chan_alive(atomic_load_explicit(&ch_fd, memory_order_relaxed)))
@@ -137,8 +143,7 @@ bool mr_pathd_chan_ready(void)
 void mr_pathd_chan_register(int fd)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (atomic_load_explicit(&ch_state, memory_order_acquire) != CH_LIVE ||
-		    mr_in_vfork_child())
+		if (atomic_load_explicit(&ch_state, memory_order_acquire) != CH_LIVE)
 			return;
 		switch (
 		    mr_pathd_chan_send(atomic_load_explicit(&ch_fd, memory_order_relaxed), fd)) {

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pinning a fresh socket to the first usable path a program lists, before
+ * connect(): SO_BINDTODEVICE keeps the initial subflow on that interface, and a
+ * bind() to the interface's address (IP_BIND_ADDRESS_NO_PORT: the port is still
+ * chosen at connect()) selects the interface's routing table. The interfaces'
+ * addresses and the routing probes are kept for a second: a program opening
+ * many connections pays one setsockopt() pair and one bind() per connection.
+ */
+#ifndef MPTCP_RUN_CORE_PATHD_PIN_H
+#define MPTCP_RUN_CORE_PATHD_PIN_H
+
+#include <stdbool.h>
+#include <sys/socket.h>
+
+#include "policy/policy.h"
+
+/*
+ * Pins fd for a connection to sa (AF_INET or AF_INET6) to the first path of pp
+ * (paths of policy p) that is up with an address of that family and that routing
+ * can use to reach sa. False when none is (the socket is then left to routing).
+ */
+bool mr_pathd_pin(int fd, const struct mr_policy *p, const struct mr_program_paths *pp,
+                  const struct sockaddr *sa, socklen_t len);
+
+#endif
