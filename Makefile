@@ -52,6 +52,9 @@ FORMAT_SRCS := $(wildcard shim/format/*.c)
 CONFIG_FILE_SRCS := shim/kernel/config_file.c shim/kernel/libconfig_linked.c shim/kernel/read_full.c
 LAUNCHER_LIB_SRCS := $(wildcard launcher/cmd/*.c launcher/pathd/*.c launcher/supervise/*.c \
 	launcher/report/*.c launcher/os/*.c launcher/text/*.c)
+# The registration channel and the pinning: the library's, and the supervisor's too (their
+# system calls come through a table; the library passes its real ones).
+LAUNCHER_LIB_SRCS += shim/kernel/pathd_sock.c shim/kernel/pathd_pin.c
 LAUNCHER_SRCS := launcher/main.c $(LAUNCHER_LIB_SRCS)
 UNIT_SRCS   := $(wildcard tests/unit/*/test_*.c)
 SHIM_TEST_SRCS := $(wildcard tests/shim/*.c)

@@ -46,8 +46,14 @@
  */
 #define PD_SWEEP_MS  100.
 #define PD_ACTIVE_MS 5000.
-#define EP_LISTENER  0
-#define EP_CHANNELS  1
+/* Sockets registered before their connect() ran (the supervisor registers at the
+ * notification, before the call continues): held until they have a token, read again
+ * after every wake-up (the connection's CREATED is one). */
+#define PD_HELD     64
+#define PD_HELD_UID 8
+#define PD_HELD_MS  1000.
+#define EP_LISTENER 0
+#define EP_CHANNELS 1
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77 /* 6.5 */
 #endif
@@ -67,6 +73,12 @@ struct chan {
 	bool queued; /* its slot is on the ring (stays so when the slot is reused) */
 };
 
+struct held {
+	int fd; /* -1: free */
+	double deadline;
+	struct pd_registration reg; /* all but the token */
+};
+
 struct pd_reg {
 	int fd;      /* the listener */
 	int ep;      /* what the loop polls: the listener, and the channels while armed */
@@ -79,6 +91,8 @@ struct pd_reg {
 	struct chan c[PD_CHANNELS];
 	unsigned ring[PD_CHANNELS]; /* channels that may have messages waiting, in turn */
 	unsigned ring_head, ring_len;
+	struct held held[PD_HELD];
+	int n_held;
 	unsigned long ok, refused, limited;
 };
 
@@ -118,6 +132,8 @@ struct pd_reg *pd_reg_open(const char *path)
 	r->ep = r->chan_ep = -1;
 	for (int i = 0; i < PD_CHANNELS; i++)
 		r->c[i].fd = r->c[i].pidfd = -1;
+	for (int i = 0; i < PD_HELD; i++)
+		r->held[i].fd = -1;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		free(r);
 		errno = ENAMETOOLONG;
@@ -178,6 +194,9 @@ void pd_reg_close(struct pd_reg *r)
 	for (int i = 0; i < PD_CHANNELS; i++)
 		if (r->c[i].fd >= 0)
 			chan_close(&r->c[i]);
+	for (int i = 0; i < PD_HELD; i++)
+		if (r->held[i].fd >= 0)
+			close(r->held[i].fd);
 	close(r->fd);
 	close(r->ep);
 	close(r->chan_ep);
@@ -315,10 +334,69 @@ static void collect(struct pd_reg *r)
 	} while (n == 256);
 }
 
+struct ctx {
+	struct pd_reg *r;
+	double now_ms;
+	void (*cb)(const struct pd_registration *, void *);
+	void *arg;
+};
+
+static void registered(const struct pd_registration *reg, void *arg)
+{
+	struct ctx *x = arg;
+	x->cb(reg, x->arg);
+}
+
+/* Keeps a socket with no token yet, within the bounds (all, and one uid's). */
+static bool keep(int fd, const struct pd_registration *owner, void *arg)
+{
+	struct ctx *x = arg;
+	struct held *free_slot = NULL;
+	int mine = 0;
+	for (int i = 0; i < PD_HELD; i++) {
+		struct held *h = &x->r->held[i];
+		if (h->fd < 0)
+			free_slot = free_slot ? free_slot : h;
+		else if (h->reg.uid == owner->uid)
+			mine++;
+	}
+	if (!free_slot || mine >= PD_HELD_UID)
+		return false;
+	*free_slot = (struct held){.fd = fd, .deadline = x->now_ms + PD_HELD_MS, .reg = *owner};
+	x->r->n_held++;
+	return true;
+}
+
+/* The sockets held: registered once they have a token, refused when it does not come. */
+static void recheck_held(struct pd_reg *r, double now_ms,
+                         void (*cb)(const struct pd_registration *, void *), void *arg)
+{
+	for (int i = 0; i < PD_HELD && r->n_held; i++) {
+		struct held *h = &r->held[i];
+		if (h->fd < 0)
+			continue;
+		int64_t token = pd_reg_token(r->netns_cookie, h->fd);
+		if (token == 0 && now_ms < h->deadline)
+			continue;
+		close(h->fd);
+		h->fd = -1;
+		r->n_held--;
+		if (token > 0) {
+			h->reg.token = (uint32_t)token;
+			r->ok++;
+			cb(&h->reg, arg);
+		} else {
+			r->refused++;
+		}
+	}
+}
+
 /* Each channel on the ring gets one turn. Returns the messages read. */
 static unsigned serve(struct pd_reg *r, double now_ms,
                       void (*cb)(const struct pd_registration *, void *), void *arg)
 {
+	struct ctx x = {.r = r, .now_ms = now_ms, .cb = cb, .arg = arg};
+	const struct pd_reg_sink sink = {.registered = registered, .keep = keep, .arg = &x};
 	unsigned total = 0, turns = r->ring_len;
 	r->refill_at = 0;
 	while (turns-- && total < PD_PER_CALL) {
@@ -339,7 +417,7 @@ static unsigned serve(struct pd_reg *r, double now_ms,
 		}
 		struct pd_reg_sender who = {.uid = ch->uid, .pid = ch->pid, .pidfd = ch->pidfd};
 		struct pd_reg_tally t = {0};
-		bool open = pd_reg_read(ch->fd, granted, r->netns_cookie, &who, &t, cb, arg);
+		bool open = pd_reg_read(ch->fd, granted, r->netns_cookie, &who, &t, &sink);
 		r->ok += t.ok;
 		r->refused += t.refused;
 		give_back(r, ch->uid, now_ms, granted - t.read);
@@ -372,6 +450,8 @@ void pd_reg_handle(struct pd_reg *r, double now_ms,
 		collect(r);
 	if (serve(r, now_ms, cb, arg))
 		r->last_msg = now_ms;
+	if (r->n_held)
+		recheck_held(r, now_ms, cb, arg);
 	r->last_run = now_ms;
 	/* A failed epoll_ctl keeps the mode: a later call tries again. */
 	set_armed(r, r->expect_until > now_ms || now_ms - r->last_msg >= PD_ACTIVE_MS);
@@ -388,5 +468,8 @@ double pd_reg_next_deadline(const struct pd_reg *r)
 	double t = r->armed ? 0 : r->last_run + PD_SWEEP_MS;
 	if (r->refill_at && (!t || r->refill_at < t))
 		t = r->refill_at;
+	for (int i = 0; i < PD_HELD && r->n_held; i++)
+		if (r->held[i].fd >= 0 && (!t || r->held[i].deadline < t))
+			t = r->held[i].deadline;
 	return t;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What one registration message proves (the channels: pathd/reg.h): read from a channel with
- * recvmmsg(), each message checked on its own. Nothing in it is trusted.
+ * What one registration message proves (the channels: pathd/reg.h; the wire
+ * format: kernel/pathd_sock.h): read from a channel with recvmmsg(), each
+ * message checked on its own. Nothing in it is trusted.
  */
 #ifndef MPTCP_RUN_PATHD_REG_MSG_H
 #define MPTCP_RUN_PATHD_REG_MSG_H
@@ -27,21 +28,36 @@ struct pd_reg_sender {
 	int pidfd; /* pins that process; -1: none (kernels before 6.5) */
 };
 
+/* What to do with what a channel's messages prove. */
+struct pd_reg_sink {
+	void (*registered)(const struct pd_registration *, void *arg);
+	/* A socket whose owner is proven but whose connection has no token yet (sent before
+	 * its connect() ran): true when it is kept (fd is the sink's now) to be read again. */
+	bool (*keep)(int fd, const struct pd_registration *owner, void *arg);
+	void *arg;
+};
+
 struct pd_reg_tally {
 	unsigned read;    /* messages read */
-	unsigned long ok; /* of which registered (cb called) */
+	unsigned long ok; /* of which registered */
 	unsigned long refused;
 };
 
 /*
- * Reads up to max (<= PD_BATCH) messages from channel fd, sent by who; cb per
- * registration that holds: one descriptor, an MPTCP socket of the network
- * namespace netns_cookie (0: not checked) with a token, sent by who itself
- * (SCM_CREDENTIALS). Every descriptor received is closed. False when the channel
- * is closed at the other end (or failed): its owner let it go.
+ * Reads up to max (<= PD_BATCH) messages from channel fd, sent by who. A message
+ * holds when who itself sent it (SCM_CREDENTIALS) with an MPTCP socket of the
+ * network namespace netns_cookie (0: not checked), owned by who (one byte), or by
+ * the process of the pidfd that comes with it, which holds that very socket as
+ * the number the message says (pidfd_getfd): its owner's pid and /proc/PID/exe,
+ * believed while the owner's pidfd still names a live process. Every descriptor
+ * received is closed or kept. False when the channel is closed at the other end
+ * (or failed): its owner let it go.
  */
 bool pd_reg_read(int fd, unsigned max, uint64_t netns_cookie, const struct pd_reg_sender *who,
-                 struct pd_reg_tally *t, void (*cb)(const struct pd_registration *, void *),
-                 void *arg);
+                 struct pd_reg_tally *t, const struct pd_reg_sink *sink);
+
+/* The token of socket fd: -1 unless it is an MPTCP socket of the network namespace
+ * netns_cookie (0: not checked), 0 while its connection has none yet. */
+int64_t pd_reg_token(uint64_t netns_cookie, int fd);
 
 #endif

@@ -28,6 +28,7 @@
  * child's own descriptor and its own choice, nobody else's.
  */
 #include "supervise/notify.h"
+#include "supervise/paths.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -325,6 +326,10 @@ static void on_endpoint(struct lr_sv *sv, const struct seccomp_notif *req,
 	char what[80];
 
 	p = program_of(sv, tid);
+	if (role == MR_ROLE_CONNECT) /* a program with paths: pinned, registered */
+		lr_sv_paths_connect(&(struct lr_sv_paths_env){sv->listener, sv->opt,
+		                                              sv->own_net_dev, sv->own_net_ino},
+		                    req, p);
 	e = &p->role[role];
 	/* MPTCP or not, nothing to change; only the report wants the verdict in words. */
 	if (e->constant && e->constant_verdict == MR_MPTCP && !sv->track)

@@ -32,6 +32,16 @@ static atomic_bool said_absent, said_untrusted, said_full;
 static pthread_mutex_t ch_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_bool fork_hook;
 
+const struct mr_sockcalls mr_pathd_real_calls = {
+    .socket = real_socket,
+    .connect = real_connect,
+    .bind = real_bind,
+    .setsockopt = real_setsockopt,
+    .getsockopt = real_getsockopt,
+    .sendmsg = real_sendmsg,
+    .close = real_close,
+};
+
 static const char *socket_path(void)
 {
 	/* secure_getenv: a setuid program does not take the path from its caller. */
@@ -103,7 +113,7 @@ static bool open_channel(void)
 	const char *path = socket_path();
 	uid_t peer;
 	enum mr_chan_open why;
-	int s = mr_pathd_chan_connect(path, allowed_uid(), &peer, &why);
+	int s = mr_pathd_chan_connect(&mr_pathd_real_calls, path, allowed_uid(), &peer, &why);
 	if (s < 0) {
 		note_failure(why, path, peer);
 		goto out;
@@ -145,8 +155,8 @@ void mr_pathd_chan_register(int fd)
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (atomic_load_explicit(&ch_state, memory_order_acquire) != CH_LIVE)
 			return;
-		switch (
-		    mr_pathd_chan_send(atomic_load_explicit(&ch_fd, memory_order_relaxed), fd)) {
+		int chan = atomic_load_explicit(&ch_fd, memory_order_relaxed);
+		switch (mr_pathd_chan_send(&mr_pathd_real_calls, chan, fd)) {
 		case MR_CHAN_SENT:
 			return;
 		case MR_CHAN_FULL: {

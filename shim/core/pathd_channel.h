@@ -14,7 +14,12 @@
 
 #include <stdbool.h>
 
+#include "kernel/pathd_sock.h"
+
 #define MR_CHAN_RETRY_MS 1000
+
+/* The library's socket calls for the channel and the pinning: the real ones. */
+extern const struct mr_sockcalls mr_pathd_real_calls;
 
 /*
  * Whether a daemon will manage this process's next connection: the channel is

@@ -9,8 +9,9 @@
 #include <string.h>
 
 #include "core/pathd_channel.h"
-#include "core/pathd_pin.h"
 #include "core/runtime.h"
+#include "kernel/log.h"
+#include "kernel/pathd_pin.h"
 #include "kernel/real.h"
 #include "kernel/uapi.h"
 
@@ -83,7 +84,16 @@ void mr_pathd_before_connect(int fd, const struct mr_fd *e, const struct sockadd
 	 * routing would have moved it. */
 	if (wants_registration() && len >= sizeof(sa->sa_family) &&
 	    (sa->sa_family == AF_INET || sa->sa_family == AF_INET6) && !bound_to_address(e) &&
-	    mr_pathd_chan_ready())
-		mr_pathd_pin(fd, own_policy, &own_paths, sa, len);
+	    mr_pathd_chan_ready()) {
+		int err;
+		const char *dev =
+		    mr_pathd_pin(&mr_pathd_real_calls, fd, own_policy, &own_paths, sa, len, &err);
+		if (dev)
+			mr_log(MR_LOG_DEBUG, "initial subflow pinned to %s", dev);
+		else if (err)
+			mr_log(MR_LOG_DEBUG,
+			       "SO_BINDTODEVICE: %s (the initial subflow follows routing)",
+			       strerror(err));
+	}
 	errno = saved;
 }

@@ -1,16 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* The registration channel's system calls (kernel/pathd_sock.h), with the real calls only. */
+/* The registration channel's system calls (kernel/pathd_sock.h). */
 #include "kernel/pathd_sock.h"
 
 #include <errno.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/un.h>
 
-#include "kernel/real.h"
-
-int mr_pathd_chan_connect(const char *path, uid_t allowed_uid, uid_t *peer_uid,
-                          enum mr_chan_open *why)
+int mr_pathd_chan_connect(const struct mr_sockcalls *k, const char *path, uid_t allowed_uid,
+                          uid_t *peer_uid, enum mr_chan_open *why)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct ucred cred;
@@ -21,16 +18,16 @@ int mr_pathd_chan_connect(const char *path, uid_t allowed_uid, uid_t *peer_uid,
 	if (strlen(path) >= sizeof(sun.sun_path))
 		return -1;
 	memcpy(sun.sun_path, path, strlen(path) + 1);
-	int s = real_socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int s = k->socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		goto out;
-	if (real_connect(s, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+	if (k->connect(s, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		/* A full backlog is EAGAIN for a non-blocking unix connect: not waited for. */
 		*why = errno == EAGAIN ? MR_CHAN_BUSY : MR_CHAN_ABSENT;
 		goto fail;
 	}
 	/* The listener's credentials, recorded by the kernel when it called listen(). */
-	if (real_getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &l) < 0)
+	if (k->getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &l) < 0)
 		goto fail;
 	*peer_uid = cred.uid;
 	if (cred.uid != 0 && cred.uid != allowed_uid) {
@@ -41,32 +38,33 @@ int mr_pathd_chan_connect(const char *path, uid_t allowed_uid, uid_t *peer_uid,
 	errno = saved;
 	return s;
 fail:
-	real_close(s);
+	k->close(s);
 out:
 	errno = saved;
 	return -1;
 }
 
-enum mr_chan_send mr_pathd_chan_send(int chan, int fd)
+/* One message: data and the descriptors fds[0..n-1]. */
+static enum mr_chan_send send_fds(const struct mr_sockcalls *k, int chan, const void *data,
+                                  size_t len, const int *fds, size_t n)
 {
 	int saved = errno;
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(int) * 2)];
 		struct cmsghdr align;
 	} u;
-	char byte = 1;
-	struct iovec iov = {&byte, 1};
+	struct iovec iov = {(void *)data, len};
 	struct msghdr m = {.msg_iov = &iov,
 	                   .msg_iovlen = 1,
 	                   .msg_control = u.buf,
-	                   .msg_controllen = sizeof(u.buf)};
+	                   .msg_controllen = CMSG_SPACE(sizeof(int) * n)};
 	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
 	h->cmsg_level = SOL_SOCKET;
 	h->cmsg_type = SCM_RIGHTS;
-	h->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(h), &fd, sizeof(int));
+	h->cmsg_len = CMSG_LEN(sizeof(int) * n);
+	memcpy(CMSG_DATA(h), fds, sizeof(int) * n);
 	enum mr_chan_send r = MR_CHAN_SENT;
-	if (real_sendmsg(chan, &m, MSG_DONTWAIT | MSG_NOSIGNAL) != 1)
+	if (k->sendmsg(chan, &m, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)len)
 		/* EAGAIN: our send buffer holds what the daemon has not read; ETOOMANYREFS: too
 		 * many descriptors of this user in flight; ENOBUFS, ENOMEM: no memory now. */
 		r = errno == EAGAIN || errno == ETOOMANYREFS || errno == ENOBUFS || errno == ENOMEM
@@ -74,6 +72,20 @@ enum mr_chan_send mr_pathd_chan_send(int chan, int fd)
 		        : MR_CHAN_GONE;
 	errno = saved;
 	return r;
+}
+
+enum mr_chan_send mr_pathd_chan_send(const struct mr_sockcalls *k, int chan, int fd)
+{
+	unsigned char kind = MR_PATHD_MSG_OWN;
+	return send_fds(k, chan, &kind, 1, &fd, 1);
+}
+
+enum mr_chan_send mr_pathd_chan_send_for(const struct mr_sockcalls *k, int chan, int fd, int pidfd,
+                                         int owner_fd)
+{
+	struct mr_pathd_msg_for m = {.kind = MR_PATHD_MSG_FOR, .fd = owner_fd};
+	int fds[2] = {fd, pidfd};
+	return send_fds(k, chan, &m, sizeof(m), fds, 2);
 }
 
 bool mr_pathd_chan_alive(int chan)

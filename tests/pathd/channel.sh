@@ -32,7 +32,8 @@ registered_at_least() { local r; read -r r _ <<<"$(registrations)"; [ "$r" -ge "
 logged() { grep -q "$1" "$2"; }
 
 cp "$(readlink -f "$PY")" "$W/bin/chanpy"
-sed 's/^programs = (/programs = (\n  { match = "chanpy"; paths = [ "wifi", "cellular" ]; },/' "$W/paths.conf" >"$W/chan.conf"
+sed 's/^programs = (/programs = (\n  { match = [ "chanpy", "gocli" ]; paths = [ "wifi", "cellular" ]; },/' \
+	"$W/paths.conf" >"$W/chan.conf"
 
 # ---- no daemon: a path that goes away does not stall a program with paths ----
 count_port 5141
@@ -157,6 +158,37 @@ else
 	not_ok "exec" "exe=$(readlink "/proc/$cpid/exe") channels: $(chans "$cpid")"
 fi
 kill "$CONNS" 2>/dev/null; wait "$CONNS" 2>/dev/null
+
+# ---- the supervisor registers too: a Go 1.19 client, where the library cannot go ----
+GO_OK=""
+if command -v go >/dev/null; then
+	mkdir -p "$W/go" && cp "$ROOT/tests/supervise/goprog/main.go" "$W/go/"
+	(cd "$W/go" && env GOPATH="$W/gopath" GOCACHE="$W/gocache" GOPROXY=off GOFLAGS=-mod=mod \
+		GOTOOLCHAIN=local GO111MODULE=on CGO_ENABLED=1 go build -o "$W/bin/gocli" main.go) \
+		>"$W/go.err" 2>&1 && GO_OK=1
+fi
+if [ -n "$GO_OK" ]; then
+	count_port 5160
+	rm -f "$W/sink.5160" "$W/sink.5160.ready"
+	ins "$B/mptcp-run" "$PY" "$T/sink.py" "$TB_SERVER_ADDR" 5160 "$W/sink.5160" &
+	sp=$!
+	tap_wait 5 test -e "$W/sink.5160.ready"
+	mark=$(wc -l <"$W/pathd.log")
+	out=$(inc env MPTCP_RUN_CONF="$W/chan.conf" MPTCP_RUN_PATHD_SOCKET="$W/pathd.sock" \
+		timeout 60 "$B/mptcp-run" -d "$W/bin/gocli" client "$TB_SERVER_ADDR:5160" 24 2>"$W/gocli.err")
+	wait "$sp"
+	c1=$(bytes c1 5160) c2=$(bytes c2 5160) c3=$(bytes c3 5160)
+	sent=$(sed -n 's/^sha256 //p' <<<"$out") got=$(cut -d' ' -f1 "$W/sink.5160" 2>/dev/null)
+	if grep -q "^conn 262" <<<"$out" && grep -q "using the supervisor" "$W/gocli.err" &&
+		[ -n "$sent" ] && [ "$sent" = "$got" ] && [ "$c1" -eq 0 ] && [ "$c2" -gt $((24 << 20)) ] &&
+		[ "$c3" -gt 0 ] && logged_since "$mark" "registered by pid [0-9]* uid 0 ($W/bin/gocli)"; then
+		ok "Go 1.19 client under the supervisor, paths wifi and cellular: pinned to wifi and registered as gocli; 0 bytes on wired, data on wifi, a subflow on cellular ($(show 5160))"
+	else
+		not_ok "Go client under the supervisor with paths" "$out $(show 5160) sent=$sent got=$got"$'\n'"$(grep -E 'pinned|registered|supervis' "$W/gocli.err" | tail -5)"$'\n'"$(tail -n +"$((mark + 1))" "$W/pathd.log" | grep -E 'registered|paths' | tail -5)"
+	fi
+else
+	skipped "Go client under the supervisor with paths" "golang-go missing or go build failed"
+fi
 
 # ---- the daemon's side: another process's message, one uid's channels ----
 sleep 0.3

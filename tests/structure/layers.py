@@ -40,9 +40,11 @@ LAYERS = {
     "launcher/os": {"launcher/text", "shim/kernel"},
     "launcher/text": set(),
 }
-# The launcher may use only these files of shim/kernel: the config reader and the ABI names.
+# The launcher may use only these files of shim/kernel: the config reader, the ABI names, and
+# the path daemon's channel (its wire format; the supervisor's calls) and pinning.
 LAUNCHER_KERNEL_FILES = {"shim/kernel/config_file.h", "shim/kernel/libconfig_linked.h",
-                         "shim/kernel/read_full.h", "shim/kernel/uapi.h"}
+                         "shim/kernel/read_full.h", "shim/kernel/uapi.h",
+                         "shim/kernel/pathd_sock.h", "shim/kernel/pathd_pin.h"}
 # What the policy objects may call.
 POLICY_ALLOWED = {
     "calloc", "malloc", "realloc", "free", "memchr", "memcmp", "memcpy", "memmove", "memset",

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Pinning a socket to a listed path (core/pathd_pin.h). */
-#include "core/pathd_pin.h"
+/* Pinning a socket to a listed path (kernel/pathd_pin.h). */
+#include "kernel/pathd_pin.h"
 
 #include <errno.h>
 #include <ifaddrs.h>
@@ -12,8 +12,6 @@
 #include <string.h>
 
 #include "kernel/clock.h"
-#include "kernel/log.h"
-#include "kernel/real.h"
 
 /* A local address of a path's interface, of the connection's family. */
 struct candidate {
@@ -114,17 +112,17 @@ static void forget_scans(void)
  * anything. An IPv6 destination with no route through dev would fail connect()
  * with ENETUNREACH: such a path is not usable for this connection.
  */
-static bool reachable(const char *dev, const struct candidate *c, const struct sockaddr *dst,
-                      socklen_t len)
+static bool reachable(const struct mr_sockcalls *k, const char *dev, const struct candidate *c,
+                      const struct sockaddr *dst, socklen_t len)
 {
-	int u = real_socket(dst->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int u = k->socket(dst->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (u < 0)
 		return false;
 	bool ok =
-	    real_setsockopt(u, SOL_SOCKET, SO_BINDTODEVICE, dev, (socklen_t)strlen(dev) + 1) == 0 &&
-	    real_bind(u, (const struct sockaddr *)&c->src, c->len) == 0 &&
-	    real_connect(u, dst, len) == 0;
-	real_close(u);
+	    k->setsockopt(u, SOL_SOCKET, SO_BINDTODEVICE, dev, (socklen_t)strlen(dev) + 1) == 0 &&
+	    k->bind(u, (const struct sockaddr *)&c->src, c->len) == 0 &&
+	    k->connect(u, dst, len) == 0;
+	k->close(u);
 	return ok;
 }
 
@@ -136,8 +134,8 @@ static const unsigned char *dst_bytes(const struct sockaddr *sa)
 }
 
 /* Path k's address (c) and whether it reaches sa, from the probes kept, else probed now. */
-static bool candidate(int k, const char *dev, const struct sockaddr *sa, socklen_t len, int64_t now,
-                      struct candidate *c)
+static bool candidate(const struct mr_sockcalls *calls, int k, const char *dev,
+                      const struct sockaddr *sa, socklen_t len, int64_t now, struct candidate *c)
 {
 	size_t n = sa->sa_family == AF_INET ? 4 : 16;
 	const unsigned char *dst = dst_bytes(sa);
@@ -155,7 +153,7 @@ static bool candidate(int k, const char *dev, const struct sockaddr *sa, socklen
 		return false; /* scanned again meanwhile, and gone */
 	if (found >= 0)
 		return found;
-	bool ok = reachable(dev, c, sa, len);
+	bool ok = reachable(calls, dev, c, sa, len);
 	pthread_mutex_lock(&lock);
 	struct probe *p = &probes[probe_next++ % PROBES];
 	*p = (struct probe){
@@ -165,40 +163,37 @@ static bool candidate(int k, const char *dev, const struct sockaddr *sa, socklen
 	return ok;
 }
 
-bool mr_pathd_pin(int fd, const struct mr_policy *p, const struct mr_program_paths *pp,
-                  const struct sockaddr *sa, socklen_t len)
+const char *mr_pathd_pin(const struct mr_sockcalls *k, int fd, const struct mr_policy *p,
+                         const struct mr_program_paths *pp, const struct sockaddr *sa,
+                         socklen_t len, int *err)
 {
 	bool usable[MR_PATHS_MAX] = {false};
 	struct candidate c;
 	int64_t now = mr_coarse_ms();
+	*err = 0;
 	if (!usable_paths(p, sa->sa_family, usable, now))
-		return false;
+		return NULL;
 	/* The first listed path that routing can use from its own address and device. */
 	for (;;) {
-		int k = mr_paths_initial(p, pp, usable);
-		if (k < 0)
-			return false; /* none: left to routing rather than broken */
-		const char *dev = p->paths[k].dev;
-		if (!candidate(k, dev, sa, len, now, &c)) {
-			usable[k] = false;
+		int i = mr_paths_initial(p, pp, usable);
+		if (i < 0)
+			return NULL; /* none: left to routing rather than broken */
+		const char *dev = p->paths[i].dev;
+		if (!candidate(k, i, dev, sa, len, now, &c)) {
+			usable[i] = false;
 			continue;
 		}
 		int one = 1;
 		/* Device and source address both: the device keeps the first subflow on this
 		 * interface, the address selects the interface's routing table (source rules). */
-		if (real_setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev,
-		                    (socklen_t)strlen(dev) + 1) < 0) {
-			mr_log(MR_LOG_DEBUG,
-			       "SO_BINDTODEVICE %s: %s (the initial subflow follows routing)", dev,
-			       strerror(errno));
-			return false;
+		if (k->setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev,
+		                  (socklen_t)strlen(dev) + 1) < 0) {
+			*err = errno;
+			return NULL;
 		}
-		real_setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
-		if (real_bind(fd, (const struct sockaddr *)&c.src, c.len) < 0) {
-			mr_log(MR_LOG_DEBUG, "bind to %s's address: %s", dev, strerror(errno));
+		k->setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+		if (k->bind(fd, (const struct sockaddr *)&c.src, c.len) < 0)
 			forget_scans(); /* the address went away: the next connect() looks again */
-		}
-		mr_log(MR_LOG_DEBUG, "initial subflow pinned to %s", dev);
-		return true;
+		return dev;
 	}
 }
