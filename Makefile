@@ -17,6 +17,8 @@
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 SYSCONFDIR ?= /etc
+# Root-owned state that outlives a run (the kernel integrity record): never under PREFIX.
+STATEDIR   ?= /var/lib/mptcp-run
 LIBDIR     ?= $(PREFIX)/lib/mptcp-run
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
@@ -30,7 +32,8 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 CPPFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE -iquote shim -iquote launcher -DMR_VERSION=\"$(VERSION)\" \
-	-DMR_LIBDIR=\"$(LIBDIR)\" -DMR_SYSCONFDIR=\"$(SYSCONFDIR)\"
+	-DMR_LIBDIR=\"$(LIBDIR)\" -DMR_SYSCONFDIR=\"$(SYSCONFDIR)\" \
+	-DMR_STATEDIR=\"$(STATEDIR)\"
 ALL_CFLAGS = $(CPPFLAGS_ALL) $(WARN) -fPIC -fvisibility=hidden -fno-strict-aliasing $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS_CONFIG := -lconfig
 # The report reader (launcher/report/reader.c) parses with jansson.
@@ -49,8 +52,10 @@ KERNEL_SRCS := $(filter-out shim/kernel/libconfig_linked.c,$(wildcard shim/kerne
 POLICY_SRCS := $(wildcard shim/policy/*.c)
 # The report line's format: pure too, written by the library and by the supervisor.
 FORMAT_SRCS := $(wildcard shim/format/*.c)
-CONFIG_FILE_SRCS := shim/kernel/config_file.c shim/kernel/libconfig_linked.c shim/kernel/read_full.c
+CONFIG_FILE_SRCS := shim/kernel/config_file.c shim/kernel/libconfig_linked.c shim/kernel/read_full.c \
+	shim/kernel/integrity_file.c
 LAUNCHER_LIB_SRCS := $(wildcard launcher/cmd/*.c launcher/pathd/*.c launcher/supervise/*.c \
+	launcher/integrity/*.c \
 	launcher/report/*.c launcher/os/*.c launcher/text/*.c)
 # The registration channel and the pinning: the library's, and the supervisor's too (their
 # system calls come through a table; the library passes its real ones).
@@ -58,6 +63,8 @@ LAUNCHER_LIB_SRCS += shim/kernel/pathd_sock.c shim/kernel/pathd_pin.c
 LAUNCHER_SRCS := launcher/main.c $(LAUNCHER_LIB_SRCS)
 UNIT_SRCS   := $(wildcard tests/unit/*/test_*.c)
 SHIM_TEST_SRCS := $(wildcard tests/shim/*.c)
+# The kernel fault's reproducer (plain sockets, tests/integrity/repro-join-while-reading.py).
+INTEGRITY_TEST_BINS := $(B)/tests/integrity/join-while-reading
 BENCH_SRCS  := $(wildcard tests/bench/*.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
@@ -75,7 +82,7 @@ LIB      := $(B)/libmptcp-run.so
 LAUNCHER := $(B)/mptcp-run
 MAN_PAGES := $(B)/man/mptcp-run.1 $(B)/man/mptcp-run.conf.5
 
-.PHONY: all check check-unit check-layers check-asan check-tsan lint demo matrix matrix-quick bench \
+.PHONY: all check check-unit check-layers check-asan check-tsan lint demo fresh-runs matrix matrix-quick bench \
 	fuzz install uninstall deb clean format format-check shellcheck tests print-policy-srcs
 all: $(LIB) $(LAUNCHER) $(MAN_PAGES)
 
@@ -152,7 +159,11 @@ $(B)/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LDFLAGS) -lpthread
 
-tests: all $(UNIT_BINS) $(SHIM_TEST_BINS)
+$(B)/tests/integrity/%: tests/integrity/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LDFLAGS) -lpthread
+
+tests: all $(UNIT_BINS) $(SHIM_TEST_BINS) $(INTEGRITY_TEST_BINS)
 
 # A fresh machine: install what the tests need first (as root; otherwise setup-deps
 # names what is missing, exit 3, and the suites that need it skip with the reason).
@@ -169,13 +180,17 @@ check-layers: all $(B)/libmptcp-policy.a
 
 # For scripts that compile the policy engine themselves (fuzzers, sanitizer replays).
 print-policy-srcs:
-	@echo $(POLICY_SRCS) $(CONFIG_FILE_SRCS)
+	@echo $(POLICY_SRCS) $(FORMAT_SRCS) $(CONFIG_FILE_SRCS)
 
 # A fresh machine has no build dependencies yet: install first, then build.
 demo:
 	scripts/setup-deps
 	$(MAKE) all
 	scripts/demo
+
+# The README's two commands repeated on fresh clones of HEAD, counted (DEMO=20 CHECK=5 by default).
+fresh-runs:
+	scripts/fresh-runs --demo $${DEMO:-20} --check $${CHECK:-5}
 
 # The tool matrix alone (also part of `make check`); matrix-quick: ncat rows only.
 matrix: all
@@ -219,7 +234,7 @@ format-check:
 
 # Every shell script of scripts/ (bench is python) and tests/ (sources followed: -x).
 SHELL_SCRIPTS = scripts/setup-deps scripts/testbed scripts/demo scripts/fuzz scripts/check-asan \
-	scripts/check-tsan scripts/lint scripts/bench-pathd \
+	scripts/check-tsan scripts/lint scripts/bench-pathd scripts/fresh-runs \
 	tests/lib/tap-tee $(shell find tests -name '*.sh' | sort)
 shellcheck:
 	shellcheck -x $(SHELL_SCRIPTS)

@@ -17,7 +17,7 @@ bad=()
 SUITES=(unit tests/harness/run.sh tests/deps/run.sh tests/structure/run.sh tests/version/run.sh
 	tests/shim/run.sh
 	tests/install/run.sh
-	tests/launcher/run.sh tests/testbed/run.sh tests/supervise/run.sh tests/matrix/run.sh tests/report/run.sh tests/hardening/run.sh
+	tests/launcher/run.sh tests/integrity/run.sh tests/testbed/run.sh tests/supervise/run.sh tests/matrix/run.sh tests/report/run.sh tests/hardening/run.sh
 	tests/differential/run.sh tests/pathd/run.sh tests/package/run.sh)
 # MR_CHECK_SUITES="unit tests/x/run.sh …": another list (the harness self-test uses it);
 # MR_CHECK_LIST=1: print the list and stop.
@@ -66,6 +66,13 @@ if [ -e "${logs[0]}" ] && counts=$(tests/lib/tap-count "${logs[@]}"); then
 	read -r p f s < <(tail -1 <<<"$counts")
 else
 	p=0 f=0 s=0
+fi
+# Transfers the kernel's multi-path data fault corrupted (tests/lib/misorder.py named them;
+# each was tried again): counted apart, never hidden.
+mis=$(cat "${logs[@]}" 2>/dev/null | grep -c '^# kernel misorder:')
+if [ "${mis:-0}" -gt 0 ]; then
+	echo "kernel misorders: $mis (a known kernel fault: README, \"The kernel's multi-path data fault\"):"
+	grep -h '^# kernel misorder:' "${logs[@]}" | sed 's/^# /  /' | head -20
 fi
 # A suite prove failed that counted no failure (missing, unreadable) is one more.
 [ ${#bad[@]} -eq 0 ] || { echo "failed suites: ${bad[*]}"; [ "$f" -gt 0 ] || f=${#bad[@]}; }

@@ -10,6 +10,10 @@
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "cmd/config_arg.h"
+#include "cmd/integrity_text.h"
+#include "integrity/probe.h"
+#include "kernel/integrity_file.h"
+#include "os/root_dir.h"
 #include "text/ldso_text.h"
 #include "os/libpath.h"
 #include "os/msg.h"
@@ -189,14 +193,63 @@ static bool example_address(char *buf, size_t size)
 	return found;
 }
 
-static void check_endpoints(struct report *r)
+/* One in-kernel endpoint, from a line of `ip mptcp endpoint show`. */
+struct endpoint {
+	char addr[64], dev[IF_NAMESIZE], id[8];
+	bool subflow, signal, backup;
+};
+
+static bool parse_endpoint(char *line, struct endpoint *e)
+{
+	char *save = NULL, *w = strtok_r(line, " \t", &save), *prev = NULL;
+	memset(e, 0, sizeof(*e));
+	if (!w)
+		return false;
+	snprintf(e->addr, sizeof(e->addr), "%s", w);
+	for (; (w = strtok_r(NULL, " \t", &save)); prev = w) {
+		if (prev && strcmp(prev, "dev") == 0)
+			snprintf(e->dev, sizeof(e->dev), "%s", w);
+		else if (prev && strcmp(prev, "id") == 0)
+			snprintf(e->id, sizeof(e->id), "%s", w);
+		e->subflow |= strcmp(w, "subflow") == 0;
+		e->signal |= strcmp(w, "signal") == 0;
+		e->backup |= strcmp(w, "backup") == 0;
+	}
+	return true;
+}
+
+/* "paths = { p1 = { dev = "eth1"; }; ... };" for the devices of the subflow endpoints. */
+static void pathd_snippet(const struct endpoint *e, size_t n, char *buf, size_t size)
+{
+	size_t off = 0, k = 0;
+	int w = snprintf(buf, size, "paths = {");
+	off = w > 0 ? (size_t)w : 0;
+	for (size_t i = 0; i < n && off < size; i++) {
+		if (!e[i].subflow || !e[i].dev[0])
+			continue;
+		w = snprintf(buf + off, size - off, " p%zu = { dev = \"%s\"; };", ++k, e[i].dev);
+		off += w > 0 ? (size_t)w : 0;
+	}
+	if (off < size)
+		snprintf(buf + off, size - off,
+		         " }; then mptcp-run pathd (it replaces these endpoints)");
+}
+
+/*
+ * The in-kernel endpoints: whether connections this host opens can use a second path, and
+ * on a kernel not known to deliver joins intact, which endpoints make or invite joins that
+ * carry data at once, and what does that safely.
+ */
+static void check_endpoints(struct report *r, enum mr_kernel_integrity kernel)
 {
 	char *const argv[] = {"ip", "mptcp", "endpoint", "show", NULL};
-	char fix[400] = "ip mptcp endpoint add ADDR dev IF subflow";
+	char fix[600] = "ip mptcp endpoint add ADDR dev IF subflow";
 	char example[200];
-	size_t subflow = 0, total = 0;
+	struct endpoint ep[16];
+	size_t n = 0, subflow = 0, total = 0, signal = 0;
 	char *out, *line, *save = NULL;
 	int rc = lr_spawn_capture(argv, IP_OUTPUT_MAX, &out);
+	bool safe = kernel == MR_KI_INTACT;
 
 	if (rc != 0) {
 		item(r, "warn", "endpoints", "install iproute2 (a version with `ip mptcp`)",
@@ -205,25 +258,64 @@ static void check_endpoints(struct report *r)
 		return;
 	}
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct endpoint e;
 		total++;
-		if (strstr(line, " subflow"))
-			subflow++;
+		if (!parse_endpoint(line, &e))
+			continue;
+		subflow += e.subflow;
+		signal += e.signal && !e.backup;
+		if (n < sizeof(ep) / sizeof(ep[0]))
+			ep[n++] = e;
 	}
 	free(out);
-	if (subflow) {
+	if (subflow && safe) {
 		item(r, "ok", "endpoints", NULL, "%zu subflow endpoint%s (of %zu)", subflow,
 		     subflow == 1 ? "" : "s", total);
-		return;
+	} else if (subflow) {
+		/* What the library cannot do per connection, the daemon does: say so. */
+		pathd_snippet(ep, n, fix, sizeof(fix));
+		item(r, "warn", "endpoints", fix,
+		     "%zu subflow endpoint%s joins that carry data at once: a peer whose kernel "
+		     "misplaces data on joins (this one may) can receive an upload wrong; the path "
+		     "daemon makes each join a backup until the peer has finished it",
+		     subflow, subflow == 1 ? " makes" : "s make");
+	} else {
+		if (!safe)
+			snprintf(fix, sizeof(fix),
+			         "mptcp-run pathd with a path for each interface (safe joins on "
+			         "this kernel)");
+		if (example_address(example, sizeof(example)))
+			snprintf(
+			    fix, sizeof(fix),
+			    safe
+			        ? "ip mptcp endpoint add ADDR dev IF subflow, for each other local "
+			          "address (e.g. %s)"
+			        : "mptcp-run pathd with a path for each interface (safe joins on "
+			          "this kernel), rather than subflow endpoints (e.g. %s)",
+			    example);
+		item(r, "warn", "endpoints", fix,
+		     "no subflow endpoint (%zu endpoint%s): connections this host opens use one "
+		     "path only",
+		     total, total == 1 ? "" : "s");
 	}
-	if (example_address(example, sizeof(example)))
-		snprintf(fix, sizeof(fix),
-		         "ip mptcp endpoint add ADDR dev IF subflow, for each "
-		         "other local address (e.g. %s)",
-		         example);
-	item(r, "warn", "endpoints", fix,
-	     "no subflow endpoint (%zu endpoint%s): connections this host opens use one path "
-	     "only",
-	     total, total == 1 ? "" : "s");
+	if (signal && !safe) {
+		char ids[64] = "";
+		size_t off = 0;
+		for (size_t i = 0; i < n && off < sizeof(ids); i++)
+			if (ep[i].signal && !ep[i].backup) {
+				int w = snprintf(ids + off, sizeof(ids) - off, "%s%s",
+				                 off ? "," : "", ep[i].id);
+				off += w > 0 ? (size_t)w : 0;
+			}
+		char cmd[160];
+		snprintf(cmd, sizeof(cmd), "ip mptcp endpoint change id N backup, for N in %s",
+		         ids);
+		item(r, "warn", "joins", cmd,
+		     "signal endpoint%s (id %s) invite%s peers to join this host: what arrives on "
+		     "those joins can be misplaced by this kernel; as backup, peers keep data off "
+		     "them until the first path fails",
+		     signal == 1 ? "" : "s", ids, signal == 1 ? "s" : "");
+	}
 }
 
 /* Per-program paths: each path's interface, and whether the path daemon runs. */
@@ -331,6 +423,61 @@ static void check_ldso(struct report *r, const char *lib)
 	free(text);
 }
 
+/*
+ * Whether this kernel delivers multi-path data intact: read from the record of this kernel
+ * and boot; probed as root when there is none (or --probe), and the result recorded for the
+ * library and the path daemon.
+ */
+static enum mr_kernel_integrity check_integrity(struct report *r, int probe, int seconds,
+                                                bool control)
+{
+	struct mr_integrity_record rec;
+	char why[300], text[1200];
+	enum mr_kernel_integrity state = MR_KI_UNKNOWN;
+
+	if (!control && probe <= 0)
+		state = mr_kernel_integrity_read(MR_INTEGRITY_FILE, &rec, why, sizeof(why));
+	if (!control && (probe < 0 || state != MR_KI_UNKNOWN || geteuid() != 0)) {
+		const char *level = lr_integrity_verdict(state, &rec, why, text, sizeof(text));
+		item(r, level, "kernel integrity",
+		     state == MR_KI_UNKNOWN ? "run `mptcp-run check` as root (about 30 s)" : NULL,
+		     "%s", text);
+		return state;
+	}
+	struct lr_probe_options o = {
+	    .seconds = seconds, .held_tests = 3, .single_path = control, .progress = stdout};
+	if (!lr_probe_run(&o, &rec, why, sizeof(why))) {
+		item(r, "warn", "kernel integrity", NULL, "the probe could not run: %s", why);
+		return MR_KI_UNKNOWN;
+	}
+	if (why[0])
+		printf("  (%s)\n", why);
+	if (control) {
+		/* One path proves the probe can pass; it says nothing of joins: not recorded. */
+		item(r, rec.verdict == MR_KI_INTACT ? "ok" : "fail", "probe control", NULL,
+		     "one path, no join: %d of %d tests misordered (must be 0)", rec.misordered,
+		     rec.runs);
+		return MR_KI_UNKNOWN;
+	}
+	char buf[MR_INTEGRITY_MAX];
+	size_t n = mr_integrity_format(&rec, buf, sizeof(buf));
+	int err = -1;
+	if (n && lr_root_dir(MR_STATEDIR, why, sizeof(why)))
+		err = lr_write_atomic(MR_INTEGRITY_FILE, buf, n, 0644, NULL);
+	else if (!n)
+		snprintf(why, sizeof(why), "record too long");
+	if (err == 0)
+		snprintf(why, sizeof(why), "recorded in %s", MR_INTEGRITY_FILE);
+	else if (err < 0 && err != -1)
+		snprintf(why, sizeof(why), "%s: %s", MR_INTEGRITY_FILE, strerror(-err));
+	const char *level = lr_integrity_verdict(rec.verdict, &rec, why, text, sizeof(text));
+	item(r, level, "kernel integrity", NULL, "%s; %s", text,
+	     err == 0 ? why : "NOT recorded: the library and the path daemon cannot see it");
+	if (err != 0)
+		printf("  (%s)\n", why);
+	return rec.verdict;
+}
+
 /* `check PROGRAM`: the backend `mptcp-run PROGRAM` would use, and why. */
 static void check_backend(struct report *r, const char *cmd)
 {
@@ -350,10 +497,12 @@ static void check_backend(struct report *r, const char *cmd)
 
 int lr_cmd_check(int argc, char **argv)
 {
-	const char *conf = NULL;
+	const char *conf = NULL, *secs_arg = NULL;
+	bool no_probe = false, force_probe = false, control = false;
 	const struct lr_option opts[] = {
-	    {"config", 'c', &conf, NULL},
-	    {NULL, 0, NULL, NULL},
+	    {"config", 'c', &conf, NULL},          {"probe", 0, NULL, &force_probe},
+	    {"probe-seconds", 0, &secs_arg, NULL}, {"no-probe", 0, NULL, &no_probe},
+	    {"probe-control", 0, NULL, &control},  {NULL, 0, NULL, NULL},
 	};
 	struct report r = {0};
 	char lib[PATH_MAX];
@@ -366,12 +515,33 @@ int lr_cmd_check(int argc, char **argv)
 		lr_err("check: unexpected argument '%s'", argv[first + 1]);
 		return LR_EXIT_USAGE;
 	}
+	long secs = 30;
+	if (secs_arg) {
+		char *end;
+		secs = strtol(secs_arg, &end, 10);
+		if (*end || secs < 10 || secs > 3600) {
+			lr_err("check: --probe-seconds takes 10-3600 seconds, not \"%s\"",
+			       secs_arg);
+			return LR_EXIT_USAGE;
+		}
+	}
+	if (no_probe && (force_probe || control)) {
+		lr_err("check: --no-probe and --probe/--probe-control contradict each other");
+		return LR_EXIT_USAGE;
+	}
 	check_kernel(&r);
 	check_sysctl(&r);
 	pm_kernel = check_pm(&r);
 	check_limits(&r);
+	/* First, as root (the probe takes up to --probe-seconds): the endpoint advice depends on
+	 * it. */
+	enum mr_kernel_integrity kernel = check_integrity(&r,
+	                                                  no_probe      ? -1
+	                                                  : force_probe ? 1
+	                                                                : 0,
+	                                                  (int)secs, control);
 	if (pm_kernel)
-		check_endpoints(&r);
+		check_endpoints(&r, kernel);
 	check_config(&r, conf);
 	if (check_library(&r, lib, sizeof(lib)))
 		check_ldso(&r, lib);

@@ -7,6 +7,8 @@
  */
 #include "os/binary.h"
 #include "cmd/backend.h"
+#include "cmd/integrity_text.h"
+#include "kernel/integrity_file.h"
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "cmd/config_arg.h"
@@ -208,6 +210,18 @@ static void print_paths(const struct mr_policy *p, const struct mr_program *prog
 	}
 }
 
+/* The protection against the kernel's multi-path data fault; the kernel's state for later. */
+static enum mr_kernel_integrity print_integrity(const struct mr_program *prog)
+{
+	struct mr_integrity_record rec;
+	char why[300], text[400];
+	enum mr_kernel_integrity state =
+	    mr_kernel_integrity_read(MR_INTEGRITY_FILE, &rec, why, sizeof(why));
+	lr_integrity_protection(prog, state, text, sizeof(text));
+	printf("integrity: %s\n", text);
+	return state;
+}
+
 /* What `mptcp-run PROGRAM` would use to reach the program's sockets, and why. */
 static void print_backend(const char *exe)
 {
@@ -281,14 +295,22 @@ int lr_cmd_explain(int argc, char **argv)
 	print_backend(exe);
 	print_section(&prog);
 	print_paths(&p, &prog);
+	enum mr_kernel_integrity state = print_integrity(&prog);
 	if (nargs == 3) {
 		char why[400];
 
 		mr_decide(&prog.role[role], &ep, &d);
 		mr_format_decision(&prog, role, &d, why, sizeof(why));
 		mr_format_endpoint(&ep, ep_text, sizeof(ep_text));
-		printf("%s %s: %s, by %s\n", mr_role_name(role), ep_text,
-		       mr_verdict_name(d.verdict), why);
+		/* The library's listener guard (shim/core/integrity_guard.h), as it will judge. */
+		bool guarded = role == MR_ROLE_LISTEN && d.verdict == MR_MPTCP &&
+		               !mr_integrity_listener_may_be_mptcp(prog.integrity, state);
+		printf("%s %s: %s, by %s%s\n", mr_role_name(role), ep_text,
+		       mr_verdict_name(guarded ? MR_TCP : d.verdict), why,
+		       guarded
+		           ? "; kept TCP by integrity = \"protect\": the kernel is not known to "
+		             "deliver data on joined subflows intact"
+		           : "");
 	} else {
 		print_role(&prog, MR_ROLE_CONNECT);
 		print_role(&prog, MR_ROLE_LISTEN);

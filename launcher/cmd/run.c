@@ -235,7 +235,7 @@ static int run_supervised(char **argv, const char *level, bool setid)
 	struct lr_supervise opt = {0};
 	struct mr_policy p;
 	char msg[600];
-	const char *path;
+	const char *path, *bad;
 	bool named, builtin;
 	int rc;
 
@@ -253,6 +253,10 @@ static int run_supervised(char **argv, const char *level, bool setid)
 	opt.warn_setid = setid;
 	/* --report sets it (absolute, created); one inherited from the caller counts too. */
 	opt.report = getenv("MPTCP_RUN_REPORT");
+	bad = lr_sv_levers_parse(getenv("MPTCP_RUN_SUPERVISE_OFF"), &opt.levers);
+	if (bad)
+		lr_warn("MPTCP_RUN_SUPERVISE_OFF: unknown lever at \"%s\" (known: %s)", bad,
+		        LR_SV_LEVER_NAMES);
 	rc = lr_supervise_run(&opt, argv);
 	mr_policy_free(&p);
 	if (rc <= -1000) {

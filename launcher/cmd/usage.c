@@ -9,7 +9,8 @@ void lr_usage(void)
 {
 	fputs(
 	    "Usage: mptcp-run [OPTIONS] [--] COMMAND [ARGS...]\n"
-	    "       mptcp-run check [-c FILE] [PROGRAM]\n"
+	    "       mptcp-run check [-c FILE] [--probe|--no-probe|--probe-control]\n"
+	    "                       [--probe-seconds S] [PROGRAM]\n"
 	    "       mptcp-run explain [-c FILE] [--preload] PROGRAM [connect|listen ADDRESS:PORT]\n"
 	    "       mptcp-run enable|disable [--root DIR] UNIT\n"
 	    "       mptcp-run preload install|uninstall|status [--root DIR]\n"
@@ -36,7 +37,9 @@ void lr_usage(void)
 	    "  -V, --version       the version\n"
 	    "\n"
 	    "Sub-commands:\n"
-	    "  check               is MPTCP usable here; what to fix if not; PROGRAM: its backend\n"
+	    "  check               is MPTCP usable here; what to fix if not; PROGRAM: its "
+	    "backend;\n"
+	    "                      as root, whether the kernel delivers multi-path data intact\n"
 	    "  explain             the backend and the config rule for a program and endpoint\n"
 	    "  enable UNIT         systemd drop-in that runs UNIT with MPTCP\n"
 	    "  disable UNIT        remove that drop-in\n"
@@ -52,6 +55,7 @@ void lr_usage(void)
 	    "  mptcp-run -d ncat -l 5000\n"
 	    "  mptcp-run -c ./mptcp-run.conf iperf3 -c 198.18.1.2\n"
 	    "  mptcp-run check\n"
+	    "  sudo mptcp-run check --probe --probe-seconds 120   # a longer, surer probe\n"
 	    "  mptcp-run explain curl connect 198.18.1.2:443\n"
 	    "  mptcp-run enable nginx && systemctl restart nginx\n"
 	    "\n"

@@ -187,6 +187,9 @@ static const struct field rec_fields[] = {
     /* Since 0.2.0: lines of 0.1.0 do not have it. */
     FIELD(struct lr_report_rec, "paths_at", K_STR_NULL, G_OPTIONAL, paths_at,
           offsetof(struct lr_report_rec, has_paths_at), paths_ats),
+    /* Newer than 0.2.0: the supervisor's lines of connections that ended between two samples. */
+    FIELD(struct lr_report_rec, "no_figures", K_STR_NULL, G_OPTIONAL, no_figures,
+          offsetof(struct lr_report_rec, has_no_figures), NULL),
     R("subflows", K_SUBFLOWS, n_subflows),
 };
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))

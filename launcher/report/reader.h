@@ -36,8 +36,9 @@ struct lr_report_rec {
 	char at[8], role[12], socket[8], conn[12], policy[8];
 	char local[LR_REPORT_ADDR_MAX], remote[LR_REPORT_ADDR_MAX];
 	char rule[512], kept[160];
-	char paths_at[12]; /* when the subflows' figures were taken ("" when none) */
-	bool has_policy, has_kept, has_paths_at, pinned, shared;
+	char paths_at[12];    /* when the subflows' figures were taken ("" when none) */
+	char no_figures[160]; /* why a connection has no figures (the supervisor's lines) */
+	bool has_policy, has_kept, has_paths_at, has_no_figures, pinned, shared;
 	bool has_bytes;
 	uint64_t bytes_sent, bytes_acked, bytes_received, retrans;
 	size_t n_subflows;

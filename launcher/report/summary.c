@@ -171,6 +171,8 @@ static bool count_kind(struct lr_report_summary *s, const struct lr_report_rec *
 		s->listeners++;
 	else if (strcmp(r->role, "unused") == 0)
 		s->unused++;
+	else if (r->has_no_figures) /* the supervisor's: it may well have completed */
+		s->no_figures++;
 	else if (strcmp(r->conn, "none") == 0)
 		s->not_established++;
 	else {

@@ -49,6 +49,7 @@ struct lr_report_summary {
 	size_t connections, mptcp, fallback, tcp_policy, tcp_kept, not_established;
 	size_t listeners, unused;
 	size_t paths_early; /* connections whose per-path figures were taken at shutdown() */
+	size_t no_figures;  /* connects the supervisor never saw connected (no_figures says why) */
 	uint64_t total_bytes;
 	struct lr_report_addr *addrs; /* in order of first appearance */
 	size_t n_addrs, cap_addrs;

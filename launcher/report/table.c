@@ -34,6 +34,11 @@ static void print_counts(const struct lr_report_summary *s, const char *name, FI
 		    "per-path bytes taken at shutdown() (the kernel had dropped the subflows by "
 		    "close): %zu connection%s\n",
 		    s->paths_early, s->paths_early == 1 ? "" : "s");
+	if (s->no_figures)
+		fprintf(out,
+		        "connects without figures (they ended between two of the supervisor's "
+		        "samples): %zu\n",
+		        s->no_figures);
 	if (s->malformed)
 		fprintf(out, "skipped %zu malformed line%s\n", s->malformed,
 		        s->malformed == 1 ? "" : "s");

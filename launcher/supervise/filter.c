@@ -3,9 +3,11 @@
  * The seccomp filter, built and installed in the child between fork and exec.
  * It looks only at syscall numbers and integer arguments:
  *   socket(AF_INET|AF_INET6, SOCK_STREAM [|SOCK_NONBLOCK|SOCK_CLOEXEC], 0|IPPROTO_TCP)
- *   connect(), listen()                                  -> user notification
+ *   connect(), listen() (unless the plan lets them through) -> user notification
  *   setsockopt() of an option MPTCP refuses (by level and name), and
  *   getsockopt(SOL_SOCKET, SO_OOBINLINE) (the emulated value) -> user notification
+ *   with the plan's nswatch: setns(), unshare() and clone() with CLONE_NEWNET,
+ *   clone3() (its flags are in memory)                   -> user notification
  *   everything else, other architectures (i386, x32)     -> allowed
  * connect() and listen() cannot be selected further (the filter cannot see
  * the descriptor's type or dereference the address), so the supervisor sees
@@ -21,6 +23,7 @@
 #include <linux/filter.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -71,7 +74,7 @@ struct prog {
 	struct sock_filter f[MAX_INSNS];
 	unsigned n;
 	unsigned notify[48], n_notify; /* instructions whose jt goes to RET_USER_NOTIF */
-	unsigned allow[8], n_allow;    /* instructions whose jf goes to RET_ALLOW */
+	unsigned allow[12], n_allow;   /* instructions whose jf goes to RET_ALLOW */
 	unsigned ja[4], n_ja;          /* unconditional jumps to RET_ALLOW */
 };
 
@@ -101,6 +104,16 @@ static void ne_allow(struct prog *p, unsigned k)
 	if (p->n_allow < sizeof(p->allow) / sizeof(p->allow[0]))
 		p->allow[p->n_allow++] = p->n;
 	emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, k, 0, 0));
+}
+
+/* if (A & k) notify; else allow */
+static void bits_notify(struct prog *p, unsigned k)
+{
+	if (p->n_notify < sizeof(p->notify) / sizeof(p->notify[0]))
+		p->notify[p->n_notify++] = p->n;
+	if (p->n_allow < sizeof(p->allow) / sizeof(p->allow[0]))
+		p->allow[p->n_allow++] = p->n;
+	emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, k, 0, 0));
 }
 
 /* goto allow */
@@ -146,13 +159,15 @@ static bool finish(struct prog *p)
 
 /*
  *   arch != native                                  -> allow
- *   connect, listen                                 -> notify
+ *   connect, listen (each unless the plan says no)  -> notify
+ *   nswatch: setns, clone3                          -> notify
+ *            unshare, clone with CLONE_NEWNET       -> notify
  *   socket(AF_INET|AF_INET6, SOCK_STREAM[|flags], 0|IPPROTO_TCP) -> notify
  *   setsockopt(fd, level, name) for a refused pair  -> notify
  *   getsockopt(fd, SOL_SOCKET, SO_OOBINLINE)        -> notify (the emulated value)
  *   anything else                                   -> allow
  */
-static bool build(struct prog *p)
+static bool build(struct prog *p, const struct lr_sv_plan *plan)
 {
 	unsigned skip, k;
 	size_t i;
@@ -161,8 +176,23 @@ static bool build(struct prog *p)
 	load(p, offsetof(struct seccomp_data, arch));
 	ne_allow(p, SV_ARCH);
 	load(p, offsetof(struct seccomp_data, nr));
-	eq_notify(p, __NR_connect);
-	eq_notify(p, __NR_listen);
+	if (plan->connect)
+		eq_notify(p, __NR_connect);
+	if (plan->listen)
+		eq_notify(p, __NR_listen);
+	if (plan->nswatch) {
+		eq_notify(p, __NR_setns);
+		eq_notify(p, __NR_clone3);
+		/* clone's flags are its first argument on x86_64 and aarch64 */
+		skip = ne_skip(p, __NR_unshare);
+		load(p, ARG_LO(0));
+		bits_notify(p, CLONE_NEWNET);
+		skip_here(p, skip);
+		skip = ne_skip(p, __NR_clone);
+		load(p, ARG_LO(0));
+		bits_notify(p, CLONE_NEWNET);
+		skip_here(p, skip);
+	}
 
 	skip = ne_skip(p, __NR_socket);
 	load(p, ARG_LO(0));
@@ -198,13 +228,13 @@ static bool build(struct prog *p)
 	return finish(p);
 }
 
-int lr_sv_install_filter(bool *nnp)
+int lr_sv_install_filter(const struct lr_sv_plan *plan, bool *nnp)
 {
 	static struct prog p;
 	struct sock_fprog prog;
 	int fd;
 
-	if (!build(&p))
+	if (!build(&p, plan))
 		return -E2BIG;
 	prog.len = (unsigned short)p.n;
 	prog.filter = p.f;

@@ -5,11 +5,13 @@
 
 #include <stdbool.h>
 
+#include "supervise/plan.h"
+
 /*
  * In the child, before exec: installs the filter with a new listener.
  * Returns the listener fd, or -errno. *nnp says whether no_new_privs had to
  * be set (no CAP_SYS_ADMIN).
  */
-int lr_sv_install_filter(bool *nnp);
+int lr_sv_install_filter(const struct lr_sv_plan *plan, bool *nnp);
 
 #endif

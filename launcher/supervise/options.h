@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "policy/policy.h"
+#include "supervise/plan.h"
 
 struct lr_supervise {
 	const struct mr_policy *policy;
@@ -13,6 +14,7 @@ struct lr_supervise {
 	bool debug;         /* one line per decision on stderr */
 	bool warn_setid;    /* the command is set-ID: say so if no_new_privs had to be set */
 	const char *report; /* MPTCP_RUN_REPORT: the report file, or NULL */
+	struct lr_sv_levers levers; /* MPTCP_RUN_SUPERVISE_OFF switches them off (benchmarks) */
 };
 
 #endif

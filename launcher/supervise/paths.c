@@ -12,7 +12,6 @@
 #include <sys/ioctl.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +19,7 @@
 #include "kernel/pathd_sock.h"
 #include "kernel/uapi.h"
 #include "os/msg.h"
+#include "supervise/child.h"
 
 #define RETRY_MS 1000 /* with no daemon, asked again at most this often (as the library) */
 
@@ -105,6 +105,8 @@ static bool our_netns(const struct lr_sv_paths_env *env, pid_t tid)
 {
 	char path[64];
 	struct stat st;
+	if (!env->may_have_moved)
+		return true;
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)tid);
 	return stat(path, &st) == 0 && st.st_dev == env->net_dev && st.st_ino == env->net_ino;
 }
@@ -179,26 +181,17 @@ void lr_sv_paths_connect(const struct lr_sv_paths_env *env, const struct seccomp
 	if (pp.origin != MR_PATHS_SECTION)
 		return; /* the defaults: the daemon serves them without a registration */
 	memset(&ss, 0, sizeof(ss));
-	struct iovec local = {.iov_base = &ss, .iov_len = n};
-	struct iovec remote = {.iov_base = (void *)(uintptr_t)req->data.args[1], .iov_len = n};
-	if (process_vm_readv(tid, &local, 1, &remote, 1, 0) != (ssize_t)n ||
+	if (!lr_sv_child_read(tid, req->data.args[1], &ss, n) ||
 	    !mr_endpoint_from_sockaddr((struct sockaddr *)&ss, (socklen_t)n, &ep))
 		return;
 	mr_decide(&p->role[MR_ROLE_CONNECT], &ep, &d);
 	if (d.verdict != MR_MPTCP || !our_netns(env, tid) || !ready(env))
 		return;
-	int pidfd = pidfd_open(tid, PIDFD_THREAD);
-	if (pidfd < 0 && errno == EINVAL)
-		pidfd = process_pidfd(tid);
-	int dup = pidfd < 0 ? -1 : pidfd_getfd(pidfd, fd, 0);
-	if (pidfd >= 0)
-		close(pidfd);
-	int proto = 0;
-	socklen_t pl = sizeof(proto);
+	int dup = lr_sv_child_fd(tid, fd);
 	__u64 id = req->id;
 	/* The descriptor and the address were the caller's: the call is still pending. */
-	if (dup < 0 || getsockopt(dup, SOL_SOCKET, SO_PROTOCOL, &proto, &pl) < 0 ||
-	    proto != IPPROTO_MPTCP || ioctl(env->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0) {
+	if (dup < 0 || !lr_sv_is_mptcp(dup) ||
+	    ioctl(env->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0) {
 		if (dup >= 0)
 			close(dup);
 		return;

@@ -15,17 +15,20 @@
 #define MPTCP_RUN_LAUNCHER_SUPERVISE_PATHS_H
 
 #include <linux/seccomp.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "supervise/options.h"
 
 /* What of the supervisor this needs: its notification listener, its options, its own
- * network namespace (the daemon it reaches serves that one). */
+ * network namespace (the daemon it reaches serves that one) and whether a supervised
+ * thread may have left it (supervise/sockets.h: nswatch). */
 struct lr_sv_paths_env {
 	int listener;
 	const struct lr_supervise *opt;
 	dev_t net_dev;
 	ino_t net_ino;
+	bool may_have_moved;
 };
 
 /* The connect() notification req of program p: pinned and registered when it has paths. */

@@ -21,6 +21,8 @@
 #include "supervise/notify.h"
 #include "supervise/supervise.h"
 
+#include "kernel/integrity_file.h"
+
 #include "os/msg.h"
 
 #include <errno.h>
@@ -61,7 +63,7 @@ struct hello {
 static const int forwarded[] = {SIGHUP,  SIGINT,   SIGQUIT, SIGTERM, SIGUSR1,
                                 SIGUSR2, SIGWINCH, SIGCONT, SIGALRM};
 
-static void child_side(int sock, char **argv, const sigset_t *old)
+static void child_side(int sock, char **argv, const sigset_t *old, const struct lr_sv_plan *plan)
 {
 	struct hello h = {0};
 	bool nnp = false;
@@ -71,7 +73,7 @@ static void child_side(int sock, char **argv, const sigset_t *old)
 	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
 
 	sigprocmask(SIG_SETMASK, old, NULL);
-	listener = lr_sv_install_filter(&nnp);
+	listener = lr_sv_install_filter(plan, &nnp);
 	h.nnp = nnp;
 	if (listener < 0) {
 		h.err = listener;
@@ -128,6 +130,19 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+enum mr_kernel_integrity lr_sv_kernel_integrity(struct lr_sv *sv)
+{
+	struct mr_integrity_record rec;
+	char why[200];
+	double now = (double)now_ms();
+	/* As the library: a record written by `check` meanwhile is seen within 10 s. */
+	if (now >= sv->kernel_expiry) {
+		sv->kernel = mr_kernel_integrity_read(MR_INTEGRITY_FILE, &rec, why, sizeof(why));
+		sv->kernel_expiry = now + 10000;
+	}
+	return sv->kernel;
+}
+
 /*
  * Answers notifications. With sfd (the launcher): until the child has exited,
  * forwarding signals. Without (the background copy): until no process uses
@@ -140,10 +155,16 @@ static void serve(struct lr_sv *sv, int sfd, pid_t child, int *status)
 	struct seccomp_notif_resp *resp;
 	long long last_sweep = now_ms();
 
-	/* Older kernels refuse it (EINVAL): only slower. */
-	if (sv->listener >= 0)
-		(void)ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
-		            (unsigned long)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+	/*
+	 * The caller and the supervisor switch on one CPU instead of waking each
+	 * other on two (the answer's wake-up too). Older kernels refuse it
+	 * (EINVAL): only slower.
+	 */
+	if (sv->listener >= 0 && sv->opt->levers.sync &&
+	    ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+	          (unsigned long)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0)
+		lr_sv_debug(sv, "no synchronous wake-up for notifications (%s): Linux 6.6+",
+		            strerror(errno));
 	if (syscall(__NR_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) < 0) {
 		sz.seccomp_notif = sizeof(*req);
 		sz.seccomp_notif_resp = sizeof(*resp);
@@ -261,21 +282,20 @@ static bool stay_for_leftovers(struct lr_sv *sv, const sigset_t *old)
 
 int lr_supervise_run(const struct lr_supervise *opt, char **argv)
 {
-	struct lr_sv sv = {.listener = -1, .opt = opt, .own_net_fd = -1};
+	struct lr_sv sv = {.listener = -1, .opt = opt};
+	struct mr_program defaults;
 	sigset_t mask, old;
 	struct hello h = {0};
-	struct stat st;
 	int sp[2], sfd, status = 0, exec_err = 0;
 	pid_t child;
 	size_t i;
 	ssize_t n;
 
-	if (stat("/proc/self/ns/net", &st) == 0) {
-		sv.own_net_dev = st.st_dev;
-		sv.own_net_ino = st.st_ino;
-	}
-	sv.own_net_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	sv.track = lr_sv_track_open(opt->report);
+	mr_resolve(opt->policy, NULL, opt->force, &defaults);
+	lr_sv_plan_make(&defaults, opt->policy->n_sections, sv.track != NULL,
+	                lr_sv_kernel_integrity(&sv), &opt->levers, &sv.plan);
+	lr_sv_sockets_init(&sv.socks, sv.plan.nswatch, opt->levers.pool);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return -1000 - errno;
 	sigemptyset(&mask);
@@ -303,7 +323,7 @@ int lr_supervise_run(const struct lr_supervise *opt, char **argv)
 	if (child == 0) {
 		close(sp[0]);
 		close(sfd);
-		child_side(sp[1], argv, &old);
+		child_side(sp[1], argv, &old, &sv.plan);
 	}
 	close(sp[1]);
 	/* A log line to a closed stderr must fail with EPIPE, not kill the launcher. */
@@ -341,5 +361,6 @@ int lr_supervise_run(const struct lr_supervise *opt, char **argv)
 	if (!stay_for_leftovers(&sv, &old))
 		lr_sv_track_sweep(sv.track, true);
 	lr_sv_track_close(sv.track);
+	lr_sv_sockets_close(&sv.socks);
 	return pass_status(status, &old);
 }

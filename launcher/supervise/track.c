@@ -11,10 +11,17 @@
  * addresses) and writes a socket's line when it finds it gone: "close" when
  * the descriptor number no longer holds that socket (inode), "exit" when the
  * process is gone. The figures are those of the last sample, up to
- * LR_SV_SAMPLE_MS before the end; a connection shorter than that has none.
- * Not reported: accepted connections (accept() is not filtered), and a
- * socket's copies in other processes after fork() (the line comes when the
- * process the supervisor saw it in closes it).
+ * LR_SV_SAMPLE_MS before the end. A connection that ends between two samples
+ * has none: its line says so ("no_figures"). A last read at close would need
+ * close() sent to the supervisor, a round trip for every close() of every
+ * descriptor of the program.
+ *
+ * Accepted connections are found by the same samples among the descriptors
+ * of the processes whose listener the supervisor handled (supervise/accepted.c);
+ * one that ends before the next sample is not seen.
+ *
+ * Not reported: a socket's copies in other processes after fork() (the line
+ * comes when the process the supervisor saw it in closes it).
  */
 #include "supervise/track.h"
 
@@ -33,37 +40,10 @@
 #include "format/report_line.h"
 #include "kernel/uapi.h"
 #include "os/msg.h"
-#define MAX_SF      8
-#define MAX_TRACKED 4096
+#include "supervise/track_ent.h"
 
-struct sf {
-	struct sockaddr_storage local, remote;
-	bool counters;
-	uint64_t sent, acked, received, retrans, rtt_us;
-};
-
-struct ent {
-	pid_t pid;
-	int fd;
-	ino_t ino;
-	bool mptcp_socket, pinned, judged, established, listening, have_local, have_remote;
-	bool have_totals;
-	enum mr_role role;
-	enum mr_verdict verdict;
-	const char *conn;
-	char rule[240];
-	char program[256];
-	struct sockaddr_storage local, remote;
-	uint64_t sent, acked, received, retrans;
-	int total, n;
-	struct sf sf[MAX_SF];
-};
-
-struct lr_sv_track {
-	int fd;
-	size_t n, cap;
-	struct ent *v;
-};
+#define LR_SV_SAMPLE_STR "200" /* LR_SV_SAMPLE_MS, in words */
+_Static_assert(LR_SV_SAMPLE_MS == 200, "LR_SV_SAMPLE_STR says LR_SV_SAMPLE_MS");
 
 struct lr_sv_track *lr_sv_track_open(const char *path)
 {
@@ -115,14 +95,6 @@ static pid_t tgid_of(pid_t tid)
 	return tgid;
 }
 
-static struct ent *find(struct lr_sv_track *t, pid_t pid, int fd)
-{
-	for (size_t i = 0; i < t->n; i++)
-		if (t->v[i].pid == pid && t->v[i].fd == fd)
-			return &t->v[i];
-	return NULL;
-}
-
 void lr_sv_track_add(struct lr_sv_track *t, pid_t tid, int fd, int ours, const char *program,
                      bool pinned)
 {
@@ -135,7 +107,7 @@ void lr_sv_track_add(struct lr_sv_track *t, pid_t tid, int fd, int ours, const c
 	if (!t || fstat(ours, &st) < 0)
 		return;
 	pid = tgid_of(tid);
-	e = find(t, pid, fd);
+	e = lr_sv_track_find(t, pid, fd);
 	if (!e) {
 		if (t->n == t->cap) {
 			size_t cap = t->cap ? t->cap * 2 : 16;
@@ -166,7 +138,7 @@ void lr_sv_track_judged(struct lr_sv_track *t, pid_t tid, int fd, enum mr_role r
 {
 	struct ent *e;
 
-	if (!t || !(e = find(t, tgid_of(tid), fd)))
+	if (!t || !(e = lr_sv_track_find(t, tgid_of(tid), fd)))
 		return;
 	e->judged = true;
 	e->role = role;
@@ -303,6 +275,8 @@ static void sample(struct ent *e, int fd)
 
 static const char *role_of(const struct ent *e)
 {
+	if (e->accepted)
+		return "accepted";
 	if (e->listening || (e->judged && e->role == MR_ROLE_LISTEN))
 		return "listen";
 	if (e->established || (e->judged && e->role == MR_ROLE_CONNECT))
@@ -358,6 +332,10 @@ static void write_line(struct lr_sv_track *t, const struct ent *e, const char *a
 	f.subflows_total = (uint64_t)e->total;
 	/* The figures of the last sample (see above): when the socket was found gone. */
 	f.paths_at = e->n ? at : NULL;
+	if (!e->n && !e->listening && !e->accepted && e->judged && e->role == MR_ROLE_CONNECT &&
+	    strcmp(at, "close") == 0)
+		f.no_figures = "never seen connected: it ended, or failed, between two of the "
+		               "supervisor's samples (every " LR_SV_SAMPLE_STR " ms)";
 	f.n_subflows = e->n;
 	f.subflows = sf;
 	mr_line_init(&l, buf, sizeof(buf) - 1);
@@ -375,6 +353,8 @@ size_t lr_sv_track_sweep(struct lr_sv_track *t, bool at_exit)
 
 	if (!t)
 		return 0;
+	if (!at_exit)
+		lr_sv_track_discover_accepted(t);
 	while (i < t->n) {
 		struct ent *e = &t->v[i];
 		const char *gone = NULL;

@@ -30,6 +30,29 @@ static void report_if_managed(int fd)
 		report(fd, e, "close");
 }
 
+/* A connection whose paths a report may lose: managed, live, and the writing side ending. */
+static bool snapshot_due(int fd, int how)
+{
+	struct mr_fd *e;
+	return __builtin_expect(mr_report_enabled, 0) && how != SHUT_RD && (e = mr_fd_get(fd)) &&
+	       (mr_fd_state(e) & (MR_ST_MANAGED | MR_ST_LIVE)) == (MR_ST_MANAGED | MR_ST_LIVE) &&
+	       !mr_in_vfork_child();
+}
+
+/*
+ * Before the DATA_FIN leaves: when the peer has closed its side already, the kernel ends
+ * the connection and resets its subflows as soon as the DATA_FIN is acknowledged, which
+ * on a fast path is before shutdown() has even returned. The report then has these
+ * figures (taken again after the call if the subflows are still there).
+ */
+void mr_before_shutdown(int fd, int how)
+{
+	int err = errno;
+	if (snapshot_due(fd, how))
+		mr_pathsnap_take(fd);
+	errno = err;
+}
+
 void mr_after_shutdown(int fd, int how, int rc)
 {
 	int err = errno;
@@ -41,8 +64,9 @@ void mr_after_shutdown(int fd, int how, int rc)
 	}
 	if (!(st & (MR_ST_LIVE | MR_ST_CONNECTING)))
 		mr_note_shutdown(e, how, rc);
-	/* The peer may close first and the kernel drop the subflows before our close(). */
-	else if (__builtin_expect(mr_report_enabled, 0) && rc == 0 && how != SHUT_RD)
+	/* Later figures when the subflows are still there (pathsnap keeps the earlier ones
+	 * when they are gone). */
+	else if (rc == 0 && snapshot_due(fd, how))
 		mr_pathsnap_take(fd);
 	errno = err;
 }

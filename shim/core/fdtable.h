@@ -43,6 +43,7 @@ enum {
 	MR_ST_OOB_EMUL = 1u << 11,   /* SO_OOBINLINE emulated on an MPTCP socket (options.c) */
 	MR_ST_OOB_ON = 1u << 12,     /* ... and its value is 1 */
 	MR_ST_ACCEPTED = 1u << 13,   /* accepted from a managed listener, tracked for the report */
+	MR_ST_GUARDED = 1u << 14,    /* a listener kept TCP by the integrity guard */
 	MR_ST_REASON_SHIFT = 16,     /* enum mr_noswap in bits 16..23 */
 };
 

@@ -48,6 +48,8 @@ void mr_after_listen(struct mr_fd *e, int rc);
 /* shutdown() before connect: recorded (the kernel records it too) so a replacement repeats it. */
 void mr_note_shutdown(struct mr_fd *e, int how, int rc);
 /* After shutdown() (errno preserved): the above, or with a report open, the paths recorded. */
+/* Before shutdown(): with a report open, the paths of a live connection are recorded. */
+void mr_before_shutdown(int fd, int how);
 void mr_after_shutdown(int fd, int how, int rc);
 
 /*

@@ -239,6 +239,10 @@ static const char *kept_reason(uint32_t st, bool socket_mptcp, const struct mr_e
 		return "MPTCP sockets cannot be created here";
 	if (!socket_mptcp && is_connect && mr_peercache_seconds && mr_peercache_fell_back(peer))
 		return "this peer fell back to TCP recently";
+	if (!socket_mptcp && (st & MR_ST_GUARDED))
+		return "listener kept TCP: the kernel is not known to deliver multi-path data "
+		       "intact "
+		       "(integrity)";
 	if (st & MR_ST_NOSWAP) {
 		enum mr_noswap why = mr_fd_noswap_reason(st);
 		if (why != MR_NOSWAP_NONE)

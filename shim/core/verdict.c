@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/integrity_guard.h"
 #include "core/lifecycle.h"
 #include "core/peercache.h"
 #include "core/process.h"
@@ -148,14 +149,26 @@ static bool decide(int fd, struct mr_fd *e, const char *call, enum mr_role role,
 
 	if (!rt || (st & MR_ST_PINNED))
 		return false;
-	if (!(st & MR_ST_DECIDE) && !(role == MR_ROLE_CONNECT && (st & MR_ST_MPTCP)))
+	/* An MPTCP socket is judged again at connect (a peer that fell back) and at listen
+	 * (the kernel's integrity), even when its plan did not depend on the endpoint. */
+	if (!(st & MR_ST_DECIDE) && !(st & MR_ST_MPTCP))
 		return false;
 	mr_decide(&rt->prog.role[role], ep, &d);
 	bool want = d.verdict == MR_MPTCP;
 	const char *note = NULL;
+	char guard[320], why[300];
 	if (role == MR_ROLE_CONNECT && want && mr_peercache_fell_back(ep)) {
 		want = false;
 		note = "; overridden: this peer fell back to TCP recently";
+	} else if (role == MR_ROLE_LISTEN && want &&
+	           !mr_listener_may_be_mptcp(rt, why, sizeof(why))) {
+		want = false;
+		snprintf(guard, sizeof(guard), "; overridden: %s", why);
+		note = guard;
+		mr_fd_set_bits(e, MR_ST_GUARDED);
+		static _Atomic bool said;
+		if (!atomic_exchange(&said, true))
+			mr_log(MR_LOG_INFO, "listeners stay TCP: %s", why);
 	}
 	apply(fd, e, call, rt, role, ep, &d, want, note);
 	*verdict = want ? MR_MPTCP : MR_TCP;

@@ -143,6 +143,8 @@ void mr_report_compose(struct mr_line *l, const struct mr_report_fields *f)
 	}
 	mr_line_kv_u64(l, "subflows_total", f->subflows_total);
 	mr_line_kv_str(l, "paths_at", f->paths_at);
+	if (f->no_figures)
+		mr_line_kv_str(l, "no_figures", f->no_figures);
 	if (f->sampled > 1)
 		mr_line_kv_u64(l, "sampled", f->sampled);
 	mr_line_key(l, "subflows");

@@ -52,6 +52,9 @@ struct mr_report_fields {
 	/* When the subflows' figures were taken: the line's "at" when final, "shutdown" when
 	 * recorded earlier because the kernel had dropped them by the close; NULL: none. */
 	const char *paths_at;
+	/* Why a connection's line has no figures (the supervisor's: it ended between two of
+	 * its samples); NULL: not said, the field is left out. */
+	const char *no_figures;
 	/* An accepted connection reported one in N (MPTCP_RUN_REPORT_SAMPLE); 1: each. */
 	uint64_t sampled;
 	int n_subflows;

@@ -5,20 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kernel/config_file.h"
 #include "kernel/read_full.h"
-
-/*
- * The system call, not close(): inside the preload library close() is the
- * library's own interposed function, and the library never calls itself.
- */
-static void close_fd(int fd)
-{
-	syscall(SYS_close, fd);
-}
 
 enum mr_load_result mr_config_load(mr_libconfig_get get, const char *path, unsigned flags,
                                    struct mr_policy *out, struct mr_config_error *err)
@@ -78,11 +68,11 @@ enum mr_load_result mr_config_load(mr_libconfig_get get, const char *path, unsig
 		free(buf);
 		goto fail_fd;
 	}
-	close_fd(fd);
+	mr_close_fd(fd);
 	int rc = mr_config_parse(get, buf, (size_t)got, path, out, err);
 	free(buf);
 	return rc == 0 ? MR_LOAD_OK : MR_LOAD_ERROR;
 fail_fd:
-	close_fd(fd);
+	mr_close_fd(fd);
 	return MR_LOAD_ERROR;
 }

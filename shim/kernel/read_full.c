@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kernel/read_full.h"
@@ -18,4 +19,9 @@ ssize_t mr_read_full(int fd, void *buf, size_t len)
 		done += (size_t)r;
 	}
 	return (ssize_t)done;
+}
+
+void mr_close_fd(int fd)
+{
+	syscall(SYS_close, fd);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Reading a file's known size in full: the preload library's config reader and the launcher's. */
+/* Reading a file's known size in full and closing it: the files the preload library and the
+ * launcher both read (the config, the kernel integrity record). */
 #ifndef MPTCP_RUN_KERNEL_READ_FULL_H
 #define MPTCP_RUN_KERNEL_READ_FULL_H
 
@@ -12,5 +13,11 @@
  * the reader is not read without bound. Returns the bytes read, or -1 (errno).
  */
 ssize_t mr_read_full(int fd, void *buf, size_t len);
+
+/*
+ * close(2) as the system call: inside the preload library close() is the
+ * library's own interposed function, and the library never calls itself.
+ */
+void mr_close_fd(int fd);
 
 #endif

@@ -147,6 +147,22 @@ static int parse_mode(struct ctx *c, const config_setting_t *s, int *out)
 	return 0;
 }
 
+static int parse_integrity(struct ctx *c, const config_setting_t *s, int *out, int *line)
+{
+	const char *v = get_string(c, s, "integrity");
+	if (!v)
+		return -1;
+	if (strcmp(v, "protect") == 0)
+		*out = MR_INTEGRITY_PROTECT;
+	else if (strcmp(v, "accept-risk") == 0)
+		*out = MR_INTEGRITY_ACCEPT_RISK;
+	else
+		return fail(c, s, "integrity must be \"protect\" or \"accept-risk\", not \"%s\"",
+		            v);
+	*line = (int)config_setting_source_line(s);
+	return 0;
+}
+
 static int parse_list(struct ctx *c, const config_setting_t *s, const char *key, struct mr_list *l)
 {
 	int n = is_seq(s) ? c->lc->length(s) : 1;
@@ -449,11 +465,15 @@ static int parse_section(struct ctx *c, const config_setting_t *s, const struct 
 		} else if (strcmp(k, "paths") == 0) {
 			if (parse_path_list(c, m, p, &sec->paths) < 0)
 				return -1;
+		} else if (strcmp(k, "integrity") == 0) {
+			if (parse_integrity(c, m, &sec->integrity, &sec->integrity_line) < 0)
+				return -1;
 		} else {
 			return fail(
 			    c, m,
 			    "unknown key \"%s\" in a program section (expected match, mode, "
-			    "include, exclude, ports, sockopt_fallback, paths, connect, listen)",
+			    "include, exclude, ports, sockopt_fallback, integrity, paths, "
+			    "connect, listen)",
 			    k);
 		}
 	}
@@ -469,6 +489,7 @@ static void section_init(struct mr_section *s)
 	s->role[0].mode = -1;
 	s->role[1].mode = -1;
 	s->sockopt_fallback = -1;
+	s->integrity = -1;
 }
 
 static int parse_root(struct ctx *c, const config_setting_t *root, struct mr_policy *p)
@@ -504,12 +525,16 @@ static int parse_root(struct ctx *c, const config_setting_t *root, struct mr_pol
 				} else if (strcmp(config_setting_name(d), "paths") == 0) {
 					if (parse_path_list(c, d, p, &p->default_paths) < 0)
 						return -1;
+				} else if (strcmp(config_setting_name(d), "integrity") == 0) {
+					if (parse_integrity(c, d, &p->integrity,
+					                    &p->integrity_line) < 0)
+						return -1;
 				} else {
 					return fail(
 					    c, d,
 					    "unknown key \"%s\" in defaults (expected mode, "
 					    "include, exclude, ports, sockopt_fallback, "
-					    "fallback_memory, paths)",
+					    "fallback_memory, integrity, paths)",
 					    config_setting_name(d));
 				}
 			}

@@ -41,6 +41,11 @@ const char *mr_verdict_name(enum mr_verdict v)
 	return v == MR_MPTCP ? "mptcp" : "tcp";
 }
 
+const char *mr_integrity_name(enum mr_integrity i)
+{
+	return i == MR_INTEGRITY_ACCEPT_RISK ? "accept-risk" : "protect";
+}
+
 static void rules_init(struct mr_rules *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -54,6 +59,7 @@ void mr_policy_builtin(struct mr_policy *p)
 	/* mode stays unset: mr_resolve() then reports the built-in "mptcp" as such. */
 	p->sockopt_fallback = 1;
 	p->fallback_memory = -1;
+	p->integrity = -1;
 }
 
 /* ---- lists ---- */
@@ -274,6 +280,18 @@ void mr_resolve(const struct mr_policy *p, const char *exe, bool force_mptcp,
 	const struct mr_section *s = out->section;
 	out->sockopt_fallback =
 	    (s && s->sockopt_fallback >= 0) ? s->sockopt_fallback : p->sockopt_fallback != 0;
+	if (s && s->integrity >= 0) {
+		out->integrity = (enum mr_integrity)s->integrity;
+		out->integrity_origin = MR_FROM_SECTION;
+		out->integrity_line = s->integrity_line;
+	} else if (p->integrity >= 0) {
+		out->integrity = (enum mr_integrity)p->integrity;
+		out->integrity_origin = MR_FROM_DEFAULTS;
+		out->integrity_line = p->integrity_line;
+	} else {
+		out->integrity = MR_INTEGRITY_PROTECT;
+		out->integrity_origin = MR_FROM_BUILTIN;
+	}
 
 	for (int r = 0; r < MR_ROLE_COUNT; r++) {
 		struct mr_effective *e = &out->role[r];

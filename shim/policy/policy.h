@@ -104,13 +104,24 @@ struct mr_path_list {
 	int line;
 };
 
+/*
+ * What a program accepts from a kernel that may misorder data received on a joined
+ * subflow (README, "The kernel's multi-path data fault"): by default it is protected
+ * (on a kernel not known to be intact its listeners stay TCP, and the path daemon
+ * keeps each join it makes a backup until the peer has surely finished it);
+ * "accept-risk" turns that off for paths that must aggregate.
+ */
+enum mr_integrity { MR_INTEGRITY_PROTECT = 0, MR_INTEGRITY_ACCEPT_RISK = 1 };
+
 struct mr_section {
 	char **match; /* program names or absolute paths, shell globs */
 	size_t n_match;
 	struct mr_rules rules;               /* section level */
 	struct mr_rules role[MR_ROLE_COUNT]; /* connect = { }, listen = { } */
 	int sockopt_fallback;                /* -1 unset, 0, 1 */
-	struct mr_path_list paths;           /* paths = [ ... ] of this section */
+	int integrity;                       /* -1 unset, enum mr_integrity */
+	int integrity_line;
+	struct mr_path_list paths; /* paths = [ ... ] of this section */
 	int line;
 };
 
@@ -118,6 +129,8 @@ struct mr_policy {
 	struct mr_rules defaults;
 	int sockopt_fallback; /* defaults.sockopt_fallback, 1 unless set */
 	int fallback_memory;  /* defaults.fallback_memory in seconds, -1 unless set */
+	int integrity;        /* defaults.integrity, -1 unless set (then: protect) */
+	int integrity_line;
 	struct mr_section *sections;
 	size_t n_sections;
 	struct mr_path paths[MR_PATHS_MAX]; /* the top-level `paths = { name = { dev; backup } }` */
@@ -168,6 +181,9 @@ struct mr_program {
 	ptrdiff_t section_index;          /* -1 when NULL */
 	struct mr_effective role[MR_ROLE_COUNT];
 	bool sockopt_fallback;
+	enum mr_integrity integrity;
+	enum mr_origin integrity_origin; /* MR_FROM_BUILTIN, _DEFAULTS or _SECTION */
+	int integrity_line;              /* 0 when built in */
 };
 
 /* The built-in policy (used when no config file exists): upgrade, loopback excluded. */
@@ -224,6 +240,8 @@ size_t mr_format_decision(const struct mr_program *prog, enum mr_role role,
                           const struct mr_decision *d, char *buf, size_t size);
 
 const char *mr_role_name(enum mr_role r);
+/* "protect" or "accept-risk", as written in the config. */
+const char *mr_integrity_name(enum mr_integrity i);
 const char *mr_verdict_name(enum mr_verdict v);
 
 /* ---- paths (shim/policy/paths.c) ---- */

@@ -54,6 +54,7 @@ nginx nginx-light
 nm binutils
 nstat iproute2
 objcopy binutils
+pgrep procps
 ping iputils-ping
 prove perl
 python3 python3

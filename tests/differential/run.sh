@@ -72,7 +72,7 @@ fi
 # The policy: MPTCP for every endpoint but loopback, so the verdict depends on the
 # endpoint (plan DECIDE) and the library predicts, then replaces at connect().
 CONF=$TMP/diff.conf
-printf '%s\n' 'defaults = { mode = "mptcp"; exclude = [ "127.0.0.0/8", "::1/128" ]; };' >"$CONF"
+printf '%s\n' 'defaults = { mode = "mptcp"; exclude = [ "127.0.0.0/8", "::1/128" ]; integrity = "accept-risk"; };' >"$CONF"
 
 # known.txt: "SCENARIO | MODE | LINE | REASON"; SCENARIO, MODE and LINE are shell globs.
 k_scen=() k_mode=() k_line=() k_why=() k_used=()

@@ -29,7 +29,7 @@ touch /etc/ld.so.preload /etc/mptcp-run.conf
 
 F=$T/files
 printf '%s\n' "$LIB" >"$F/preload"
-printf 'defaults = { mode = "mptcp"; exclude = []; };\n' >"$F/mptcp.conf"
+printf 'defaults = { mode = "mptcp"; exclude = []; integrity = "accept-risk"; };\n' >"$F/mptcp.conf"
 printf 'defaults = { mode = "tcp"; };\n' >"$F/tcp.conf"
 cp "$F/mptcp.conf" "$F/nobody.conf"
 cp "$F/mptcp.conf" "$F/world.conf"

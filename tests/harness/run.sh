@@ -70,13 +70,13 @@ elif prove -e cat /dev/stdin <<<"$(bash -c '. tests/lib/tap.sh; tap_include g ba
 else
 	not_ok "prove reads tap.sh and tap_include output as valid TAP"
 fi
-# tests/matrix/misorder.py: what the matrix retries as the kernel's misordered
+# tests/lib/misorder.py: what the matrix retries as the kernel's misordered
 # data (a region that is sent data from another offset), and what it does not.
 # Seeded, not /dev/urandom: a region's edges are where bytes happen to differ,
 # and the expected line names them.
 seeded() { python3 -c 'import random, sys; sys.stdout.buffer.write(random.Random(int(sys.argv[1])).randbytes(int(sys.argv[2])))' "$@"; }
 seeded 7 200000 >"$T/sent"
-mis() { python3 tests/matrix/misorder.py "$1" "${2:-$T/sent}" >"$T/mis.out" 2>&1; echo $?; }
+mis() { python3 tests/lib/misorder.py "$1" "${2:-$T/sent}" >"$T/mis.out" 2>&1; echo $?; }
 { head -c 73728 "$T/sent"; tail -c +74901 "$T/sent" | head -c 7020; tail -c +80749 "$T/sent"; } >"$T/shifted"
 { head -c 73728 "$T/sent"; seeded 8 7020; tail -c +80749 "$T/sent"; } >"$T/garbage"
 head -c 199000 "$T/sent" >"$T/short"
@@ -85,11 +85,26 @@ seeded 9 2300000 >"$T/far-sent"
 { head -c 2200000 "$T/far-sent"; tail -c +101 "$T/far-sent" | head -c 10000; tail -c +2210001 "$T/far-sent"; } >"$T/far"
 r_shift=$(mis "$T/shifted"); o_shift=$(cat "$T/mis.out")
 r_garb=$(mis "$T/garbage"); r_short=$(mis "$T/short"); r_same=$(mis "$T/sent"); r_far=$(mis "$T/far" "$T/far-sent")
-if [ "$r_shift" = 0 ] && [ "$o_shift" = "received[73728:80748) = sent[74900:81920)" ] &&
+if [ "$r_shift" = 0 ] && [ "$(head -1 <<<"$o_shift")" = "received[73728:80748) = sent[74900:81920)" ] &&
+	[[ $(tail -1 <<<"$o_shift") == "kernel misorder: 1 region(s) misplaced, first wrong byte 73728, shift +1172"* ]] &&
 	[ "$r_garb" = 1 ] && [ "$r_short" = 1 ] && [ "$r_same" = 1 ] && [ "$r_far" = 1 ]; then
 	ok "misorder.py: a shifted copy is misordered data (exit 0); garbage, a short file, identical data, a copy from 2.2 MB away are not (exit 1)"
 else
 	not_ok "misorder.py" "shifted $r_shift ($o_shift), garbage $r_garb, short $r_short, identical $r_same, far $r_far"
+fi
+
+# tap_payload: the one classifier, three verdicts; a named misorder is counted in the
+# suite's summary and in run-all's closing lines.
+head -c 5000 "$T/garbage" >"$T/g5k"
+fake mis "tap_payload '$T/sent' '$T/shifted'; r1=\$?; tap_payload '$T/sent' '$T/garbage'; r2=\$?
+tap_payload '$T/sent' '$T/sent'; r3=\$?; [ \$r1\$r2\$r3 = 210 ] && ok verdicts || not_ok verdicts \"\$r1\$r2\$r3\"; tap_done"
+out=$(MR_CHECK_SUITES="$T/mis.sh" tests/run-all.sh 2>&1)
+if grep -q '^ok 1 - verdicts' <<<"$out" && grep -q '^# kernel misorders named (and retried): 1$' <<<"$out" &&
+	grep -q '^kernel misorders: 1 (a known kernel fault' <<<"$out" &&
+	grep -q '^# not the kernel.s shape: ' <<<"$out" && [ "$(tail -1 <<<"$out")" = "total: 1 passed, 0 failed, 0 skipped" ]; then
+	ok "tap_payload: misorder 2, garbage 1, identical 0; the misorder counted in the suite and in run-all's closing lines"
+else
+	not_ok "tap_payload verdicts and counts" "$out"
 fi
 
 tap_done

@@ -14,7 +14,8 @@
 # "ok N - name # SKIP reason", never a pass in the summary. The counters are
 # the globals tap_n, pass, fail and skip.
 
-tap_n=0 pass=0 fail=0 skip=0
+tap_n=0 pass=0 fail=0 skip=0 tap_misorders=0
+TAP_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 echo "TAP version 13"
 
 # TAP descriptions are one line; in a name "#" would start a directive.
@@ -121,6 +122,25 @@ tap_include() {
 	return 0
 }
 
+# tap_payload SENT RECEIVED: whether a transfer's bytes arrived intact, and if not, why
+# (tests/lib/misorder.py, the one classifier). 0: identical. 2: the kernel's misorder (README,
+# "The kernel's multi-path data fault"), named on a "# kernel misorder:" line and counted;
+# the caller may try the transfer again, at most twice. 1: another difference, a bug of ours
+# until proven otherwise: the case fails. The classifier's line is printed either way.
+tap_payload() {
+	local line
+	cmp -s "$1" "$2" && return 0
+	line=$(python3 "$TAP_LIB/misorder.py" "$2" "$1" 2>&1 | tail -1)
+	echo "# $line"
+	case $line in
+	"kernel misorder:"*)
+		tap_misorders=$((tap_misorders + 1))
+		return 2
+		;;
+	esac
+	return 1
+}
+
 # tap_wait SECONDS CMD…: runs CMD every 0.1 s until it succeeds (0) or
 # SECONDS of wall time have passed (1), the time CMD itself takes included
 # (CMD must not block). Cases wait for the event they are about, not for a
@@ -137,6 +157,7 @@ tap_wait() {
 
 # The plan, the suite's summary as a TAP comment, and its exit status.
 tap_done() {
+	[ "$tap_misorders" -eq 0 ] || echo "# kernel misorders named (and retried): $tap_misorders"
 	echo "1..$tap_n"
 	echo "# $pass passed, $fail failed, $skip skipped"
 	[ "$fail" -eq 0 ]

@@ -97,7 +97,7 @@ for csum in "${SETTINGS[@]}"; do
 		else
 			r="MISORDERED ($(cmp "$D/payload" "$D/got" 2>&1 | head -1 | sed 's/.*differ: //'); size $(stat -c %s "$D/got"))"
 			# the shape the matrix retries: regions of sent data at the wrong offset
-			r+=" misorder.py: $(python3 "$ROOT/tests/matrix/misorder.py" "$D/got" "$D/payload" 2>&1 | head -3 | paste -sd, -)"
+			r+=" misorder.py: $(python3 "$ROOT/tests/lib/misorder.py" "$D/got" "$D/payload" 2>&1 | head -3 | paste -sd, -)"
 			bad=$((bad + 1))
 		fi
 		echo "checksum $csum run $i: $r  server: ${st:-no MPTCP counters}"

@@ -5,7 +5,7 @@ server that closes its listener refuses MP_JOINs to that port). With a fourth
 argument "close", it closes its listener right after the accept, as `nc -l`
 does: joins then need an address announced with the path manager's port.
 With SINK_KEEP=1 in the environment it also keeps the bytes in OUT.data, so
-a payload that differs can be told apart (tests/matrix/misorder.py)."""
+a payload that differs can be told apart (tests/lib/misorder.py)."""
 import hashlib
 import os
 import socket

@@ -81,7 +81,7 @@ if [ $rc -eq 2 ]; then ok "no FILE: usage, status 2"; else not_ok "no FILE: usag
 
 # --- report file failures cost the program nothing ---
 ALL="$TMP/all.conf"
-printf 'defaults = { mode = "mptcp"; exclude = []; };\n' >"$ALL"
+printf 'defaults = { mode = "mptcp"; exclude = []; integrity = "accept-risk"; };\n' >"$ALL"
 out=$(LD_PRELOAD="$LIB" MPTCP_RUN_CONF="$ALL" MPTCP_RUN_REPORT=/nonexistent/dir/report "$P" socket4 proto 2>&1); rc=$?
 if [ $rc -eq 0 ] && grep -qx 'socket=ok' <<<"$out"; then
 	ok "unwritable report file: the program runs normally"
@@ -157,7 +157,7 @@ wait_listen() { # wait_listen NS PORT
 }
 
 CONF="$TMP/client.conf" # the built-in policy, spelled out: MPTCP except loopback
-printf 'defaults = { mode = "mptcp"; };\n' >"$CONF"
+printf 'defaults = { mode = "mptcp"; integrity = "accept-risk"; };\n' >"$CONF"
 R="$TMP/client.jsonl" SR="$TMP/server.jsonl"
 head -c 4000000 /dev/zero >"$TMP/data"
 
@@ -396,6 +396,36 @@ if [ $bad = 0 ] && [ "$n" = "$want" ] && [ $jq_ok = 1 ] &&
 	! grep -q malformed <<<"$summary"; then
 	ok "$procs processes closing $per sockets each at once: $n whole lines, every one parses"
 else not_ok "concurrent writers: only whole lines" "lines=$n want=$want jq=$jq_ok"$'\n'"$summary"; fi
+
+# A server whose standard input is at end of file (as in a script: `ncat -l ... </dev/null`)
+# half-closes at once; the client (ncat --send-only, the report on its side only) then ends
+# the connection with shutdown(): once its DATA_FIN is acknowledged the kernel resets the
+# subflows, on a fast path before shutdown() has returned. Unshaped paths, 10 runs: every
+# line must still have its paths.
+for i in 1 2; do C tc qdisc del dev c$i root 2>/dev/null; S tc qdisc del dev s$i root 2>/dev/null; done
+ip netns exec "$NS_S" env LD_PRELOAD="$LIB" MPTCP_RUN_CONF="$ALL" \
+	ncat -l -k 198.18.1.2 5011 </dev/null >/dev/null &
+PIDS+=($!)
+wait_listen "$NS_S" 5011 || not_ok "stdin-EOF server listening" "$(S ss -ltn)"
+head -c 2000000 /dev/urandom >"$TMP/eof-data"
+W3="$TMP/eof.jsonl" missing=0 lines=0
+for run in $(seq 10); do
+	rm -f "$W3"
+	C env LD_PRELOAD="$LIB" MPTCP_RUN_CONF="$CONF" MPTCP_RUN_REPORT="$W3" \
+		ncat --send-only 198.18.1.2 5011 <"$TMP/eof-data"
+	line=$(grep '"role":"connect"' "$W3" 2>/dev/null)
+	lines=$((lines + $(grep -c . <<<"$line")))
+	if ! grep -q '"subflows":\[{' <<<"$line" || grep -q '"paths_at":null' <<<"$line"; then
+		missing=$((missing + 1))
+		echo "# run $run: $line"
+	fi
+done
+if [ "$lines" = 10 ] && [ "$missing" = 0 ]; then
+	ok "a server with its stdin at end of file, ncat --send-only: 10 of 10 lines keep their paths"
+else
+	not_ok "a server with its stdin at end of file, ncat --send-only: lines keep their paths" \
+		"$missing of $lines lines without paths"
+fi
 
 # The program closes the report's descriptor (closefrom) and reuses its number.
 W2="$TMP/cf.jsonl"

@@ -43,9 +43,13 @@ expect() {
 }
 
 conf() { printf '%s\n' "$2" >"$TMP/$1.conf"; echo "$TMP/$1.conf"; }
-ALL=$(conf all 'defaults = { mode = "mptcp"; exclude = []; };')
-NOFB=$(conf nofb 'defaults = { sockopt_fallback = false; };')
-OPTIN=$(conf optin 'defaults = { mode = "mptcp"; include = [ "198.18.0.0/15" ]; };')
+ALL=$(conf all 'defaults = { mode = "mptcp"; exclude = []; integrity = "accept-risk"; };')
+# The built-in policy with listeners allowed MPTCP whatever the kernel (tests/integrity tests
+# the guard): the default of every case below.
+MPTCP_RUN_CONF=$(conf builtin 'defaults = { integrity = "accept-risk"; };')
+export MPTCP_RUN_CONF
+NOFB=$(conf nofb 'defaults = { sockopt_fallback = false; integrity = "accept-risk"; };')
+OPTIN=$(conf optin 'defaults = { mode = "mptcp"; include = [ "198.18.0.0/15" ]; integrity = "accept-risk"; };')
 export -f run expect ok not_ok skipped tap_line_ tap_desc_
 export P LIB ALL NOFB OPTIN tap_n pass fail skip
 

@@ -14,6 +14,10 @@ LIB=$PWD/build/libmptcp-run.so
 command -v ncat >/dev/null || tap_skip_all "ncat not installed (scripts/setup-deps)"
 A=mrf-a-$$-$RANDOM B=mrf-b-$$-$RANDOM
 TMP=$(mktemp -d /tmp/mptcp-run-ncat.XXXXXX)
+# The built-in policy, the server's listener allowed MPTCP whatever the kernel (tests/integrity
+# tests the guard that otherwise keeps it TCP).
+printf 'defaults = { integrity = "accept-risk"; };\n' >"$TMP/conf"
+export MPTCP_RUN_CONF=$TMP/conf
 pids=()
 # shellcheck disable=SC2317 # invoked by the trap
 cleanup() {

@@ -38,8 +38,12 @@ conf() { # conf NAME TEXT: writes a config file, prints its path
 	echo "$TMP/$1.conf"
 }
 
-ALL=$(conf all 'defaults = { mode = "mptcp"; exclude = []; };')
+ALL=$(conf all 'defaults = { mode = "mptcp"; exclude = []; integrity = "accept-risk"; };')
 TCP=$(conf tcp 'defaults = { mode = "tcp"; exclude = []; };')
+# The built-in policy, its listeners allowed MPTCP whatever the kernel: the cases test the
+# library's mechanics, not the integrity guard (tests/integrity does).
+BI=$(conf builtin 'defaults = { integrity = "accept-risk"; };')
+export MPTCP_RUN_CONF=$BI
 
 # --- socket(): which sockets are upgraded (no network needed) ---
 if [ "$(cat /proc/sys/net/mptcp/enabled 2>/dev/null)" = 1 ]; then
@@ -137,7 +141,7 @@ netns_cases() {
 	EXC=$(conf exc 'defaults = { exclude = [ "198.18.0.0/15" ]; };')
 	expect "defaults.exclude: excluded peer stays TCP" "proto=6" MPTCP_RUN_CONF="$EXC" -- socket4 connect 198.18.0.1:5000 proto
 	expect "defaults.exclude replaces the built-in list (loopback now MPTCP)" "proto=262 ismptcp=1" MPTCP_RUN_CONF="$EXC" -- socket4 connect 127.0.0.1:5000 proto ismptcp
-	LST=$(conf lst 'programs = ( { match = "probe"; listen = { ports = [ "6000", "6100-6200" ]; }; connect = { mode = "tcp"; }; } );')
+	LST=$(conf lst 'programs = ( { match = "probe"; listen = { ports = [ "6000", "6100-6200" ]; }; connect = { mode = "tcp"; }; integrity = "accept-risk"; } );')
 	expect "listen.ports: listed port listens MPTCP" "proto=262 reuseaddr=1" MPTCP_RUN_CONF="$LST" -- socket4 opt reuseaddr 1 bind 198.18.0.1:6000 listen proto getopt reuseaddr
 	expect "listen.ports: range" "proto=262" MPTCP_RUN_CONF="$LST" -- socket4 bind 198.18.0.1:6150 listen proto
 	expect "listen.ports: other port stays TCP" "proto=6" MPTCP_RUN_CONF="$LST" -- socket4 bind 198.18.0.1:6001 listen proto

@@ -28,23 +28,28 @@ LAYERS = {
     "shim/entry": {"shim/core", "shim/kernel"},
     "shim/core": {"shim/kernel", "shim/format", "shim/policy"},
     "shim/format": {"shim/policy"},
-    "shim/kernel": {"shim/policy"},
+    "shim/kernel": {"shim/format", "shim/policy"},
     "shim/policy": set(),
     "launcher": {"launcher/cmd"},
-    "launcher/cmd": {"launcher/pathd", "launcher/supervise", "launcher/report", "launcher/os",
+    "launcher/cmd": {"launcher/pathd", "launcher/supervise", "launcher/integrity",
+                     "launcher/report", "launcher/os", "shim/format",
                      "launcher/text", "shim/policy", "shim/kernel"},
     "launcher/supervise": {"launcher/os", "launcher/text", "shim/format", "shim/policy",
                            "shim/kernel"},
     "launcher/pathd": {"launcher/os", "launcher/text", "shim/policy", "shim/kernel"},
+    "launcher/integrity": {"launcher/os", "launcher/text", "shim/format", "shim/policy",
+                           "shim/kernel"},
     "launcher/report": {"launcher/os", "launcher/text"},
     "launcher/os": {"launcher/text", "shim/kernel"},
     "launcher/text": set(),
 }
-# The launcher may use only these files of shim/kernel: the config reader, the ABI names, and
-# the path daemon's channel (its wire format; the supervisor's calls) and pinning.
+# The launcher may use only these files of shim/kernel: the config reader, the kernel integrity
+# record's reader, the ABI names, and the path daemon's channel (its wire format; the
+# supervisor's calls) and pinning.
 LAUNCHER_KERNEL_FILES = {"shim/kernel/config_file.h", "shim/kernel/libconfig_linked.h",
                          "shim/kernel/read_full.h", "shim/kernel/uapi.h",
-                         "shim/kernel/pathd_sock.h", "shim/kernel/pathd_pin.h"}
+                         "shim/kernel/integrity_file.h", "shim/kernel/pathd_sock.h",
+                         "shim/kernel/pathd_pin.h"}
 # What the policy objects may call.
 POLICY_ALLOWED = {
     "calloc", "malloc", "realloc", "free", "memchr", "memcmp", "memcpy", "memmove", "memset",
@@ -263,9 +268,11 @@ def main():
 
     lib_objs = objects(["shim/entry", "shim/core", "shim/kernel", "shim/format", "shim/policy"])
     launcher_objs = objects(["launcher", "launcher/cmd", "launcher/pathd", "launcher/supervise",
+                             "launcher/integrity",
                              "launcher/report", "launcher/os", "launcher/text", "shim/format",
                              "shim/policy"]) + \
-        [os.path.join(B, "obj/shim/kernel", f) for f in ("config_file.o", "libconfig_linked.o", "read_full.o")]
+        [os.path.join(B, "obj/shim/kernel", f) for f in ("config_file.o", "libconfig_linked.o", "read_full.o",
+                                                         "integrity_file.o")]
     so = os.path.join(B, "libmptcp-run.so")
     if not lib_objs or not os.path.exists(so):
         tap(False, "the library is built (run make first)")

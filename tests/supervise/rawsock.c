@@ -5,6 +5,7 @@
  *   rawsock proto [v4|v6]           SO_PROTOCOL of a fresh TCP socket
  *   rawsock connect ADDR PORT       connect, print SO_PROTOCOL, send stdin, print nothing else
  *   rawsock listen ADDR PORT        listen, print SO_PROTOCOL of listener and accepted socket
+ *   rawsock listen-once ADDR PORT   listen, print the listener's SO_PROTOCOL, exit
  *   rawsock loop N [PROTO]          N x socket()+close(), prints ns per pair
  *   rawsock kill-parent             SIGKILL the parent (the supervisor), then socket(): errno
  *   rawsock threads                 socket() in 4 threads, then fork, then exec self "proto"
@@ -13,6 +14,11 @@
  *                                   "oob ERR get V ttl ERR proto P"
  *   rawsock opt-accept ADDR PORT    listen, accept one, SO_OOBINLINE=1 on it: "accepted-oob ERR get
  * V proto P"
+ *   rawsock netns                   a fresh socket's network namespace (SIOCGSKNS) against
+ *                                   the thread's own: "netns same|other proto P"
+ *   rawsock clone3-netns            the same in a child made by clone3(CLONE_NEWNET)
+ *   rawsock short ADDR PORT         connect, send one line, close at once (shorter than
+ *                                   any sampling period), then live on 0.5 s
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -23,7 +29,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -115,6 +124,45 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
+/* "netns same|other proto P": where a fresh TCP socket was made, against our namespace. */
+static int print_netns(void)
+{
+	struct stat a, b;
+	int fd = raw_socket(AF_INET, SOCK_STREAM, 0), ns;
+
+	if (fd < 0) {
+		printf("socket: %s\n", strerror(errno));
+		return 1;
+	}
+	ns = ioctl(fd, SIOCGSKNS);
+	if (ns < 0 || fstat(ns, &a) < 0 || stat("/proc/thread-self/ns/net", &b) < 0) {
+		printf("SIOCGSKNS: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("netns %s proto %d\n",
+	       a.st_ino == b.st_ino && a.st_dev == b.st_dev ? "same" : "other", proto_of(fd));
+	fflush(stdout);
+	return 0;
+}
+
+static int clone3_netns(void)
+{
+	struct {
+		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	} args = {.flags = CLONE_NEWNET, .exit_signal = SIGCHLD};
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
+	int st;
+
+	if (pid < 0) {
+		printf("clone3: %s\n", strerror(errno));
+		return 1;
+	}
+	if (pid == 0)
+		_exit(print_netns());
+	waitpid((pid_t)pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
@@ -147,6 +195,12 @@ int main(int argc, char **argv)
 		while ((n = read(0, buf, sizeof(buf))) > 0)
 			if (write(fd, buf, (size_t)n) != n)
 				return 1;
+		return 0;
+	}
+	if (argc >= 4 && strcmp(argv[1], "listen-once") == 0) {
+		if ((fd = raw_listen(argv[2], argv[3])) < 0)
+			return 1;
+		printf("listener %d\n", proto_of(fd));
 		return 0;
 	}
 	if (argc >= 4 && strcmp(argv[1], "listen") == 0) {
@@ -240,6 +294,26 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		while ((n = read(c, buf, sizeof(buf))) > 0)
 			;
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "netns") == 0)
+		return print_netns();
+	if (argc >= 2 && strcmp(argv[1], "clone3-netns") == 0)
+		return clone3_netns();
+	if (argc >= 4 && strcmp(argv[1], "short") == 0) {
+		int fam = addr_of(argv[2], argv[3], &ss, &len);
+
+		fd = raw_socket(fam, SOCK_STREAM, IPPROTO_TCP);
+		if (fd < 0 || syscall(SYS_connect, fd, &ss, len) < 0) {
+			printf("connect: %s\n", strerror(errno));
+			return 1;
+		}
+		printf("%d\n", proto_of(fd));
+		fflush(stdout);
+		if (write(fd, "short\n", 6) != 6)
+			return 1;
+		close(fd);
+		usleep(500000); /* the supervisor's sweeps find it closed, then the process */
 		return 0;
 	}
 	if (argc >= 3 && strcmp(argv[1], "exit") == 0)

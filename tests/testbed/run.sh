@@ -121,73 +121,63 @@ EOF
 SIZE=$((48 * 1024 * 1024))
 head -c "$SIZE" /dev/urandom >"$TMP/payload"
 want=$(sha256sum <"$TMP/payload" | cut -d' ' -f1)
+# transfer_with_cut PORT: one 48 MiB transfer, path 1 cut once a quarter has arrived (the
+# cut is undone first for a later attempt). Sets crc, snap, sfb, secs.
+transfer_with_cut() {
+	local port=$1 srv cli smp
+	"$TB" restore "$TB_STATE" 1 2>/dev/null
+	rm -f "$TMP/got"
+	"$TB" exec "$TB_STATE" server "$PY" "$TMP/srv.py" "$TB_SERVER_ADDR" "$port" "$TMP/got" &
+	srv=$!
+	PIDS+=("$srv")
+	if ! mx_wait_listen "$TB_SERVER" "$port" 10 "$srv"; then
+		not_ok "MPTCP server listens" "$(ip netns exec "$TB_SERVER" ss -ltnM)"
+		tap_done
+	fi
+	mx_sampler_start "$TB_CLIENT" "$port" "$TMP/ss-client"
+	smp=$MX_SAMPLER_PID
+	PIDS+=("$smp")
+	SECONDS=0
+	"$TB" exec "$TB_STATE" client timeout 60 "$PY" "$TMP/cli.py" "$TB_SERVER_ADDR" "$port" "$TMP/payload" &
+	cli=$!
+	PIDS+=("$cli")
+	mx_wait_size "$TMP/got" $((SIZE / 4)) 20
+	snap=$(ip netns exec "$TB_CLIENT" ss -tiMn "( dport = :$port )")
+	"$TB" cut "$TB_STATE" 1
+	wait "$cli"
+	crc=$?
+	wait "$srv" 2>/dev/null
+	mx_sampler_stop "$smp"
+	secs=$SECONDS
+	sfb=$(mx_subflow_bytes "$TMP/ss-client")
+}
 PORT=7100
-"$TB" exec "$TB_STATE" server "$PY" "$TMP/srv.py" "$TB_SERVER_ADDR" "$PORT" "$TMP/got" &
-srv=$!
-PIDS+=("$srv")
-if ! mx_wait_listen "$TB_SERVER" "$PORT" 10; then
-	not_ok "MPTCP server listens" "$(ip netns exec "$TB_SERVER" ss -ltnM)"
-	tap_done
-fi
-mx_sampler_start "$TB_CLIENT" "$PORT" "$TMP/ss-client"
-smp=$MX_SAMPLER_PID
-PIDS+=("$smp")
-SECONDS=0
-"$TB" exec "$TB_STATE" client timeout 60 "$PY" "$TMP/cli.py" "$TB_SERVER_ADDR" "$PORT" "$TMP/payload" &
-cli=$!
-PIDS+=("$cli")
-mx_wait_size "$TMP/got" $((SIZE / 4)) 20
-snap=$(ip netns exec "$TB_CLIENT" ss -tiMn "( dport = :$PORT )")
+transfer_with_cut $PORT
 nsub=$(grep -c 'tcp-ulp-mptcp' <<<"$snap")
 if [[ $nsub -eq 2 ]] && grep -q '^mptcp' <<<"$snap"; then
 	ok "one MPTCP connection has 2 subflows (ss -tiM in the client namespace)"
 else
 	not_ok "one MPTCP connection has 2 subflows (ss -tiM in the client namespace)" "$snap"
 fi
-"$TB" cut "$TB_STATE" 1
 if "$TB" exec "$TB_STATE" client ping -c1 -W1 198.18.1.2 >/dev/null 2>&1; then
 	not_ok "cut: path 1 no longer passes traffic"
 else
 	ok "cut: path 1 no longer passes traffic"
 fi
-wait "$cli"
-crc=$?
-wait "$srv" 2>/dev/null
-mx_sampler_stop "$smp"
-got=$(sha256sum <"$TMP/got" | cut -d' ' -f1)
-secs=$SECONDS
-sfb=$(mx_subflow_bytes "$TMP/ss-client")
-dup=$(for ns in "$TB_CLIENT" "$TB_SERVER"; do ip netns exec "$ns" nstat -asz MPTcpExtDuplicateData; done |
-	awk '$1 == "MPTcpExtDuplicateData" { n += $2 } END { print n + 0 }')
-if [[ $crc -eq 0 && $got == "$want" ]]; then
-	ok "transfer of 48 MiB survives the cut of path 1, sha256 matches (${secs}s)"
-elif [[ $crc -eq 0 && $dup -gt 0 && $(stat -c %s "$TMP/got") -eq $SIZE ]]; then
-	# Same size, wrong bytes, duplicate MPTCP data counted: the kernel issue
-	# of tests/matrix/repro-redis-corruption.sh. Say so and try once more.
-	echo "# attempt 1: corrupted payload ($(cmp "$TMP/payload" "$TMP/got" 2>&1 | head -1)), MPTcpExtDuplicateData=$dup: known kernel issue, retrying"
-	"$TB" restore "$TB_STATE" 1
-	PORT=7101
-	"$TB" exec "$TB_STATE" server "$PY" "$TMP/srv.py" "$TB_SERVER_ADDR" "$PORT" "$TMP/got" &
-	srv=$!
-	PIDS+=("$srv")
-	mx_wait_listen "$TB_SERVER" "$PORT" 10 "$srv"
-	"$TB" exec "$TB_STATE" client timeout 60 "$PY" "$TMP/cli.py" "$TB_SERVER_ADDR" "$PORT" "$TMP/payload" &
-	cli=$!
-	PIDS+=("$cli")
-	mx_wait_size "$TMP/got" $((SIZE / 4)) 20
-	"$TB" cut "$TB_STATE" 1
-	wait "$cli"
-	crc=$?
-	wait "$srv" 2>/dev/null
-	got=$(sha256sum <"$TMP/got" | cut -d' ' -f1)
-	if [[ $crc -eq 0 && $got == "$want" ]]; then
-		ok "transfer of 48 MiB survives the cut of path 1, sha256 matches (second attempt)"
-	else
-		not_ok "transfer of 48 MiB survives the cut of path 1, sha256 matches (second attempt)" "client rc=$crc, got $(stat -c %s "$TMP/got" 2>/dev/null) of $SIZE bytes; $(cmp "$TMP/payload" "$TMP/got" 2>&1 | head -1)"
-		KEEP=1
-	fi
+# The kernel's misorder (tests/lib/misorder.py) is named and tried again, at most twice: the
+# in-kernel path manager's join carries data at once, unprotected, as on any MPTCP host.
+for attempt in 1 2 3; do
+	tap_payload "$TMP/payload" "$TMP/got"
+	verdict=$?
+	[[ $verdict -eq 2 && $attempt -lt 3 ]] || break
+	echo "# attempt $attempt: retried"
+	PORT=$((PORT + 1))
+	transfer_with_cut $PORT
+done
+if [[ $crc -eq 0 && $verdict -eq 0 ]]; then
+	ok "transfer of 48 MiB survives the cut of path 1, sha256 matches (${secs}s, attempt $attempt)"
 else
-	not_ok "transfer of 48 MiB survives the cut of path 1, sha256 matches" "client rc=$crc, got $(stat -c %s "$TMP/got" 2>/dev/null) of $SIZE bytes; $(cmp "$TMP/payload" "$TMP/got" 2>&1 | head -1)"
+	not_ok "transfer of 48 MiB survives the cut of path 1, sha256 matches" "client rc=$crc, got $(stat -c %s "$TMP/got" 2>/dev/null) of $SIZE bytes"
 	KEEP=1
 fi
 p2=$(awk '$1 ~ /^198\.18\.2\.1/ { print $4 }' <<<"$sfb")

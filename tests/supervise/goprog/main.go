@@ -4,8 +4,10 @@
 // Debian's Go 1.19, which ignores GODEBUG=multipathtcp). Prints what the
 // kernel says its sockets are (SO_PROTOCOL: 6 TCP, 262 MPTCP).
 //
-//	goprog server ADDR:PORT        accept one connection, print its sha256 and size
-//	goprog client ADDR:PORT MIB    send MIB MiB of seeded pseudo-random data, print its sha256
+//	goprog server ADDR:PORT [FILE]        accept one connection, print its sha256 and size
+//	                                      (and keep what arrived in FILE)
+//	goprog client ADDR:PORT MIB [FILE]    send MIB MiB of seeded pseudo-random data, print its
+//	                                      sha256 (and keep what was sent in FILE)
 //	goprog proto ADDR:PORT         connect, print SO_PROTOCOL, close
 package main
 
@@ -57,7 +59,16 @@ func main() {
 		}
 		fmt.Println("accepted", proto(c.(*net.TCPConn)))
 		h := sha256.New()
-		n, err := io.Copy(h, c)
+		var w io.Writer = h
+		if len(os.Args) > 3 {
+			f, err := os.Create(os.Args[3])
+			if err != nil {
+				die(err)
+			}
+			defer f.Close()
+			w = io.MultiWriter(h, f)
+		}
+		n, err := io.Copy(w, c)
 		if err != nil {
 			die(err)
 		}
@@ -77,10 +88,19 @@ func main() {
 		mib, _ := strconv.Atoi(os.Args[3])
 		gen := rand.New(rand.NewSource(1))
 		h := sha256.New()
+		var w io.Writer = h
+		if len(os.Args) > 4 {
+			f, err := os.Create(os.Args[4])
+			if err != nil {
+				die(err)
+			}
+			defer f.Close()
+			w = io.MultiWriter(h, f)
+		}
 		buf := make([]byte, 1<<20)
 		for i := 0; i < mib; i++ {
 			gen.Read(buf)
-			h.Write(buf)
+			w.Write(buf)
 			if _, err := c.Write(buf); err != nil {
 				die(err)
 			}

@@ -544,6 +544,38 @@ static void test_summary(void **state)
 	free(s);
 }
 
+/* The supervisor's line of a connect it never saw connected: not "never completed". */
+static void test_summary_no_figures(void **state)
+{
+	const char *line =
+	    "{\"v\":1,\"time\":1,\"program\":\"/bin/x\",\"pid\":1,\"fd\":3,\"at\":\"close\","
+	    "\"role\":\"connect\",\"local\":null,\"remote\":\"198.18.1.2:2\","
+	    "\"socket\":\"mptcp\",\"conn\":\"none\",\"policy\":\"mptcp\",\"rule\":\"r\","
+	    "\"kept\":null,\"pinned\":false,\"shared\":false,\"subflows_total\":0,"
+	    "\"paths_at\":null,\"no_figures\":\"ended between two samples\",\"subflows\":[]}";
+	struct lr_report_summary *s = malloc(sizeof(*s));
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(parse(line), 0);
+	assert_true(rec.has_no_figures);
+	assert_string_equal(rec.no_figures, "ended between two samples");
+	lr_report_summary_init(s);
+	assert_int_equal(lr_report_summary_add(s, &rec), 0);
+	assert_int_equal(s->no_figures, 1);
+	assert_int_equal(s->not_established, 0);
+	assert_int_equal(s->connections, 0);
+	out = open_memstream(&text, &len);
+	lr_report_print(s, "r.jsonl", out);
+	fclose(out);
+	assert_non_null(strstr(text, "connects without figures"));
+	free(text);
+	lr_report_summary_free(s);
+	free(s);
+}
+
 /* An MPTCP connection closed by both ends before the report lists no subflows. */
 static void test_unknown_path(void **state)
 {
@@ -647,6 +679,7 @@ int main(void)
 	    cmocka_unit_test(test_read_error),
 	    cmocka_unit_test(test_host_of),
 	    cmocka_unit_test(test_summary),
+	    cmocka_unit_test(test_summary_no_figures),
 	    cmocka_unit_test(test_unknown_path),
 	    cmocka_unit_test(test_main),
 	    cmocka_unit_test(test_main_failures),

@@ -282,6 +282,38 @@ static void test_contract_fixture(void **state)
 	mr_policy_free(&p);
 }
 
+/* integrity: protect unless written; a section's value beats defaults'; where it came from. */
+static void test_integrity_key(void **state)
+{
+	(void)state;
+	static const char text[] = "defaults = { integrity = \"accept-risk\"; };\n"
+	                           "programs = (\n"
+	                           "  { match = \"nginx\"; integrity = \"protect\"; },\n"
+	                           "  { match = \"curl\"; }\n"
+	                           ");\n";
+	struct mr_policy p;
+	struct mr_config_error err;
+	struct mr_program prog;
+	if (mr_config_parse(mr_libconfig_linked, text, strlen(text), "t.conf", &p, &err))
+		fail_msg("line %d: %s", err.line, err.text);
+	mr_resolve(&p, "/usr/sbin/nginx", false, &prog);
+	assert_int_equal(prog.integrity, MR_INTEGRITY_PROTECT);
+	assert_int_equal(prog.integrity_origin, MR_FROM_SECTION);
+	assert_int_equal(prog.integrity_line, 3);
+	mr_resolve(&p, "/usr/bin/curl", false, &prog);
+	assert_int_equal(prog.integrity, MR_INTEGRITY_ACCEPT_RISK);
+	assert_int_equal(prog.integrity_origin, MR_FROM_DEFAULTS);
+	assert_int_equal(prog.integrity_line, 1);
+	assert_string_equal(mr_integrity_name(prog.integrity), "accept-risk");
+	mr_policy_free(&p);
+	mr_policy_builtin(&p);
+	mr_resolve(&p, "/usr/bin/curl", false, &prog);
+	assert_int_equal(prog.integrity, MR_INTEGRITY_PROTECT);
+	assert_int_equal(prog.integrity_origin, MR_FROM_BUILTIN);
+	assert_string_equal(mr_integrity_name(prog.integrity), "protect");
+	mr_policy_free(&p);
+}
+
 /* The text is taken by length: no NUL terminator needed, trailing bytes ignored. */
 static void test_parse_by_length(void **state)
 {
@@ -414,6 +446,8 @@ static const struct bad_fixture bad_fixtures[] = {
     {"type-program-entry.conf", 2, "each entry of programs must be a group"},
     {"programs-not-list.conf", 2, "programs must be a list"},
     {"bad-mode.conf", 3, "mode must be \"mptcp\" or \"tcp\", not \"multipath\""},
+    {"bad-integrity.conf", 3, "integrity must be \"protect\" or \"accept-risk\", not \"off\""},
+    {"type-integrity.conf", 3, "integrity must be a string, not a boolean"},
     {"bad-cidr.conf", 3, "include entry \"10.0.0.0/33\": IPv4 prefix length must be 0-32"},
     {"bad-cidr6.conf", 4, "exclude entry \"2001:db8::/129\": IPv6 prefix length must be 0-128"},
     {"bad-hostname.conf", 3, "exclude entry \"localhost\": not an IPv4 or IPv6 address"},
@@ -788,6 +822,7 @@ int main(void)
 	find_root();
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_contract_text),
+	    cmocka_unit_test(test_integrity_key),
 	    cmocka_unit_test(test_contract_fixture),
 	    cmocka_unit_test(test_parse_by_length),
 	    cmocka_unit_test(test_fixture_valid_forms),

@@ -155,8 +155,36 @@ static void test_nulls_and_mapped(void **state)
 	assert_string_equal(r.kept, "the descriptor was duplicated");
 	assert_true(r.pinned);
 	assert_false(r.has_paths_at);
+	assert_false(r.has_no_figures);
 	assert_false(r.has_bytes);
 	assert_int_equal(r.n_subflows, 0);
+}
+
+/* The supervisor's line of a connection that ended between two of its samples. */
+static void test_no_figures(void **state)
+{
+	(void)state;
+	struct sockaddr_storage remote = addr("198.18.1.1", 7000);
+	struct mr_report_fields f = {
+	    .time = 1,
+	    .pid = 7,
+	    .fd = 4,
+	    .program = "/tmp/rawsock",
+	    .at = "close",
+	    .role = "connect",
+	    .socket = "mptcp",
+	    .conn = "none",
+	    .policy = "mptcp",
+	    .rule = "built-in default",
+	    .remote = &remote,
+	    .no_figures = "ended between two samples (every 200 ms)",
+	};
+	struct lr_report_rec r;
+	roundtrip(&f, &r);
+	assert_true(r.has_no_figures);
+	assert_string_equal(r.no_figures, f.no_figures);
+	assert_false(r.has_paths_at);
+	assert_false(r.has_bytes);
 }
 
 /* The most subflows the library lists (9), each with counters. */
@@ -211,9 +239,8 @@ static void test_overflow(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_full_line),
-	    cmocka_unit_test(test_nulls_and_mapped),
-	    cmocka_unit_test(test_nine_subflows),
+	    cmocka_unit_test(test_full_line),     cmocka_unit_test(test_nulls_and_mapped),
+	    cmocka_unit_test(test_nine_subflows), cmocka_unit_test(test_no_figures),
 	    cmocka_unit_test(test_overflow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

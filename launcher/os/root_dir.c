@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* Root-owned state folders (os/root_dir.h). */
+#include "os/root_dir.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+bool lr_root_dir(const char *path, char *why, size_t wsize)
+{
+	struct stat st;
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+		snprintf(why, wsize, "cannot create %s: %s", path, strerror(errno));
+		return false;
+	}
+	if (lstat(path, &st) < 0) {
+		snprintf(why, wsize, "%s: %s", path, strerror(errno));
+		return false;
+	}
+	if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
+		snprintf(why, wsize, "%s is %s, not a folder: refusing to use it", path,
+		         S_ISLNK(st.st_mode) ? "a symbolic link" : "a file");
+		return false;
+	}
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		snprintf(why, wsize,
+		         "%s is %s: refusing to use it (remove it, or chown root and chmod 0755)",
+		         path,
+		         st.st_uid != 0 ? "not owned by root" : "writable by group or others");
+		return false;
+	}
+	return true;
+}

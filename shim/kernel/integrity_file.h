@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading the kernel integrity record (format/integrity_record.h) for the
+ * running kernel: the file's trust checks on the opened descriptor (a regular
+ * file owned by root that nobody else may write, a few hundred bytes), then
+ * the record checked against uname(2) and the boot id. Shared by the preload
+ * library, the path daemon and the launcher, so all of them believe the same
+ * files.
+ */
+#ifndef MPTCP_RUN_KERNEL_INTEGRITY_FILE_H
+#define MPTCP_RUN_KERNEL_INTEGRITY_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "format/integrity_record.h"
+
+#define MR_INTEGRITY_FILE MR_STATEDIR "/kernel-integrity"
+#define MR_INTEGRITY_MAX  4096 /* a larger file is not a record */
+
+/*
+ * The running kernel's integrity as recorded at path (MR_INTEGRITY_FILE):
+ * MR_KI_INTACT or MR_KI_MISORDERS with *rec filled when a trusted record for
+ * this kernel and boot exists, else MR_KI_UNKNOWN with why saying why
+ * ("not probed yet", "ignored: recorded in an earlier boot", ...).
+ */
+enum mr_kernel_integrity mr_kernel_integrity_read(const char *path, struct mr_integrity_record *rec,
+                                                  char *why, size_t wsize);
+
+/* The running kernel's identity as the record names it; false when it cannot be read. */
+bool mr_kernel_identity(char release[MR_KI_FIELD], char version[MR_KI_FIELD],
+                        char boot_id[MR_KI_FIELD]);
+
+#endif
