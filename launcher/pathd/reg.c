@@ -25,16 +25,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "pathd/reg_budget.h"
 #include "pathd/reg_msg.h"
 
 #define PD_ACCEPT_BURST 4096 /* per wake-up: a flood is drained as fast as it comes */
 #define PD_BACKLOG      4096
-#define PD_UIDS         64    /* uids with a budget at once */
-#define PD_RATE         4000. /* registrations (and new channels) per second per uid */
-#define PD_BURST        8000. /* bucket size */
-#define PD_CHANNELS     1024  /* open channels: one per registering process */
-#define PD_CHANNELS_UID 48    /* of which one uid may hold; its least recently used goes */
-#define PD_PER_CALL     1024  /* messages per pd_reg_handle(): events do not wait long */
+#define PD_CHANNELS     1024 /* open channels: one per registering process */
+#define PD_CHANNELS_UID 48   /* of which one uid may hold; its least recently used goes */
+#define PD_PER_CALL     1024 /* messages per pd_reg_handle(): events do not wait long */
 /*
  * A message wakes the daemon only when it waits for one (pd_reg_expect), or when none was
  * read for PD_ACTIVE_MS: the wake-up of a daemon asleep on another CPU is most of what
@@ -44,8 +42,7 @@
  * without MPTCP: only CLOSED, which waits for the descriptor in flight to be closed) at
  * most PD_SWEEP_MS later.
  */
-#define PD_SWEEP_MS  100.
-#define PD_ACTIVE_MS 5000.
+#define PD_SWEEP_MS 100.
 /* Sockets registered before their connect() ran (the supervisor registers at the
  * notification, before the call continues): held until they have a token, read again
  * after every wake-up (the connection's CREATED is one). */
@@ -58,18 +55,11 @@
 #define SO_PEERPIDFD 77 /* 6.5 */
 #endif
 
-struct bucket {
-	uid_t uid;
-	double tokens, last;
-	bool used;
-};
-
 struct chan {
-	int fd;    /* -1: free */
-	int pidfd; /* the process that connected (SO_PEERPIDFD), -1 before 6.5 */
-	uid_t uid;
+	struct pd_slot s; /* used (fd open), uid, last accepted or read: pd_slot_choose() */
+	int fd;           /* -1: free */
+	int pidfd;        /* the process that connected (SO_PEERPIDFD), -1 before 6.5 */
 	pid_t pid;
-	double last; /* accepted or last read: the least recently used goes first */
 	bool queued; /* its slot is on the ring (stays so when the slot is reused) */
 };
 
@@ -87,7 +77,7 @@ struct pd_reg {
 	double last_run, last_msg, refill_at, expect_until;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	uint64_t netns_cookie;
-	struct bucket b[PD_UIDS];
+	struct pd_budgets budgets;
 	struct chan c[PD_CHANNELS];
 	unsigned ring[PD_CHANNELS]; /* channels that may have messages waiting, in turn */
 	unsigned ring_head, ring_len;
@@ -185,6 +175,7 @@ static void chan_close(struct chan *ch)
 	if (ch->pidfd >= 0)
 		close(ch->pidfd);
 	ch->fd = ch->pidfd = -1;
+	ch->s.used = false;
 }
 
 void pd_reg_close(struct pd_reg *r)
@@ -204,39 +195,6 @@ void pd_reg_close(struct pd_reg *r)
 	free(r);
 }
 
-static struct bucket *bucket_of(struct pd_reg *r, uid_t uid, double now_ms)
-{
-	struct bucket *oldest = &r->b[0];
-	for (int i = 0; i < PD_UIDS; i++) {
-		if (r->b[i].used && r->b[i].uid == uid)
-			return &r->b[i];
-		if (!r->b[i].used || r->b[i].last < oldest->last)
-			oldest = &r->b[i];
-	}
-	/* The least recently seen uid gives its slot up: it starts full again later. */
-	*oldest = (struct bucket){.uid = uid, .tokens = PD_BURST, .last = now_ms, .used = true};
-	return oldest;
-}
-
-/* Takes up to want units of uid's budget; how many it got. */
-static unsigned take(struct pd_reg *r, uid_t uid, double now_ms, unsigned want)
-{
-	struct bucket *b = bucket_of(r, uid, now_ms);
-	b->tokens += (now_ms - b->last) * PD_RATE / 1000.;
-	if (b->tokens > PD_BURST)
-		b->tokens = PD_BURST;
-	b->last = now_ms;
-	unsigned got = b->tokens >= want ? want : (unsigned)b->tokens;
-	b->tokens -= got;
-	return got;
-}
-
-static void give_back(struct pd_reg *r, uid_t uid, double now_ms, unsigned n)
-{
-	if (n)
-		bucket_of(r, uid, now_ms)->tokens += n;
-}
-
 static void ring_push(struct pd_reg *r, unsigned i)
 {
 	if (r->c[i].queued)
@@ -254,27 +212,14 @@ static unsigned ring_pop(struct pd_reg *r)
 	return i;
 }
 
-/* A slot for a new channel of uid: a free one, else its own least recently used one, or
- * (the table full) the least recently used of all. */
+/* The slot for a new channel of uid (pathd/reg_budget.h); its channel, if any, is closed:
+ * its process opens a new one at its next connection. */
 static struct chan *slot_for(struct pd_reg *r, uid_t uid)
 {
-	struct chan *free_slot = NULL, *mine = NULL, *any = NULL;
-	int n_mine = 0;
-	for (int i = 0; i < PD_CHANNELS; i++) {
-		struct chan *ch = &r->c[i];
-		if (ch->fd < 0) {
-			if (!free_slot)
-				free_slot = ch;
-			continue;
-		}
-		if (!any || ch->last < any->last)
-			any = ch;
-		if (ch->uid == uid && (n_mine++, !mine || ch->last < mine->last))
-			mine = ch;
-	}
-	struct chan *ch = n_mine >= PD_CHANNELS_UID ? mine : free_slot ? free_slot : any;
+	struct chan *ch =
+	    &r->c[pd_slot_choose(r->c, sizeof(r->c[0]), PD_CHANNELS, uid, PD_CHANNELS_UID)];
 	if (ch->fd >= 0)
-		chan_close(ch); /* its process opens a new one at its next connection */
+		chan_close(ch);
 	return ch;
 }
 
@@ -295,9 +240,8 @@ static bool add_channel(struct pd_reg *r, int fd, const struct ucred *cred, doub
 	}
 	ch->fd = fd;
 	ch->pidfd = pidfd;
-	ch->uid = cred->uid;
 	ch->pid = cred->pid;
-	ch->last = now_ms;
+	ch->s = (struct pd_slot){.used = true, .uid = cred->uid, .last = now_ms};
 	return true;
 }
 
@@ -310,7 +254,7 @@ static void accept_burst(struct pd_reg *r, double now_ms)
 		if (c < 0)
 			return;
 		bool known = getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &l) == 0;
-		if (known && !take(r, cred.uid, now_ms, 1)) {
+		if (known && !pd_budget_take(&r->budgets, cred.uid, now_ms, 1)) {
 			r->limited++; /* closed before anything is read */
 		} else if (!known || !add_channel(r, c, &cred, now_ms)) {
 			r->refused++;
@@ -405,7 +349,7 @@ static unsigned serve(struct pd_reg *r, double now_ms,
 		if (ch->fd < 0)
 			continue;
 		unsigned want = PD_PER_CALL - total < PD_BATCH ? PD_PER_CALL - total : PD_BATCH;
-		unsigned granted = take(r, ch->uid, now_ms, want);
+		unsigned granted = pd_budget_take(&r->budgets, ch->s.uid, now_ms, want);
 		if (!granted) {
 			/* Left unread until the uid's budget has a batch again. */
 			r->limited++;
@@ -415,15 +359,15 @@ static unsigned serve(struct pd_reg *r, double now_ms,
 				r->refill_at = t;
 			continue;
 		}
-		struct pd_reg_sender who = {.uid = ch->uid, .pid = ch->pid, .pidfd = ch->pidfd};
+		struct pd_reg_sender who = {.uid = ch->s.uid, .pid = ch->pid, .pidfd = ch->pidfd};
 		struct pd_reg_tally t = {0};
 		bool open = pd_reg_read(ch->fd, granted, r->netns_cookie, &who, &t, &sink);
 		r->ok += t.ok;
 		r->refused += t.refused;
-		give_back(r, ch->uid, now_ms, granted - t.read);
+		pd_budget_give_back(&r->budgets, ch->s.uid, now_ms, granted - t.read);
 		total += t.read;
 		if (t.read)
-			ch->last = now_ms;
+			ch->s.last = now_ms;
 		if (!open)
 			chan_close(ch);
 		else if (t.read == granted)
@@ -454,7 +398,7 @@ void pd_reg_handle(struct pd_reg *r, double now_ms,
 		recheck_held(r, now_ms, cb, arg);
 	r->last_run = now_ms;
 	/* A failed epoll_ctl keeps the mode: a later call tries again. */
-	set_armed(r, r->expect_until > now_ms || now_ms - r->last_msg >= PD_ACTIVE_MS);
+	set_armed(r, pd_reg_wake_on_message(now_ms, r->expect_until, r->last_msg));
 }
 
 void pd_reg_expect(struct pd_reg *r, double until_ms)

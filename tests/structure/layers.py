@@ -8,7 +8,8 @@
 3. The preload library never calls a symbol it exports itself: no relocation
    in libmptcp-run.so names one of its exported functions (such a call would
    resolve to the library's own interposer: close() calling close()).
-4. The policy engine and the report format are pure: the undefined symbols of its objects are libc
+4. The policy engine, the report format and the path daemon's channel decisions
+   (launcher/pathd/reg_budget) are pure: the undefined symbols of its objects are libc
    string, memory, allocation and formatting functions from an allow-list.
 
 Each check also runs once on a small synthetic case that must fail, so a check
@@ -288,6 +289,12 @@ def main():
         bad = policy_impurities(pol)
         tap(pol and not bad, f"policy engine: {len(pol)} objects call only allow-listed libc",
             "\n".join(bad))
+        # The registration channels' decisions: pure too, with unit tests of their own.
+        reg = [os.path.join(B, "obj", "launcher", "pathd", "reg_budget.o")]
+        missing = [o for o in reg if not os.path.exists(o)]
+        bad = policy_impurities([o for o in reg if o not in missing])
+        tap(not missing and not bad, "pathd/reg_budget (the channels' decisions) calls only "
+            "allow-listed libc", "\n".join(missing + bad))
     print(f"1..{n}")
     print(f"# {n - failed} passed, {failed} failed, 0 skipped")
     return 1 if failed else 0
