@@ -43,8 +43,11 @@ static const struct mr_sockcalls calls = {
     .close = close,
 };
 
-/* The supervisor's channel: one, as a process of the library has. */
+/* The supervisor's channel: one, as a process of the library has; chan_pid opened it (the
+ * background copy of the supervisor is a fork: it opens its own, the daemon would refuse a
+ * message it sent on ours). */
 static int chan = -1;
+static pid_t chan_pid;
 static bool live, said_untrusted;
 static long long retry_ms;
 
@@ -73,6 +76,12 @@ static long long now_ms(void)
 
 static bool ready(const struct lr_sv_paths_env *env)
 {
+	if (chan >= 0 && chan_pid != getpid()) {
+		close(chan);
+		chan = -1;
+		live = false;
+		retry_ms = 0;
+	}
 	if (live && mr_pathd_chan_alive(chan))
 		return true;
 	if (!live && now_ms() < retry_ms)
@@ -87,6 +96,7 @@ static bool ready(const struct lr_sv_paths_env *env)
 	if (chan >= 0)
 		close(chan);
 	chan = fd;
+	chan_pid = getpid();
 	live = fd >= 0;
 	if (live)
 		return true;
