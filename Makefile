@@ -7,11 +7,15 @@
 #   shim/kernel  real calls, kernel ABI, logging, files    -> (libc, the kernel)
 #   shim/format  the report line's format (pure)           -> shim/policy
 #   shim/policy  the pure policy engine                    -> (libc string/memory only)
-#   launcher/cmd the sub-commands                          -> launcher/{pathd,report,os,text},
-#                                                             shim/policy, shim/kernel/config_file
+#   launcher/cmd the sub-commands                          -> launcher/{pathd,supervise,sampler,
+#                                                             report,live,os,text}, shim/policy,
+#                                                             shim/kernel/config_file
 #   launcher/pathd the path daemon (netlink, registrations) -> launcher/{os,text}, shim/policy,
 #                                                             shim/kernel/uapi
-#   launcher/report, launcher/os, launcher/text            -> below them in that order
+#   launcher/sampler sock_diag, /proc, interfaces for top  -> launcher/{live,pathd,os,text},
+#                                                             shim/kernel/uapi
+#   launcher/report, launcher/live (pure: rates, layout),
+#   launcher/os, launcher/text                             -> below them in that order
 # `make check-layers` (part of `make check`) proves it on the sources and the built objects.
 
 PREFIX     ?= /usr/local
@@ -38,8 +42,10 @@ ALL_CFLAGS = $(CPPFLAGS_ALL) $(WARN) -fPIC -fvisibility=hidden -fno-strict-alias
 LDLIBS_CONFIG := -lconfig
 # The report reader (launcher/report/reader.c) parses with jansson.
 LDLIBS_JSON   := -ljansson
-# The path daemon (launcher/pathd/) speaks netlink with libmnl.
+# The path daemon (launcher/pathd/) and the sampler (launcher/sampler/) speak netlink with libmnl.
 LDLIBS_MNL    := -lmnl
+# `mptcp-run top`'s live screen (launcher/cmd/top_screen.c); the timeline figure's axes (-lm).
+LDLIBS_CURSES := -lncursesw -lm
 
 B := build
 
@@ -55,8 +61,8 @@ FORMAT_SRCS := $(wildcard shim/format/*.c)
 CONFIG_FILE_SRCS := shim/kernel/config_file.c shim/kernel/libconfig_linked.c shim/kernel/read_full.c \
 	shim/kernel/integrity_file.c
 LAUNCHER_LIB_SRCS := $(wildcard launcher/cmd/*.c launcher/pathd/*.c launcher/supervise/*.c \
-	launcher/integrity/*.c \
-	launcher/report/*.c launcher/os/*.c launcher/text/*.c)
+	launcher/integrity/*.c launcher/sampler/*.c launcher/report/*.c launcher/live/*.c \
+	launcher/os/*.c launcher/text/*.c)
 # The registration channel and the pinning: the library's, and the supervisor's too (their
 # system calls come through a table; the library passes its real ones).
 LAUNCHER_LIB_SRCS += shim/kernel/pathd_sock.c shim/kernel/pathd_pin.c
@@ -123,7 +129,7 @@ $(LIB): $(LIB_OBJS) shim/entry/libmptcp-run.map
 # LAUNCHER_LDFLAGS: link flags for the launcher alone (the Debian build adds -z now there).
 $(LAUNCHER): $(LAUNCHER_OBJS) $(B)/libmptcp-config.a $(B)/libmptcp-policy.a
 	$(CC) -o $@ $(LAUNCHER_OBJS) $(B)/libmptcp-config.a $(B)/libmptcp-policy.a $(LDFLAGS) \
-		$(LAUNCHER_LDFLAGS) $(LDLIBS_CONFIG) $(LDLIBS_JSON) $(LDLIBS_MNL)
+		$(LAUNCHER_LDFLAGS) $(LDLIBS_CONFIG) $(LDLIBS_JSON) $(LDLIBS_MNL) $(LDLIBS_CURSES)
 
 $(B)/liblauncher.a: $(LAUNCHER_LIB_OBJS)
 	@rm -f $@
@@ -141,7 +147,7 @@ define unit_rule
 $(B)/tests/unit/$(notdir $(1:.c=)): $(1) $(UNIT_LIBS)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(ALL_CFLAGS) -Wno-missing-prototypes -o $$@ $$< $$(UNIT_OBJS) $(UNIT_LIBS) $$(LDFLAGS) \
-		$$(UNIT_LDFLAGS) -lcmocka $$(LDLIBS_CONFIG) $$(LDLIBS_JSON) $$(LDLIBS_MNL)
+		$$(UNIT_LDFLAGS) -lcmocka $$(LDLIBS_CONFIG) $$(LDLIBS_JSON) $$(LDLIBS_MNL) $$(LDLIBS_CURSES)
 endef
 # Failure injection: the report test makes malloc and realloc fail on demand (not through
 # LDFLAGS, which check-asan sets on the command line).

@@ -19,6 +19,8 @@ static const struct {
     {"report", lr_cmd_report},
     {"pathd", lr_cmd_pathd},
     {"paths", lr_cmd_paths},
+    {"top", lr_cmd_top},
+    {"mark", lr_cmd_mark},
     /* mptcpize's spelling, for muscle memory. */
     {"run", lr_cmd_run},
 };

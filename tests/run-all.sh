@@ -18,7 +18,7 @@ SUITES=(unit tests/harness/run.sh tests/deps/run.sh tests/structure/run.sh tests
 	tests/shim/run.sh
 	tests/install/run.sh
 	tests/launcher/run.sh tests/integrity/run.sh tests/testbed/run.sh tests/supervise/run.sh tests/matrix/run.sh tests/report/run.sh tests/hardening/run.sh
-	tests/differential/run.sh tests/pathd/run.sh tests/package/run.sh)
+	tests/differential/run.sh tests/pathd/run.sh tests/live/run.sh tests/package/run.sh)
 # MR_CHECK_SUITES="unit tests/x/run.sh …": another list (the harness self-test uses it);
 # MR_CHECK_LIST=1: print the list and stop.
 [ -z "${MR_CHECK_SUITES:-}" ] || read -r -a SUITES <<<"$MR_CHECK_SUITES"

@@ -22,6 +22,8 @@ int lr_cmd_preload(int argc, char **argv);
 int lr_cmd_report(int argc, char **argv);
 int lr_cmd_pathd(int argc, char **argv);
 int lr_cmd_paths(int argc, char **argv);
+int lr_cmd_top(int argc, char **argv);
+int lr_cmd_mark(int argc, char **argv);
 
 /* Prints the usage to stdout (--help) or a pointer to it to stderr. */
 void lr_usage(void);

@@ -13,6 +13,7 @@
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "cmd/config_arg.h"
+#include "cmd/timeline.h"
 #include "text/env.h"
 #include "os/libpath.h"
 #include "os/msg.h"
@@ -303,13 +304,22 @@ static int setup_report(const char *file)
 int lr_cmd_run(int argc, char **argv)
 {
 	const char *conf = NULL, *level = NULL, *report = NULL, *sample = NULL;
+	const char *timeline = NULL, *tl_interval = NULL;
+	double interval = 0.2;
 	bool debug = false, quiet = false, version = false, sup = false, nosup = false;
 	const struct lr_option opts[] = {
-	    {"config", 'c', &conf, NULL},      {"debug", 'd', NULL, &debug},
-	    {"quiet", 'q', NULL, &quiet},      {"log", 'l', &level, NULL},
-	    {"report", 'r', &report, NULL},    {"report-sample", 0, &sample, NULL},
-	    {"version", 'V', NULL, &version},  {"supervise", 0, NULL, &sup},
-	    {"no-supervise", 0, NULL, &nosup}, {NULL, 0, NULL, NULL},
+	    {"config", 'c', &conf, NULL},
+	    {"debug", 'd', NULL, &debug},
+	    {"quiet", 'q', NULL, &quiet},
+	    {"log", 'l', &level, NULL},
+	    {"report", 'r', &report, NULL},
+	    {"report-sample", 0, &sample, NULL},
+	    {"version", 'V', NULL, &version},
+	    {"supervise", 0, NULL, &sup},
+	    {"no-supervise", 0, NULL, &nosup},
+	    {"timeline", 0, &timeline, NULL},
+	    {"timeline-interval", 0, &tl_interval, NULL},
+	    {NULL, 0, NULL, NULL},
 	};
 	enum supervise_mode mode = SV_AUTO;
 	struct target t;
@@ -350,6 +360,14 @@ int lr_cmd_run(int argc, char **argv)
 		if (!set("MPTCP_RUN_REPORT_SAMPLE", sample))
 			return LR_EXIT_FAIL;
 	}
+	if (tl_interval && !lr_timeline_interval(tl_interval, &interval)) {
+		lr_err("--timeline-interval '%s': expected seconds from 0.01 to 60", tl_interval);
+		return LR_EXIT_USAGE;
+	}
+	if (tl_interval && !timeline) {
+		lr_err("--timeline-interval needs --timeline FILE");
+		return LR_EXIT_USAGE;
+	}
 	if (first >= argc) {
 		lr_err("no command given");
 		lr_usage_hint();
@@ -370,6 +388,12 @@ int lr_cmd_run(int argc, char **argv)
 	rc = inspect_target(argv[first], mode, level && strcmp(level, "debug") == 0, &t);
 	if (rc)
 		return rc;
+	/* From here on the command runs in a child when a timeline is kept; we sample it. */
+	if (timeline) {
+		rc = lr_timeline_start(timeline, interval, argv + first);
+		if (rc < 0)
+			return rc == -2 ? LR_EXIT_USAGE : LR_EXIT_FAIL;
+	}
 	if (t.supervise)
 		return run_supervised(argv + first, level, t.setid);
 	rc = setup_preload();

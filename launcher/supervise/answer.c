@@ -8,6 +8,8 @@
  */
 #include "supervise/notify.h"
 
+#include "kernel/integrity_file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -17,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "os/proc_exe.h"
@@ -163,4 +166,19 @@ int lr_sv_replace_with_tcp(struct lr_sv *sv, const struct seccomp_notif *req, in
 		err = -errno; /* e.g. the child holds another copy of the old socket */
 	close(tcp);
 	return err;
+}
+
+enum mr_kernel_integrity lr_sv_kernel_integrity(struct lr_sv *sv)
+{
+	struct mr_integrity_record rec;
+	char why[200];
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	double now = (double)ts.tv_sec * 1000 + (double)ts.tv_nsec / 1e6;
+	/* As the library: a record written by `check` meanwhile is seen within 10 s. */
+	if (now >= sv->kernel_expiry) {
+		sv->kernel = mr_kernel_integrity_read(MR_INTEGRITY_FILE, &rec, why, sizeof(why));
+		sv->kernel_expiry = now + 10000;
+	}
+	return sv->kernel;
 }

@@ -21,8 +21,6 @@
 #include "supervise/notify.h"
 #include "supervise/supervise.h"
 
-#include "kernel/integrity_file.h"
-
 #include "os/msg.h"
 
 #include <errno.h>
@@ -128,19 +126,6 @@ static long long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-enum mr_kernel_integrity lr_sv_kernel_integrity(struct lr_sv *sv)
-{
-	struct mr_integrity_record rec;
-	char why[200];
-	double now = (double)now_ms();
-	/* As the library: a record written by `check` meanwhile is seen within 10 s. */
-	if (now >= sv->kernel_expiry) {
-		sv->kernel = mr_kernel_integrity_read(MR_INTEGRITY_FILE, &rec, why, sizeof(why));
-		sv->kernel_expiry = now + 10000;
-	}
-	return sv->kernel;
 }
 
 /*

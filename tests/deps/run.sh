@@ -77,6 +77,7 @@ sysctl procps
 systemd-analyze systemd
 tc iproute2
 tcpdump tcpdump
+tmux tmux
 tshark tshark
 vsftpd vsftpd
 wget wget

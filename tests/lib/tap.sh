@@ -157,7 +157,7 @@ tap_wait() {
 
 # The plan, the suite's summary as a TAP comment, and its exit status.
 tap_done() {
-	[ "$tap_misorders" -eq 0 ] || echo "# kernel misorders named (and retried): $tap_misorders"
+	[ "$tap_misorders" -eq 0 ] || echo "# kernel misorders named, each retried: $tap_misorders"
 	echo "1..$tap_n"
 	echo "# $pass passed, $fail failed, $skip skipped"
 	[ "$fail" -eq 0 ]

@@ -38,7 +38,7 @@ trap 'exit 1' INT TERM HUP
 # else the same function through a tiny driver.
 CFLAGS_T=(-std=gnu11 -D_GNU_SOURCE -iquote shim -iquote launcher -O1 -g)
 if ! cc "${CFLAGS_T[@]}" -o "$TMP/report" tests/report/report_main.c build/liblauncher.a \
-	build/libmptcp-policy.a -lconfig -ljansson 2>"$TMP/cc.err" ||
+	build/libmptcp-config.a build/libmptcp-policy.a -lconfig -ljansson -lm 2>"$TMP/cc.err" ||
 	! cc "${CFLAGS_T[@]}" -o "$TMP/burst" tests/report/burst.c 2>>"$TMP/cc.err"; then
 	not_ok "build the test helpers (run make tests first)" "$(cat "$TMP/cc.err")"
 	tap_done

@@ -8,9 +8,10 @@
 3. The preload library never calls a symbol it exports itself: no relocation
    in libmptcp-run.so names one of its exported functions (such a call would
    resolve to the library's own interposer: close() calling close()).
-4. The policy engine, the report format and the path daemon's channel decisions
-   (launcher/pathd/reg_budget) are pure: the undefined symbols of its objects are libc
-   string, memory, allocation and formatting functions from an allow-list.
+4. The policy engine and the report format are pure: the undefined symbols of its objects are libc
+   string, memory, allocation and formatting functions from an allow-list. So are the live view's
+   decisions (launcher/live: rates, totals, order, layout), which may also use launcher/text, and
+   the path daemon's channel decisions (launcher/pathd/reg_budget).
 
 Each check also runs once on a small synthetic case that must fail, so a check
 that can no longer fail shows up as a failed test.
@@ -33,14 +34,18 @@ LAYERS = {
     "shim/policy": set(),
     "launcher": {"launcher/cmd"},
     "launcher/cmd": {"launcher/pathd", "launcher/supervise", "launcher/integrity",
-                     "launcher/report", "launcher/os", "shim/format",
-                     "launcher/text", "shim/policy", "shim/kernel"},
+                     "launcher/sampler", "launcher/report", "launcher/live", "launcher/os",
+                     "shim/format", "launcher/text", "shim/policy", "shim/kernel"},
     "launcher/supervise": {"launcher/os", "launcher/text", "shim/format", "shim/policy",
                            "shim/kernel"},
     "launcher/pathd": {"launcher/os", "launcher/text", "shim/policy", "shim/kernel"},
     "launcher/integrity": {"launcher/os", "launcher/text", "shim/format", "shim/policy",
                            "shim/kernel"},
-    "launcher/report": {"launcher/os", "launcher/text"},
+    # The sampler reads the path daemon's state file (one file, sampler/pathd_state.c).
+    "launcher/sampler": {"launcher/live", "launcher/pathd", "launcher/os", "launcher/text",
+                         "shim/kernel"},
+    "launcher/report": {"launcher/live", "launcher/os", "launcher/text"},
+    "launcher/live": {"launcher/text"},
     "launcher/os": {"launcher/text", "shim/kernel"},
     "launcher/text": set(),
 }
@@ -57,6 +62,9 @@ POLICY_ALLOWED = {
     "strchr", "strcmp", "strdup", "strlen", "strncmp", "strrchr", "strtoul", "qsort",
     "snprintf", "vsnprintf", "inet_ntop", "inet_pton", "fnmatch", "__stack_chk_fail",
 }
+
+# What the live view's objects may call besides POLICY_ALLOWED and launcher/text's functions.
+LIVE_ALLOWED = POLICY_ALLOWED | {"qsort_r", "strstr"}
 
 n = 0
 failed = 0
@@ -213,7 +221,7 @@ def self_calls(so):
     return sorted(named & exported)
 
 
-def policy_impurities(objs):
+def policy_impurities(objs, allowed=POLICY_ALLOWED):
     own = set()
     for o in objs:
         own |= {l.split()[2] for l in nm(["--defined-only"], o) if len(l.split()) == 3}
@@ -221,7 +229,7 @@ def policy_impurities(objs):
     for o in objs:
         for line in nm(["-u"], o):
             sym = line.split()[-1]
-            if sym not in own and sym not in POLICY_ALLOWED:
+            if sym not in own and sym not in allowed:
                 bad.append(f"{os.path.relpath(o, B)}: {sym}")
     return bad
 
@@ -269,8 +277,8 @@ def main():
 
     lib_objs = objects(["shim/entry", "shim/core", "shim/kernel", "shim/format", "shim/policy"])
     launcher_objs = objects(["launcher", "launcher/cmd", "launcher/pathd", "launcher/supervise",
-                             "launcher/integrity",
-                             "launcher/report", "launcher/os", "launcher/text", "shim/format",
+                             "launcher/integrity", "launcher/sampler", "launcher/report",
+                             "launcher/live", "launcher/os", "launcher/text", "shim/format",
                              "shim/policy"]) + \
         [os.path.join(B, "obj/shim/kernel", f) for f in ("config_file.o", "libconfig_linked.o", "read_full.o",
                                                          "integrity_file.o")]
@@ -288,6 +296,14 @@ def main():
         pol = objects(["shim/policy", "shim/format"])
         bad = policy_impurities(pol)
         tap(pol and not bad, f"policy engine: {len(pol)} objects call only allow-listed libc",
+            "\n".join(bad))
+        live = objects(["launcher/live"])
+        text_syms = set()
+        for o in objects(["launcher/text"]):
+            text_syms |= {l.split()[2] for l in nm(["--defined-only", "-g"], o)
+                          if len(l.split()) == 3}
+        bad = policy_impurities(live, LIVE_ALLOWED | text_syms)
+        tap(live and not bad, f"live view: {len(live)} objects call only allow-listed libc",
             "\n".join(bad))
         # The registration channels' decisions: pure too, with unit tests of their own.
         reg = [os.path.join(B, "obj", "launcher", "pathd", "reg_budget.o")]
