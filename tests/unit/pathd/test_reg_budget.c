@@ -108,12 +108,9 @@ static void test_wake_on_message(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_budget_burst_then_rate),
-	    cmocka_unit_test(test_budget_give_back),
-	    cmocka_unit_test(test_budget_slots_recycled),
-	    cmocka_unit_test(test_slot_free_first),
-	    cmocka_unit_test(test_slot_own_lru_at_cap),
-	    cmocka_unit_test(test_slot_full_table),
+	    cmocka_unit_test(test_budget_burst_then_rate), cmocka_unit_test(test_budget_give_back),
+	    cmocka_unit_test(test_budget_slots_recycled),  cmocka_unit_test(test_slot_free_first),
+	    cmocka_unit_test(test_slot_own_lru_at_cap),    cmocka_unit_test(test_slot_full_table),
 	    cmocka_unit_test(test_wake_on_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
