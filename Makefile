@@ -64,6 +64,9 @@ CONFIG_FILE_SRCS := shim/kernel/config_file.c shim/kernel/libconfig_linked.c shi
 LAUNCHER_LIB_SRCS := $(wildcard launcher/cmd/*.c launcher/pathd/*.c launcher/planner/*.c \
 	launcher/supervise/*.c launcher/integrity/*.c launcher/sampler/*.c launcher/report/*.c \
 	launcher/live/*.c launcher/os/*.c launcher/text/*.c)
+# The registration channel and the pinning: the library's, and the supervisor's too (their
+# system calls come through a table; the library passes its real ones).
+LAUNCHER_LIB_SRCS += shim/kernel/pathd_sock.c shim/kernel/pathd_pin.c
 LAUNCHER_SRCS := launcher/main.c $(LAUNCHER_LIB_SRCS)
 UNIT_SRCS   := $(wildcard tests/unit/*/test_*.c)
 SHIM_TEST_SRCS := $(wildcard tests/shim/*.c)
@@ -205,11 +208,13 @@ matrix-quick: all
 
 # scripts/bench-pathd (the path daemon's rows) is optional: its build/bench-pathd.md is appended
 # to build/bench.md when the script exists; a stale copy from an earlier run never is.
+# PATHD_AGAINST=REV also measures REV's build, interleaved (before/after columns).
 bench: all $(SHIM_TEST_BINS) $(BENCH_BINS) $(B)/libmptcp-policy.a $(B)/libmptcp-config.a
 	scripts/bench
 	@rm -f $(B)/bench-pathd.md
 	@if [ -e scripts/bench-pathd ]; then \
-		scripts/bench-pathd && { echo; cat $(B)/bench-pathd.md; } >> $(B)/bench.md; \
+		scripts/bench-pathd $(if $(PATHD_AGAINST),--against $(PATHD_AGAINST)) && \
+			{ echo; cat $(B)/bench-pathd.md; } >> $(B)/bench.md; \
 	else echo "bench: scripts/bench-pathd not present, its rows are skipped"; fi
 
 # Sanitizer build of the library, the unit and the functional tests (ASan + UBSan, leaks).

@@ -16,6 +16,9 @@ void pd_plan(struct pd_daemon *d, struct pl_conn *c, double now)
 	c->prot = pd_protection_for(c, d->o->promote_ms);
 	double t = pl_plan(&d->world, c, now, pd_pm_ops(), &d->pm);
 	pd_wake_at(&d->wakes, &d->conns, c, t, now);
+	/* Waiting for its registration: the channels are read by then (pathd/reg.h). */
+	if (c->established && !c->decided)
+		pd_reg_expect(d->reg, c->t_established + d->o->grace_ms);
 }
 
 void pd_plan_all(struct pd_daemon *d, double now)

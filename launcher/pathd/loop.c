@@ -150,9 +150,8 @@ static bool loop(struct pd_daemon *d)
 		}
 		if (pf[0].revents && pd_genl_read(d->ev, pd_on_event, d) < 0 && errno == ENOBUFS)
 			resync(d);
-		double rd = pd_reg_next_deadline(d->reg);
-		if (pf[2].revents || (rd && rd <= now))
-			pd_reg_handle(d->reg, now, pd_on_registration, d);
+		/* After every wake-up (pathd/reg.h): registrations come without waking us. */
+		pd_reg_handle(d->reg, now, pd_on_registration, d);
 		pd_on_wakeups(d, now);
 		pd_live_write(d, now, false);
 	}

@@ -30,6 +30,7 @@
  * notes that a thread may now be in another network namespace.
  */
 #include "supervise/notify.h"
+#include "supervise/paths.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -121,6 +122,11 @@ static void on_endpoint(struct lr_sv *sv, const struct seccomp_notif *req,
 	char what[80];
 
 	p = lr_sv_program_of(sv, tid);
+	if (role == MR_ROLE_CONNECT) /* a program with paths: pinned, registered */
+		lr_sv_paths_connect(&(struct lr_sv_paths_env){sv->listener, sv->opt,
+		                                              sv->socks.own_dev, sv->socks.own_ino,
+		                                              !sv->socks.watch || sv->socks.moved},
+		                    req, p);
 	e = &p->role[role];
 	/* A listener may have to stay TCP whatever the rules say (the integrity guard). */
 	bool guarded = role == MR_ROLE_LISTEN && !mr_integrity_listener_may_be_mptcp(

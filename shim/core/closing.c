@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "core/lifecycle.h"
+#include "core/pathd_channel.h"
 #include "core/pathsnap.h"
 #include "core/process.h"
 #include "core/report.h"
@@ -84,20 +85,30 @@ void mr_before_close(int fd)
 
 /*
  * A program closing "everything" (daemons do at start) means its own
- * descriptors, not the report file's: that one is kept, and it is O_CLOEXEC,
- * so an exec still drops it.
+ * descriptors, not the library's: the report file and the path daemon's
+ * channel are kept, and both are O_CLOEXEC, so an exec still drops them.
  */
-static int close_range_keeping_report(unsigned int first, unsigned int last, int flags)
+static int close_range_keeping(unsigned int first, unsigned int last, int flags)
 {
-	int rfd = mr_report_enabled && !(flags & CLOSE_RANGE_CLOEXEC) ? mr_report_fd() : -1;
-	if (rfd < 0 || (unsigned int)rfd < first || (unsigned int)rfd > last)
-		return real_close_range(first, last, flags);
+	int keep[2] = {mr_report_enabled && !(flags & CLOSE_RANGE_CLOEXEC) ? mr_report_fd() : -1,
+	               flags & CLOSE_RANGE_CLOEXEC ? -1 : mr_pathd_chan_fd()};
+	if (keep[0] > keep[1]) {
+		int t = keep[0];
+		keep[0] = keep[1];
+		keep[1] = t;
+	}
 	int rc = 0;
-	if ((unsigned int)rfd > first)
-		rc = real_close_range(first, (unsigned int)rfd - 1, flags);
-	if (rc == 0 && (unsigned int)rfd < last)
-		rc = real_close_range((unsigned int)rfd + 1, last, flags);
-	return rc;
+	unsigned int from = first;
+	for (int i = 0; i < 2 && rc == 0; i++) {
+		if (keep[i] < 0 || (unsigned int)keep[i] < from || (unsigned int)keep[i] > last)
+			continue;
+		if ((unsigned int)keep[i] > from)
+			rc = real_close_range(from, (unsigned int)keep[i] - 1, flags);
+		if ((unsigned int)keep[i] == last)
+			return rc;
+		from = (unsigned int)keep[i] + 1;
+	}
+	return rc == 0 ? real_close_range(from, last, flags) : rc;
 }
 
 /* What close() does before the real call, for each descriptor of a range. */
@@ -116,7 +127,7 @@ static void before_close_range(unsigned int first, unsigned int last, int flags)
 int mr_close_range(unsigned int first, unsigned int last, int flags)
 {
 	before_close_range(first, last, flags);
-	return close_range_keeping_report(first, last, flags);
+	return close_range_keeping(first, last, flags);
 }
 
 /* closefrom(n) is close_range(n, ~0U, 0) that cannot fail. */
@@ -127,8 +138,9 @@ void mr_closefrom(int lowfd)
 		return;
 	}
 	before_close_range((unsigned int)lowfd, ~0U, 0);
-	if (__builtin_expect(mr_report_enabled, 0) && mr_report_fd() >= lowfd)
-		close_range_keeping_report((unsigned int)lowfd, ~0U, 0);
+	if ((__builtin_expect(mr_report_enabled, 0) && mr_report_fd() >= lowfd) ||
+	    mr_pathd_chan_fd() >= lowfd)
+		close_range_keeping((unsigned int)lowfd, ~0U, 0);
 	else
 		real_closefrom(lowfd);
 }

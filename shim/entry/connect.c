@@ -15,9 +15,9 @@ MR_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 	if (!e || !mr_copy_sockaddr(sa, len, &copy, &clen))
 		return real_connect(fd, sa, len);
 	bool inet = mr_before_connect(fd, e, (struct sockaddr *)&copy, clen);
-	mr_pathd_before_connect(fd, (struct sockaddr *)&copy, clen);
+	mr_pathd_before_connect(fd, e, (struct sockaddr *)&copy, clen);
 	int rc = real_connect(fd, sa, len);
 	mr_after_connect(fd, e, inet, rc);
-	mr_pathd_after_connect(fd, rc);
+	mr_pathd_after_connect(fd, e, rc);
 	return rc;
 }

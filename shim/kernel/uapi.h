@@ -36,6 +36,9 @@
 #ifndef MPTCP_INFO_FLAG_REMOTE_KEY_RECEIVED
 #define MPTCP_INFO_FLAG_REMOTE_KEY_RECEIVED (1 << 1)
 #endif
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD 0200 /* 6.9, O_EXCL: pidfd_open() of a thread */
+#endif
 #ifndef TCP_IS_MPTCP
 #define TCP_IS_MPTCP 43 /* 5.16, level IPPROTO_TCP */
 #endif

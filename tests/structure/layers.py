@@ -10,7 +10,8 @@
    resolve to the library's own interposer: close() calling close()).
 4. The policy engine and the report format are pure: the undefined symbols of its objects are libc
    string, memory, allocation and formatting functions from an allow-list. So are the live view's
-   decisions (launcher/live: rates, totals, order, layout), which may also use launcher/text.
+   decisions (launcher/live: rates, totals, order, layout), which may also use launcher/text, and
+   the path daemon's channel decisions (launcher/pathd/reg_budget).
 5. The path daemon's planner is pure too: its objects call the same allow-list and the policy
    engine, nothing else (no clock, no netlink: it acts through its table of operations).
 
@@ -53,11 +54,12 @@ LAYERS = {
     "launcher/text": set(),
 }
 # The launcher may use only these files of shim/kernel: the config reader, the kernel integrity
-# record's reader, the ABI names and the path daemon's socket address (one definition for the
-# library and the daemon).
+# record's reader, the ABI names, and the path daemon's channel (its wire format; the
+# supervisor's calls) and pinning.
 LAUNCHER_KERNEL_FILES = {"shim/kernel/config_file.h", "shim/kernel/libconfig_linked.h",
                          "shim/kernel/read_full.h", "shim/kernel/uapi.h",
-                         "shim/kernel/integrity_file.h", "shim/kernel/pathd_sock.h"}
+                         "shim/kernel/integrity_file.h", "shim/kernel/pathd_sock.h",
+                         "shim/kernel/pathd_pin.h"}
 # What the policy objects may call.
 POLICY_ALLOWED = {
     "calloc", "malloc", "realloc", "free", "memchr", "memcmp", "memcpy", "memmove", "memset",
@@ -326,6 +328,12 @@ def main():
         bad = policy_impurities(live, LIVE_ALLOWED | text_syms)
         tap(live and not bad, f"live view: {len(live)} objects call only allow-listed libc",
             "\n".join(bad))
+        # The registration channels' decisions: pure too, with unit tests of their own.
+        reg = [os.path.join(B, "obj", "launcher", "pathd", "reg_budget.o")]
+        missing = [o for o in reg if not os.path.exists(o)]
+        bad = policy_impurities([o for o in reg if o not in missing])
+        tap(not missing and not bad, "pathd/reg_budget (the channels' decisions) calls only "
+            "allow-listed libc", "\n".join(missing + bad))
     print(f"1..{n}")
     print(f"# {n - failed} passed, {failed} failed, 0 skipped")
     return 1 if failed else 0
