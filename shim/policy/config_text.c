@@ -9,16 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy/config_parse.h"
 #include "policy/config_text.h"
 
-struct ctx {
-	const char *name;
-	struct mr_config_error *err;
-	const struct mr_libconfig *lc;
-};
-
-__attribute__((format(printf, 3, 4))) static int fail(struct ctx *c, const config_setting_t *s,
-                                                      const char *fmt, ...)
+int mr_cfg_fail(struct mr_cfg *c, const config_setting_t *s, const char *fmt, ...)
 {
 	va_list ap;
 	c->err->line = s ? (int)config_setting_source_line(s) : 0;
@@ -90,7 +84,7 @@ static int find_include(const char *text)
 	return 0;
 }
 
-static const char *type_name(int t)
+const char *mr_cfg_type_name(int t)
 {
 	switch (t) {
 	case CONFIG_TYPE_GROUP:
@@ -113,29 +107,30 @@ static const char *type_name(int t)
 	}
 }
 
-static bool is_seq(const config_setting_t *s)
+bool mr_cfg_is_seq(const config_setting_t *s)
 {
 	int t = config_setting_type(s);
 	return t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST;
 }
 
-static const char *get_string(struct ctx *c, const config_setting_t *s, const char *what)
+const char *mr_cfg_string(struct mr_cfg *c, const config_setting_t *s, const char *what)
 {
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		fail(c, s, "%s must be a string, not %s", what, type_name(config_setting_type(s)));
+		mr_cfg_fail(c, s, "%s must be a string, not %s", what,
+		            mr_cfg_type_name(config_setting_type(s)));
 		return NULL;
 	}
 	const char *v = c->lc->get_string(s);
 	if (!mr_utf8_valid(v)) {
-		fail(c, s, "%s is not valid UTF-8", what);
+		mr_cfg_fail(c, s, "%s is not valid UTF-8", what);
 		return NULL;
 	}
 	return v;
 }
 
-static int parse_mode(struct ctx *c, const config_setting_t *s, int *out)
+static int parse_mode(struct mr_cfg *c, const config_setting_t *s, int *out)
 {
-	const char *v = get_string(c, s, "mode");
+	const char *v = mr_cfg_string(c, s, "mode");
 	if (!v)
 		return -1;
 	if (strcmp(v, "mptcp") == 0)
@@ -143,13 +138,13 @@ static int parse_mode(struct ctx *c, const config_setting_t *s, int *out)
 	else if (strcmp(v, "tcp") == 0)
 		*out = MR_TCP;
 	else
-		return fail(c, s, "mode must be \"mptcp\" or \"tcp\", not \"%s\"", v);
+		return mr_cfg_fail(c, s, "mode must be \"mptcp\" or \"tcp\", not \"%s\"", v);
 	return 0;
 }
 
-static int parse_integrity(struct ctx *c, const config_setting_t *s, int *out, int *line)
+static int parse_integrity(struct mr_cfg *c, const config_setting_t *s, int *out, int *line)
 {
-	const char *v = get_string(c, s, "integrity");
+	const char *v = mr_cfg_string(c, s, "integrity");
 	if (!v)
 		return -1;
 	if (strcmp(v, "protect") == 0)
@@ -157,90 +152,93 @@ static int parse_integrity(struct ctx *c, const config_setting_t *s, int *out, i
 	else if (strcmp(v, "accept-risk") == 0)
 		*out = MR_INTEGRITY_ACCEPT_RISK;
 	else
-		return fail(c, s, "integrity must be \"protect\" or \"accept-risk\", not \"%s\"",
-		            v);
+		return mr_cfg_fail(
+		    c, s, "integrity must be \"protect\" or \"accept-risk\", not \"%s\"", v);
 	*line = (int)config_setting_source_line(s);
 	return 0;
 }
 
-static int parse_list(struct ctx *c, const config_setting_t *s, const char *key, struct mr_list *l)
+static int parse_list(struct mr_cfg *c, const config_setting_t *s, const char *key,
+                      struct mr_list *l)
 {
-	int n = is_seq(s) ? c->lc->length(s) : 1;
-	if (!is_seq(s) && config_setting_type(s) != CONFIG_TYPE_STRING)
-		return fail(c, s, "%s must be a list of addresses like [ \"198.18.0.0/15\" ]", key);
+	int n = mr_cfg_is_seq(s) ? c->lc->length(s) : 1;
+	if (!mr_cfg_is_seq(s) && config_setting_type(s) != CONFIG_TYPE_STRING)
+		return mr_cfg_fail(
+		    c, s, "%s must be a list of addresses like [ \"198.18.0.0/15\" ]", key);
 	l->set = true;
 	l->v = calloc((size_t)(n ? n : 1), sizeof(*l->v));
 	if (!l->v)
-		return fail(c, s, "out of memory");
+		return mr_cfg_fail(c, s, "out of memory");
 	for (int i = 0; i < n; i++) {
-		const config_setting_t *e = is_seq(s) ? c->lc->get_elem(s, (unsigned)i) : s;
-		const char *v = get_string(c, e, key);
+		const config_setting_t *e = mr_cfg_is_seq(s) ? c->lc->get_elem(s, (unsigned)i) : s;
+		const char *v = mr_cfg_string(c, e, key);
 		if (!v)
 			return -1;
 		const char *why = mr_entry_parse(v, &l->v[i]);
 		if (why)
-			return fail(c, e, "%s entry \"%s\": %s", key, v, why);
+			return mr_cfg_fail(c, e, "%s entry \"%s\": %s", key, v, why);
 		l->v[i].index = (uint32_t)i;
 		l->n++;
 	}
 	if (mr_list_finish(l) < 0)
-		return fail(c, s, "out of memory");
+		return mr_cfg_fail(c, s, "out of memory");
 	return 0;
 }
 
-static int parse_ports(struct ctx *c, const config_setting_t *s, struct mr_ports *p)
+static int parse_ports(struct mr_cfg *c, const config_setting_t *s, struct mr_ports *p)
 {
-	int n = is_seq(s) ? c->lc->length(s) : 1;
+	int n = mr_cfg_is_seq(s) ? c->lc->length(s) : 1;
 	p->set = true;
 	p->v = calloc((size_t)(n ? n : 1), sizeof(*p->v));
 	if (!p->v)
-		return fail(c, s, "out of memory");
+		return mr_cfg_fail(c, s, "out of memory");
 	for (int i = 0; i < n; i++) {
-		const config_setting_t *e = is_seq(s) ? c->lc->get_elem(s, (unsigned)i) : s;
+		const config_setting_t *e = mr_cfg_is_seq(s) ? c->lc->get_elem(s, (unsigned)i) : s;
 		char buf[32];
 		const char *v;
 		int t = config_setting_type(e);
 		if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
 			long long x = c->lc->get_int64(e);
 			if (x < 1 || x > 65535)
-				return fail(c, e, "ports entry %lld: port out of range (1-65535)",
-				            x);
+				return mr_cfg_fail(
+				    c, e, "ports entry %lld: port out of range (1-65535)", x);
 			snprintf(buf, sizeof(buf), "%lld", x);
 			v = buf;
-		} else if (!(v = get_string(c, e, "ports entry"))) {
+		} else if (!(v = mr_cfg_string(c, e, "ports entry"))) {
 			return -1;
 		}
 		const char *why = mr_ports_parse(v, &p->v[i]);
 		if (why)
-			return fail(c, e, "ports entry \"%s\": %s", v, why);
+			return mr_cfg_fail(c, e, "ports entry \"%s\": %s", v, why);
 		p->n++;
 	}
 	return 0;
 }
 
-static int parse_bool(struct ctx *c, const config_setting_t *s, const char *key, int *out)
+int mr_cfg_bool(struct mr_cfg *c, const config_setting_t *s, const char *key, int *out)
 {
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-		return fail(c, s, "%s must be true or false, not %s", key,
-		            type_name(config_setting_type(s)));
+		return mr_cfg_fail(c, s, "%s must be true or false, not %s", key,
+		                   mr_cfg_type_name(config_setting_type(s)));
 	*out = c->lc->get_bool(s);
 	return 0;
 }
 
-static int parse_seconds(struct ctx *c, const config_setting_t *s, const char *key, int *out)
+static int parse_seconds(struct mr_cfg *c, const config_setting_t *s, const char *key, int *out)
 {
 	int t = config_setting_type(s);
 	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
-		return fail(c, s, "%s must be a number of seconds, not %s", key, type_name(t));
+		return mr_cfg_fail(c, s, "%s must be a number of seconds, not %s", key,
+		                   mr_cfg_type_name(t));
 	long long v = c->lc->get_int64(s);
 	if (v < 0 || v > 86400)
-		return fail(c, s, "%s must be between 0 and 86400 seconds", key);
+		return mr_cfg_fail(c, s, "%s must be between 0 and 86400 seconds", key);
 	*out = (int)v;
 	return 0;
 }
 
 /* Parses the rule keys of one group; keys it does not own are left to the caller. */
-static int parse_rule_key(struct ctx *c, const config_setting_t *m, struct mr_rules *r,
+static int parse_rule_key(struct mr_cfg *c, const config_setting_t *m, struct mr_rules *r,
                           bool *handled)
 {
 	const char *k = config_setting_name(m);
@@ -257,18 +255,18 @@ static int parse_rule_key(struct ctx *c, const config_setting_t *m, struct mr_ru
 	return 0;
 }
 
-static int expect_group(struct ctx *c, const config_setting_t *s, const char *what)
+int mr_cfg_group(struct mr_cfg *c, const config_setting_t *s, const char *what)
 {
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-		return fail(c, s, "%s must be a group { ... }, not %s", what,
-		            type_name(config_setting_type(s)));
+		return mr_cfg_fail(c, s, "%s must be a group { ... }, not %s", what,
+		                   mr_cfg_type_name(config_setting_type(s)));
 	return 0;
 }
 
-static int parse_role(struct ctx *c, const config_setting_t *s, const char *role,
+static int parse_role(struct mr_cfg *c, const config_setting_t *s, const char *role,
                       struct mr_rules *r)
 {
-	if (expect_group(c, s, role) < 0)
+	if (mr_cfg_group(c, s, role) < 0)
 		return -1;
 	r->line = (int)config_setting_source_line(s);
 	for (int i = 0; i < c->lc->length(s); i++) {
@@ -277,35 +275,35 @@ static int parse_role(struct ctx *c, const config_setting_t *s, const char *role
 		if (parse_rule_key(c, m, r, &handled) < 0)
 			return -1;
 		if (!handled)
-			return fail(c, m,
-			            "unknown key \"%s\" in %s (expected mode, include, "
-			            "exclude, ports)",
-			            config_setting_name(m), role);
+			return mr_cfg_fail(c, m,
+			                   "unknown key \"%s\" in %s (expected mode, include, "
+			                   "exclude, ports)",
+			                   config_setting_name(m), role);
 	}
 	return 0;
 }
 
-static int parse_match(struct ctx *c, const config_setting_t *s, struct mr_section *sec)
+static int parse_match(struct mr_cfg *c, const config_setting_t *s, struct mr_section *sec)
 {
-	int n = is_seq(s) ? c->lc->length(s) : 1;
-	if (!is_seq(s) && config_setting_type(s) != CONFIG_TYPE_STRING)
-		return fail(c, s, "match must be a program name, a path, or a list of them");
+	int n = mr_cfg_is_seq(s) ? c->lc->length(s) : 1;
+	if (!mr_cfg_is_seq(s) && config_setting_type(s) != CONFIG_TYPE_STRING)
+		return mr_cfg_fail(c, s, "match must be a program name, a path, or a list of them");
 	if (n == 0)
-		return fail(c, s, "match is empty: name at least one program");
+		return mr_cfg_fail(c, s, "match is empty: name at least one program");
 	sec->match = calloc((size_t)n, sizeof(char *));
 	if (!sec->match)
-		return fail(c, s, "out of memory");
+		return mr_cfg_fail(c, s, "out of memory");
 	for (int i = 0; i < n; i++) {
-		const config_setting_t *e = is_seq(s) ? c->lc->get_elem(s, (unsigned)i) : s;
-		const char *v = get_string(c, e, "match");
+		const config_setting_t *e = mr_cfg_is_seq(s) ? c->lc->get_elem(s, (unsigned)i) : s;
+		const char *v = mr_cfg_string(c, e, "match");
 		if (!v)
 			return -1;
 		if (!*v)
-			return fail(c, e, "match entry is empty");
+			return mr_cfg_fail(c, e, "match entry is empty");
 		if (strchr(v, '/') && v[0] != '/' && v[0] != '*')
-			return fail(c, e, "match \"%s\": a path must be absolute", v);
+			return mr_cfg_fail(c, e, "match \"%s\": a path must be absolute", v);
 		if (!(sec->match[i] = strdup(v)))
-			return fail(c, e, "out of memory");
+			return mr_cfg_fail(c, e, "out of memory");
 		sec->n_match++;
 	}
 	return 0;
@@ -329,59 +327,65 @@ static const char *dev_problem(const char *v)
 	return NULL;
 }
 
-static int parse_path_def(struct ctx *c, const config_setting_t *s, struct mr_policy *p)
+static int parse_path_def(struct mr_cfg *c, const config_setting_t *s, struct mr_policy *p)
 {
 	const char *name = config_setting_name(s);
 	struct mr_path *x = &p->paths[p->n_paths];
-	bool have_dev = false;
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-		return fail(c, s, "path \"%s\" must be a group { dev = \"IFNAME\"; }, not %s", name,
-		            type_name(config_setting_type(s)));
+		return mr_cfg_fail(c, s,
+		                   "path \"%s\" must be a group { dev = \"IFNAME\"; }, not %s",
+		                   name, mr_cfg_type_name(config_setting_type(s)));
 	if (p->n_paths >= MR_PATHS_MAX)
-		return fail(c, s, "more than %d paths", MR_PATHS_MAX);
+		return mr_cfg_fail(c, s, "more than %d paths", MR_PATHS_MAX);
 	memset(x, 0, sizeof(*x));
 	x->line = (int)config_setting_source_line(s);
 	if (!(x->name = strdup(name)))
-		return fail(c, s, "out of memory");
+		return mr_cfg_fail(c, s, "out of memory");
 	p->n_paths++;
 	for (int i = 0; i < c->lc->length(s); i++) {
 		const config_setting_t *m = c->lc->get_elem(s, (unsigned)i);
 		const char *k = config_setting_name(m);
+		bool handled;
+		if (mr_cfg_path_key(c, m, name, x, &handled) < 0)
+			return -1;
+		if (handled)
+			continue;
 		if (strcmp(k, "dev") == 0) {
-			const char *v = get_string(c, m, "dev");
+			const char *v = mr_cfg_string(c, m, "dev");
 			const char *why;
 			if (!v)
 				return -1;
 			if ((why = dev_problem(v)))
-				return fail(c, m, "path \"%s\": dev \"%s\" %s", name, v, why);
+				return mr_cfg_fail(c, m, "path \"%s\": dev \"%s\" %s", name, v,
+				                   why);
 			snprintf(x->dev, sizeof(x->dev), "%s", v);
-			have_dev = true;
 		} else if (strcmp(k, "backup") == 0) {
 			int b = 0;
-			if (parse_bool(c, m, "backup", &b) < 0)
+			if (mr_cfg_bool(c, m, "backup", &b) < 0)
 				return -1;
 			x->backup = b;
 		} else {
-			return fail(c, m,
-			            "unknown key \"%s\" in path \"%s\" (expected dev, backup)", k,
-			            name);
+			return mr_cfg_fail(c, m,
+			                   "unknown key \"%s\" in path \"%s\" (expected dev, kind, "
+			                   "backup, metered, budget)",
+			                   k, name);
 		}
 	}
-	if (!have_dev)
-		return fail(c, s, "path \"%s\" without dev (the interface it uses)", name);
-	for (size_t i = 0; i + 1 < p->n_paths; i++)
+	if (mr_cfg_path_done(c, s, p, x) < 0)
+		return -1;
+	for (size_t i = 0; x->dev[0] && i + 1 < p->n_paths; i++)
 		if (strcmp(p->paths[i].dev, x->dev) == 0)
-			return fail(c, s, "paths \"%s\" and \"%s\" both use dev \"%s\"",
-			            p->paths[i].name, name, x->dev);
+			return mr_cfg_fail(c, s, "paths \"%s\" and \"%s\" both use dev \"%s\"",
+			                   p->paths[i].name, name, x->dev);
 	return 0;
 }
 
-static int parse_paths_def(struct ctx *c, const config_setting_t *s, struct mr_policy *p)
+static int parse_paths_def(struct mr_cfg *c, const config_setting_t *s, struct mr_policy *p)
 {
-	if (expect_group(c, s, "paths") < 0)
+	if (mr_cfg_group(c, s, "paths") < 0)
 		return -1;
 	if (c->lc->length(s) == 0)
-		return fail(
+		return mr_cfg_fail(
 		    c, s, "paths is empty: define at least one, like wifi = { dev = \"wlan0\"; }");
 	p->paths_line = (int)config_setting_source_line(s);
 	for (int i = 0; i < c->lc->length(s); i++)
@@ -391,23 +395,23 @@ static int parse_paths_def(struct ctx *c, const config_setting_t *s, struct mr_p
 }
 
 /* `paths = [ "wifi", "cellular" ]` in a program section or in defaults. */
-static int parse_path_list(struct ctx *c, const config_setting_t *s, const struct mr_policy *p,
+static int parse_path_list(struct mr_cfg *c, const config_setting_t *s, const struct mr_policy *p,
                            struct mr_path_list *l)
 {
-	int n = is_seq(s) ? c->lc->length(s) : 1;
-	if (!is_seq(s) && config_setting_type(s) != CONFIG_TYPE_STRING)
-		return fail(c, s, "paths must be a list of path names like [ \"wifi\" ]");
+	int n = mr_cfg_is_seq(s) ? c->lc->length(s) : 1;
+	if (!mr_cfg_is_seq(s) && config_setting_type(s) != CONFIG_TYPE_STRING)
+		return mr_cfg_fail(c, s, "paths must be a list of path names like [ \"wifi\" ]");
 	if (n == 0)
-		return fail(c, s, "paths is empty: name at least one path");
+		return mr_cfg_fail(c, s, "paths is empty: name at least one path");
 	if (p->n_paths == 0)
-		return fail(c, s,
-		            "paths names paths, but none are defined (add a top-level "
-		            "paths = { NAME = { dev = \"IFNAME\"; }; })");
+		return mr_cfg_fail(c, s,
+		                   "paths names paths, but none are defined (add a top-level "
+		                   "paths = { NAME = { dev = \"IFNAME\"; }; })");
 	l->set = true;
 	l->line = (int)config_setting_source_line(s);
 	for (int i = 0; i < n; i++) {
-		const config_setting_t *e = is_seq(s) ? c->lc->get_elem(s, (unsigned)i) : s;
-		const char *v = get_string(c, e, "paths entry");
+		const config_setting_t *e = mr_cfg_is_seq(s) ? c->lc->get_elem(s, (unsigned)i) : s;
+		const char *v = mr_cfg_string(c, e, "paths entry");
 		size_t k;
 		if (!v)
 			return -1;
@@ -423,21 +427,21 @@ static int parse_path_list(struct ctx *c, const config_setting_t *s, const struc
 				                 j ? ", " : "", p->paths[j].name);
 				off += w > 0 ? (size_t)w : 0;
 			}
-			return fail(c, e, "unknown path \"%s\" (defined: %s)", v, known);
+			return mr_cfg_fail(c, e, "unknown path \"%s\" (defined: %s)", v, known);
 		}
 		for (size_t j = 0; j < l->n; j++)
 			if (l->idx[j] == k)
-				return fail(c, e, "path \"%s\" is listed twice", v);
+				return mr_cfg_fail(c, e, "path \"%s\" is listed twice", v);
 		l->idx[l->n++] = (uint8_t)k;
 	}
 	return 0;
 }
 
-static int parse_section(struct ctx *c, const config_setting_t *s, const struct mr_policy *p,
+static int parse_section(struct mr_cfg *c, const config_setting_t *s, const struct mr_policy *p,
                          struct mr_section *sec)
 {
 	const config_setting_t *match = NULL;
-	if (expect_group(c, s, "each entry of programs") < 0)
+	if (mr_cfg_group(c, s, "each entry of programs") < 0)
 		return -1;
 	sec->line = (int)config_setting_source_line(s);
 	sec->rules.line = sec->line;
@@ -460,7 +464,7 @@ static int parse_section(struct ctx *c, const config_setting_t *s, const struct 
 			if (parse_role(c, m, "listen", &sec->role[MR_ROLE_LISTEN]) < 0)
 				return -1;
 		} else if (strcmp(k, "sockopt_fallback") == 0) {
-			if (parse_bool(c, m, k, &sec->sockopt_fallback) < 0)
+			if (mr_cfg_bool(c, m, k, &sec->sockopt_fallback) < 0)
 				return -1;
 		} else if (strcmp(k, "paths") == 0) {
 			if (parse_path_list(c, m, p, &sec->paths) < 0)
@@ -468,17 +472,23 @@ static int parse_section(struct ctx *c, const config_setting_t *s, const struct 
 		} else if (strcmp(k, "integrity") == 0) {
 			if (parse_integrity(c, m, &sec->integrity, &sec->integrity_line) < 0)
 				return -1;
+		} else if (strcmp(k, "budgets") == 0) {
+			if (mr_cfg_budgets(c, m, p, &sec->budgets) < 0)
+				return -1;
+		} else if (strcmp(k, "over_budget") == 0) {
+			if (mr_cfg_over_budget(c, m, &sec->over_budget, &sec->over_budget_line) < 0)
+				return -1;
 		} else {
-			return fail(
+			return mr_cfg_fail(
 			    c, m,
 			    "unknown key \"%s\" in a program section (expected match, mode, "
 			    "include, exclude, ports, sockopt_fallback, integrity, paths, "
-			    "connect, listen)",
+			    "budgets, over_budget, connect, listen)",
 			    k);
 		}
 	}
 	if (!match)
-		return fail(c, s, "program section without match");
+		return mr_cfg_fail(c, s, "program section without match");
 	return 0;
 }
 
@@ -490,9 +500,10 @@ static void section_init(struct mr_section *s)
 	s->role[1].mode = -1;
 	s->sockopt_fallback = -1;
 	s->integrity = -1;
+	s->over_budget = -1;
 }
 
-static int parse_root(struct ctx *c, const config_setting_t *root, struct mr_policy *p)
+static int parse_root(struct mr_cfg *c, const config_setting_t *root, struct mr_policy *p)
 {
 	/* Path definitions first: programs and defaults may name them from anywhere in the file. */
 	for (int i = 0; i < c->lc->length(root); i++) {
@@ -504,7 +515,7 @@ static int parse_root(struct ctx *c, const config_setting_t *root, struct mr_pol
 		const config_setting_t *m = c->lc->get_elem(root, (unsigned)i);
 		const char *k = config_setting_name(m);
 		if (strcmp(k, "defaults") == 0) {
-			if (expect_group(c, m, "defaults") < 0)
+			if (mr_cfg_group(c, m, "defaults") < 0)
 				return -1;
 			p->defaults.line = (int)config_setting_source_line(m);
 			for (int j = 0; j < c->lc->length(m); j++) {
@@ -515,8 +526,8 @@ static int parse_root(struct ctx *c, const config_setting_t *root, struct mr_pol
 				if (handled)
 					continue;
 				if (strcmp(config_setting_name(d), "sockopt_fallback") == 0) {
-					if (parse_bool(c, d, "sockopt_fallback",
-					               &p->sockopt_fallback) < 0)
+					if (mr_cfg_bool(c, d, "sockopt_fallback",
+					                &p->sockopt_fallback) < 0)
 						return -1;
 				} else if (strcmp(config_setting_name(d), "fallback_memory") == 0) {
 					if (parse_seconds(c, d, "fallback_memory",
@@ -529,23 +540,31 @@ static int parse_root(struct ctx *c, const config_setting_t *root, struct mr_pol
 					if (parse_integrity(c, d, &p->integrity,
 					                    &p->integrity_line) < 0)
 						return -1;
+				} else if (strcmp(config_setting_name(d), "budgets") == 0) {
+					if (mr_cfg_budgets(c, d, p, &p->default_budgets) < 0)
+						return -1;
+				} else if (strcmp(config_setting_name(d), "over_budget") == 0) {
+					if (mr_cfg_over_budget(c, d, &p->over_budget,
+					                       &p->over_budget_line) < 0)
+						return -1;
 				} else {
-					return fail(
+					return mr_cfg_fail(
 					    c, d,
 					    "unknown key \"%s\" in defaults (expected mode, "
 					    "include, exclude, ports, sockopt_fallback, "
-					    "fallback_memory, integrity, paths)",
+					    "fallback_memory, integrity, paths, budgets, "
+					    "over_budget)",
 					    config_setting_name(d));
 				}
 			}
 		} else if (strcmp(k, "programs") == 0) {
-			if (!is_seq(m))
-				return fail(c, m,
-				            "programs must be a list ( { match = ...; }, ... )");
+			if (!mr_cfg_is_seq(m))
+				return mr_cfg_fail(
+				    c, m, "programs must be a list ( { match = ...; }, ... )");
 			int n = c->lc->length(m);
 			p->sections = calloc((size_t)(n ? n : 1), sizeof(*p->sections));
 			if (!p->sections)
-				return fail(c, m, "out of memory");
+				return mr_cfg_fail(c, m, "out of memory");
 			for (int j = 0; j < n; j++) {
 				section_init(&p->sections[j]);
 				p->n_sections++;
@@ -556,7 +575,7 @@ static int parse_root(struct ctx *c, const config_setting_t *root, struct mr_pol
 		} else if (strcmp(k, "paths") == 0) {
 			continue; /* parsed above */
 		} else {
-			return fail(
+			return mr_cfg_fail(
 			    c, m,
 			    "unknown top-level key \"%s\" (expected defaults, programs, paths)", k);
 		}
@@ -567,7 +586,7 @@ static int parse_root(struct ctx *c, const config_setting_t *root, struct mr_pol
 int mr_config_parse(mr_libconfig_get get, const char *text, size_t len, const char *name,
                     struct mr_policy *out, struct mr_config_error *err)
 {
-	struct ctx c = {.name = name, .err = err};
+	struct mr_cfg c = {.name = name, .err = err};
 	config_t cfg;
 	char *copy;
 	int rc;

@@ -60,6 +60,7 @@ void mr_policy_builtin(struct mr_policy *p)
 	p->sockopt_fallback = 1;
 	p->fallback_memory = -1;
 	p->integrity = -1;
+	p->over_budget = -1;
 }
 
 /* ---- lists ---- */
@@ -503,4 +504,5 @@ void mr_policy_free(struct mr_policy *p)
 		free(p->paths[i].name);
 	p->n_paths = 0;
 	memset(&p->default_paths, 0, sizeof(p->default_paths));
+	memset(&p->default_budgets, 0, sizeof(p->default_budgets));
 }

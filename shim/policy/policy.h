@@ -89,10 +89,40 @@ struct mr_rules {
 #define MR_PATHS_MAX    32 /* paths defined in one config */
 #define MR_PATH_DEV_MAX 16 /* IFNAMSIZ */
 
+/*
+ * The kind of an interface, as the kernel tells it (shim/kernel/ifkind.h reads it): a path
+ * may name a kind instead of (or besides) a device, and then uses every interface of that
+ * kind. "wwan" is another name of "cellular".
+ */
+enum mr_kind { MR_KIND_NONE = 0, MR_KIND_WIFI, MR_KIND_CELLULAR, MR_KIND_ETHERNET, MR_KIND_COUNT };
+
+/* A data budget: bytes per day or per month, the period starting at `start`. */
+enum mr_period { MR_PER_MONTH = 0, MR_PER_DAY = 1 };
+struct mr_budget {
+	uint64_t bytes; /* 0: no budget */
+	uint8_t per;    /* enum mr_period */
+	uint8_t
+	    start; /* month: day 1-31 (a shorter month starts on its last day); day: hour 0-23 */
+	int line;
+};
+
+/* Budgets by path index: a program section's or defaults' `budgets = { PATH = ...; }`. */
+struct mr_budgets {
+	struct mr_budget b[MR_PATHS_MAX];
+	bool set; /* the key was present: it replaces the inherited budgets whole */
+	int line;
+};
+
+/* What a program's connections do on a path whose budget is spent (`over_budget`). */
+enum mr_over { MR_OVER_LEAVE = 0, MR_OVER_STAY = 1 };
+
 struct mr_path {
 	char *name;
-	char dev[MR_PATH_DEV_MAX];
+	char dev[MR_PATH_DEV_MAX]; /* "" when the path names a kind only */
+	uint8_t kind;              /* enum mr_kind; MR_KIND_NONE: the device only */
 	bool backup;
+	bool metered;            /* its bytes are counted per program (a budget implies it) */
+	struct mr_budget budget; /* the path's own, all programs together */
 	int line;
 };
 
@@ -122,6 +152,9 @@ struct mr_section {
 	int integrity;                       /* -1 unset, enum mr_integrity */
 	int integrity_line;
 	struct mr_path_list paths; /* paths = [ ... ] of this section */
+	struct mr_budgets budgets; /* budgets = { PATH = ...; } of this section */
+	int over_budget;           /* -1 unset, enum mr_over */
+	int over_budget_line;
 	int line;
 };
 
@@ -137,6 +170,9 @@ struct mr_policy {
 	size_t n_paths;                     /* 0: no `paths` anywhere, nothing changes */
 	int paths_line;
 	struct mr_path_list default_paths; /* defaults.paths */
+	struct mr_budgets default_budgets; /* defaults.budgets: each program's own */
+	int over_budget;                   /* defaults.over_budget, -1 unless set (then: leave) */
+	int over_budget_line;
 };
 
 /* Which list decided, for messages and for `mptcp-run explain`. */
@@ -292,6 +328,44 @@ bool mr_utf8_valid(const char *str);
 /* "wifi, cellular (backup)" into buf; "" when the list is empty. */
 size_t mr_format_paths(const struct mr_policy *p, const struct mr_path_list *l, char *buf,
                        size_t size);
+
+/* ---- metered paths, budgets, kinds (shim/policy/budget.c) ---- */
+
+/* "wifi", "cellular", "ethernet"; "" for MR_KIND_NONE. */
+const char *mr_kind_name(enum mr_kind k);
+/* A kind as written in the config ("wwan" is cellular); MR_KIND_NONE when unknown. */
+enum mr_kind mr_kind_parse(const char *text);
+/*
+ * The path an interface belongs to: the one whose dev is its name, else the one whose kind
+ * is its kind (kind MR_KIND_NONE: by name only). -1 when none.
+ */
+int mr_path_of_iface(const struct mr_policy *p, const char *name, enum mr_kind kind);
+/* Whether the config names any kind (interfaces' kinds are worth reading). */
+bool mr_policy_has_kinds(const struct mr_policy *p);
+
+/* Parses a byte count: "5000000", "500M", "5G", "5GB" (powers of 1000), "5GiB" (of 1024).
+ * NULL, or a static message. */
+const char *mr_bytes_parse(const char *text, uint64_t *out);
+/* Parses "500M/day" or "5G/month" (the period starting at midnight, on day 1). */
+const char *mr_budget_parse(const char *text, struct mr_budget *out);
+/* "4.9 MB", "500 MB", "12 kB", "800 B" (powers of 1000, 2 significant decimals at most). */
+size_t mr_format_bytes(uint64_t bytes, char *buf, size_t size);
+/* "500 MB per day from 06:00", "5 GB per month from day 1". */
+size_t mr_format_budget(const struct mr_budget *b, char *buf, size_t size);
+
+/*
+ * The budget of program prog on path `path` (bytes 0: none): its section's budgets when it
+ * sets the key, else defaults.budgets; *origin says which (MR_FROM_BUILTIN: none applies).
+ */
+void mr_program_budget(const struct mr_policy *p, const struct mr_program *prog, int path,
+                       struct mr_budget *out, enum mr_origin *origin);
+/* What prog's connections do on a spent path: its section's over_budget, the defaults', leave. */
+enum mr_over mr_program_over(const struct mr_policy *p, const struct mr_program *prog,
+                             enum mr_origin *origin);
+/* Whether bytes on path are counted: metered, or a budget (the path's or a program's) names it. */
+bool mr_path_counted(const struct mr_policy *p, int path);
+/* "leave" or "stay". */
+const char *mr_over_name(enum mr_over o);
 
 /* Frees everything owned by p (sections, lists, strings); p itself is not freed. */
 void mr_policy_free(struct mr_policy *p);
