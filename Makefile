@@ -65,8 +65,9 @@ LAUNCHER_LIB_SRCS := $(wildcard launcher/cmd/*.c launcher/pathd/*.c launcher/pla
 	launcher/supervise/*.c launcher/integrity/*.c launcher/sampler/*.c launcher/report/*.c \
 	launcher/live/*.c launcher/os/*.c launcher/text/*.c)
 # The registration channel and the pinning: the library's, and the supervisor's too (their
-# system calls come through a table; the library passes its real ones).
-LAUNCHER_LIB_SRCS += shim/kernel/pathd_sock.c shim/kernel/pathd_pin.c
+# system calls come through a table; the library passes its real ones). Interface kinds:
+# the pinning's, and the path daemon's.
+LAUNCHER_LIB_SRCS += shim/kernel/pathd_sock.c shim/kernel/pathd_pin.c shim/kernel/ifkind.c
 LAUNCHER_SRCS := launcher/main.c $(LAUNCHER_LIB_SRCS)
 UNIT_SRCS   := $(wildcard tests/unit/*/test_*.c)
 SHIM_TEST_SRCS := $(wildcard tests/shim/*.c)

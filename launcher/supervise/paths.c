@@ -207,8 +207,9 @@ void lr_sv_paths_connect(const struct lr_sv_paths_env *env, const struct seccomp
 		return;
 	}
 	if (!bound_to_address(dup)) {
+		char pinned[IFNAMSIZ];
 		const char *dev = mr_pathd_pin(&calls, dup, env->opt->policy, &pp,
-		                               (struct sockaddr *)&ss, (socklen_t)n, &err);
+		                               (struct sockaddr *)&ss, (socklen_t)n, pinned, &err);
 		if (dev)
 			say(env, "pid %d: connect(%d): initial subflow pinned to %s", (int)tid, fd,
 			    dev);

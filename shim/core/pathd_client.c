@@ -86,8 +86,9 @@ void mr_pathd_before_connect(int fd, const struct mr_fd *e, const struct sockadd
 	    (sa->sa_family == AF_INET || sa->sa_family == AF_INET6) && !bound_to_address(e) &&
 	    mr_pathd_chan_ready()) {
 		int err;
-		const char *dev =
-		    mr_pathd_pin(&mr_pathd_real_calls, fd, own_policy, &own_paths, sa, len, &err);
+		char pinned[IFNAMSIZ];
+		const char *dev = mr_pathd_pin(&mr_pathd_real_calls, fd, own_policy, &own_paths, sa,
+		                               len, pinned, &err);
 		if (dev)
 			mr_log(MR_LOG_DEBUG, "initial subflow pinned to %s", dev);
 		else if (err)

@@ -7,16 +7,19 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernel/clock.h"
+#include "kernel/ifkind.h"
 
 /* A local address of a path's interface, of the connection's family. */
 struct candidate {
 	struct sockaddr_storage src;
-	socklen_t len; /* 0: the path has none */
+	socklen_t len;      /* 0: the path has none */
+	char dev[IFNAMSIZ]; /* the interface: the path's dev, or one of its kind */
 };
 
 /*
@@ -44,10 +47,33 @@ static struct scan scans[2]; /* AF_INET, AF_INET6 */
 static struct probe probes[PROBES];
 static unsigned probe_next;
 
+/* The path of interface name: by its name, else (a config naming kinds) by its kind, read
+ * from sysfs once per interface and scan. */
+static int path_of(const struct mr_policy *p, const char *name, bool kinds, char seen[][IFNAMSIZ],
+                   int8_t *seen_path, int *n_seen)
+{
+	int k = mr_path_by_dev(p, name);
+	if (k >= 0 || !kinds)
+		return k;
+	for (int i = 0; i < *n_seen; i++)
+		if (strcmp(seen[i], name) == 0)
+			return seen_path[i];
+	k = mr_path_of_iface(p, name, mr_iface_kind(name));
+	if (*n_seen < MR_PATHS_MAX) {
+		snprintf(seen[*n_seen], IFNAMSIZ, "%s", name);
+		seen_path[(*n_seen)++] = (int8_t)k;
+	}
+	return k;
+}
+
 /* Each path's first usable local address of family, from getifaddrs(). */
 static bool scan(const struct mr_policy *p, int family, struct scan *out)
 {
 	struct ifaddrs *ifs;
+	char seen[MR_PATHS_MAX][IFNAMSIZ];
+	int8_t seen_path[MR_PATHS_MAX];
+	int n_seen = 0;
+	bool kinds = mr_policy_has_kinds(p);
 	if (getifaddrs(&ifs) < 0)
 		return false;
 	for (struct ifaddrs *i = ifs; i; i = i->ifa_next) {
@@ -57,11 +83,12 @@ static bool scan(const struct mr_policy *p, int family, struct scan *out)
 		if (family == AF_INET6 &&
 		    IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr))
 			continue;
-		int k = mr_path_by_dev(p, i->ifa_name);
+		int k = path_of(p, i->ifa_name, kinds, seen, seen_path, &n_seen);
 		if (k < 0 || out->usable[k])
 			continue;
 		struct candidate *c = &out->mine[k];
 		out->usable[k] = true;
+		snprintf(c->dev, sizeof(c->dev), "%s", i->ifa_name);
 		c->len =
 		    family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
 		memcpy(&c->src, i->ifa_addr, c->len);
@@ -134,8 +161,8 @@ static const unsigned char *dst_bytes(const struct sockaddr *sa)
 }
 
 /* Path k's address (c) and whether it reaches sa, from the probes kept, else probed now. */
-static bool candidate(const struct mr_sockcalls *calls, int k, const char *dev,
-                      const struct sockaddr *sa, socklen_t len, int64_t now, struct candidate *c)
+static bool candidate(const struct mr_sockcalls *calls, int k, const struct sockaddr *sa,
+                      socklen_t len, int64_t now, struct candidate *c)
 {
 	size_t n = sa->sa_family == AF_INET ? 4 : 16;
 	const unsigned char *dst = dst_bytes(sa);
@@ -153,7 +180,7 @@ static bool candidate(const struct mr_sockcalls *calls, int k, const char *dev,
 		return false; /* scanned again meanwhile, and gone */
 	if (found >= 0)
 		return found;
-	bool ok = reachable(calls, dev, c, sa, len);
+	bool ok = reachable(calls, c->dev, c, sa, len);
 	pthread_mutex_lock(&lock);
 	struct probe *p = &probes[probe_next++ % PROBES];
 	*p = (struct probe){
@@ -165,7 +192,7 @@ static bool candidate(const struct mr_sockcalls *calls, int k, const char *dev,
 
 const char *mr_pathd_pin(const struct mr_sockcalls *k, int fd, const struct mr_policy *p,
                          const struct mr_program_paths *pp, const struct sockaddr *sa,
-                         socklen_t len, int *err)
+                         socklen_t len, char dev_out[IFNAMSIZ], int *err)
 {
 	bool usable[MR_PATHS_MAX] = {false};
 	struct candidate c;
@@ -178,11 +205,12 @@ const char *mr_pathd_pin(const struct mr_sockcalls *k, int fd, const struct mr_p
 		int i = mr_paths_initial(p, pp, usable);
 		if (i < 0)
 			return NULL; /* none: left to routing rather than broken */
-		const char *dev = p->paths[i].dev;
-		if (!candidate(k, i, dev, sa, len, now, &c)) {
+		if (!candidate(k, i, sa, len, now, &c)) {
 			usable[i] = false;
 			continue;
 		}
+		snprintf(dev_out, IFNAMSIZ, "%s", p->paths[i].dev[0] ? p->paths[i].dev : c.dev);
+		const char *dev = dev_out;
 		int one = 1;
 		/* Device and source address both: the device keeps the first subflow on this
 		 * interface, the address selects the interface's routing table (source rules). */

@@ -11,6 +11,7 @@
 #ifndef MPTCP_RUN_KERNEL_PATHD_PIN_H
 #define MPTCP_RUN_KERNEL_PATHD_PIN_H
 
+#include <net/if.h>
 #include <sys/socket.h>
 
 #include "kernel/pathd_sock.h"
@@ -20,13 +21,15 @@
  * Pins fd for a connection to sa (AF_INET or AF_INET6) to the first path of pp
  * (paths of policy p) that is up with an address of that family and that routing
  * can use to reach sa, with the calls of k (the library: its real calls; the
- * supervisor: libc's). Returns that path's device, or NULL with *err: 0 when no
+ * supervisor: libc's). A path may name a kind: its interfaces are those of that kind
+ * (kernel/ifkind.h, read only for a config that names one). Returns the device pinned
+ * to (written into dev_out), or NULL with *err: 0 when no
  * listed path is usable (the socket is left to routing), else the errno of the
  * SO_BINDTODEVICE that failed. A bind() that fails (the address went away since
  * it was kept) leaves the device pinned and drops what is kept.
  */
 const char *mr_pathd_pin(const struct mr_sockcalls *k, int fd, const struct mr_policy *p,
                          const struct mr_program_paths *pp, const struct sockaddr *sa,
-                         socklen_t len, int *err);
+                         socklen_t len, char dev_out[IFNAMSIZ], int *err);
 
 #endif

@@ -48,6 +48,36 @@ bool mr_policy_has_kinds(const struct mr_policy *p)
 	return false;
 }
 
+#define KIND_WORD "mptcp-run-kind="
+
+enum mr_kind mr_kind_classify(const struct mr_iface_facts *f)
+{
+	/* The alias's words: "uplink mptcp-run-kind=cellular" names cellular. */
+	for (const char *q = f->alias; *q;) {
+		while (*q == ' ' || *q == '\t' || *q == ',')
+			q++;
+		const char *end = q;
+		while (*end && *end != ' ' && *end != '\t' && *end != ',')
+			end++;
+		size_t n = (size_t)(end - q), w = sizeof(KIND_WORD) - 1;
+		if (n > w && n - w < 16 && strncmp(q, KIND_WORD, w) == 0) {
+			char name[16];
+			snprintf(name, sizeof(name), "%.*s", (int)(n - w), q + w);
+			enum mr_kind k = mr_kind_parse(name);
+			if (k != MR_KIND_NONE)
+				return k;
+		}
+		q = end;
+	}
+	if (f->wireless || strcmp(f->devtype, "wlan") == 0)
+		return MR_KIND_WIFI;
+	if (strcmp(f->devtype, "wwan") == 0)
+		return MR_KIND_CELLULAR;
+	if (f->type == 1 && f->physical && !f->devtype[0])
+		return MR_KIND_ETHERNET;
+	return MR_KIND_NONE;
+}
+
 /* ---- byte counts ---- */
 
 #define BYTES_MAX ((uint64_t)1 << 60) /* an exabyte: beyond any budget, far from overflow */

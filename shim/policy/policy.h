@@ -343,6 +343,23 @@ int mr_path_of_iface(const struct mr_policy *p, const char *name, enum mr_kind k
 /* Whether the config names any kind (interfaces' kinds are worth reading). */
 bool mr_policy_has_kinds(const struct mr_policy *p);
 
+/* What the kernel says about an interface (shim/kernel/ifkind.c reads it from sysfs). */
+struct mr_iface_facts {
+	bool wireless;    /* /sys/class/net/IF/wireless or phy80211 exists: a Wi-Fi device */
+	char devtype[16]; /* uevent's DEVTYPE ("wlan", "wwan", "bridge", ...), "" for none */
+	bool physical;    /* /sys/class/net/IF/device exists: on a bus, not a virtual device */
+	int type;         /* /sys/class/net/IF/type: ARPHRD_* (1: Ethernet) */
+	char alias[128];  /* /sys/class/net/IF/ifalias, where an administrator may name the kind */
+};
+/*
+ * The kind those facts make: "mptcp-run-kind=KIND" as a word of the interface's alias
+ * first (the administrator's word: a phone tethered over USB is Ethernet to the kernel,
+ * cellular to its user), then Wi-Fi (wireless, DEVTYPE=wlan), cellular (DEVTYPE=wwan),
+ * Ethernet (ARPHRD_ETHER on a bus, no DEVTYPE); anything else (virtual devices: veth,
+ * bridges, tunnels) has none.
+ */
+enum mr_kind mr_kind_classify(const struct mr_iface_facts *f);
+
 /* Parses a byte count: "5000000", "500M", "5G", "5GB" (powers of 1000), "5GiB" (of 1024).
  * NULL, or a static message. */
 const char *mr_bytes_parse(const char *text, uint64_t *out);

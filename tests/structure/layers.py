@@ -55,11 +55,11 @@ LAYERS = {
 }
 # The launcher may use only these files of shim/kernel: the config reader, the kernel integrity
 # record's reader, the ABI names, and the path daemon's channel (its wire format; the
-# supervisor's calls) and pinning.
+# supervisor's calls), pinning and interface kinds.
 LAUNCHER_KERNEL_FILES = {"shim/kernel/config_file.h", "shim/kernel/libconfig_linked.h",
                          "shim/kernel/read_full.h", "shim/kernel/uapi.h",
                          "shim/kernel/integrity_file.h", "shim/kernel/pathd_sock.h",
-                         "shim/kernel/pathd_pin.h"}
+                         "shim/kernel/pathd_pin.h", "shim/kernel/ifkind.h"}
 # What the policy objects may call.
 POLICY_ALLOWED = {
     "calloc", "malloc", "realloc", "free", "memchr", "memcmp", "memcpy", "memmove", "memset",

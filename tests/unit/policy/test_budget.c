@@ -144,6 +144,52 @@ static void test_kinds(void **state)
 	assert_string_equal(mr_kind_name((enum mr_kind)77), "");
 }
 
+/* The kernel's facts about an interface, and the administrator's word in its alias. */
+static void test_classify(void **state)
+{
+	(void)state;
+	struct mr_iface_facts f;
+	memset(&f, 0, sizeof(f));
+	f.type = 1;
+	assert_int_equal(mr_kind_classify(&f), MR_KIND_NONE); /* a veth: virtual, no DEVTYPE */
+	f.physical = true;
+	assert_int_equal(mr_kind_classify(&f), MR_KIND_ETHERNET); /* eth0, enx00e04c... */
+	f.wireless = true;
+	assert_int_equal(mr_kind_classify(&f), MR_KIND_WIFI);
+	f.wireless = false;
+	snprintf(f.devtype, sizeof(f.devtype), "wlan");
+	assert_int_equal(mr_kind_classify(&f), MR_KIND_WIFI);
+	snprintf(f.devtype, sizeof(f.devtype), "wwan");
+	assert_int_equal(mr_kind_classify(&f), MR_KIND_CELLULAR);
+	snprintf(f.devtype, sizeof(f.devtype), "bridge");
+	assert_int_equal(mr_kind_classify(&f), MR_KIND_NONE);
+	snprintf(f.devtype, sizeof(f.devtype), "vlan");
+	assert_int_equal(mr_kind_classify(&f), MR_KIND_NONE);
+	f.devtype[0] = '\0';
+	f.type = 776; /* ARPHRD_SIT: a tunnel on no bus */
+	assert_int_equal(mr_kind_classify(&f), MR_KIND_NONE);
+
+	/* The alias names the kind as one of its words; anything else in it is left alone. */
+	memset(&f, 0, sizeof(f));
+	f.type = 1;
+	f.physical = true;
+	snprintf(f.alias, sizeof(f.alias), "phone over USB mptcp-run-kind=cellular");
+	assert_int_equal(mr_kind_classify(&f), MR_KIND_CELLULAR);
+	snprintf(f.alias, sizeof(f.alias), "mptcp-run-kind=wwan,uplink");
+	assert_int_equal(mr_kind_classify(&f), MR_KIND_CELLULAR);
+	snprintf(f.alias, sizeof(f.alias), "mptcp-run-kind=wifi");
+	f.physical = false;
+	assert_int_equal(mr_kind_classify(&f), MR_KIND_WIFI); /* a veth given a kind */
+	snprintf(f.alias, sizeof(f.alias), "mptcp-run-kind=satellite");
+	assert_int_equal(mr_kind_classify(&f), MR_KIND_NONE); /* unknown: the kernel's facts */
+	snprintf(f.alias, sizeof(f.alias), "xmptcp-run-kind=wifi");
+	assert_int_equal(mr_kind_classify(&f), MR_KIND_NONE);
+	snprintf(f.alias, sizeof(f.alias), "mptcp-run-kind=");
+	assert_int_equal(mr_kind_classify(&f), MR_KIND_NONE);
+	snprintf(f.alias, sizeof(f.alias), "mptcp-run-kind=wifiwifiwifiwifiwifi");
+	assert_int_equal(mr_kind_classify(&f), MR_KIND_NONE);
+}
+
 static void test_bytes(void **state)
 {
 	(void)state;
@@ -262,9 +308,8 @@ static void test_bad(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_fixture),
-	    cmocka_unit_test(test_kinds),
-	    cmocka_unit_test(test_bytes),
+	    cmocka_unit_test(test_fixture),  cmocka_unit_test(test_kinds),
+	    cmocka_unit_test(test_classify), cmocka_unit_test(test_bytes),
 	    cmocka_unit_test(test_bad),
 	};
 	return cmocka_run_group_tests_name("budget", tests, NULL, NULL);
