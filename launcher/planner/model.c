@@ -6,15 +6,25 @@
 
 /* ---- interfaces ---- */
 
-const struct pl_iface *pl_iface_of_path(const struct pl_world *w, int path)
+int pl_path_of_iface(const struct pl_world *w, const struct pl_iface *f)
+{
+	return mr_path_of_iface(w->policy, f->name, (enum mr_kind)f->kind);
+}
+
+const struct pl_iface *pl_iface_next(const struct pl_world *w, int path,
+                                     const struct pl_iface *after)
 {
 	if (path < 0 || (size_t)path >= w->policy->n_paths)
 		return NULL;
-	for (int i = 0; i < PL_IFACES; i++)
-		if (w->ifs->ifs[i].ifindex &&
-		    strcmp(w->ifs->ifs[i].name, w->policy->paths[path].dev) == 0)
+	for (int i = after ? (int)(after - w->ifs->ifs) + 1 : 0; i < PL_IFACES; i++)
+		if (w->ifs->ifs[i].ifindex && pl_path_of_iface(w, &w->ifs->ifs[i]) == path)
 			return &w->ifs->ifs[i];
 	return NULL;
+}
+
+const struct pl_iface *pl_iface_of_path(const struct pl_world *w, int path)
+{
+	return pl_iface_next(w, path, NULL);
 }
 
 int pl_path_of_addr(const struct pl_world *w, const struct pl_addr *a)
@@ -25,23 +35,54 @@ int pl_path_of_addr(const struct pl_world *w, const struct pl_addr *a)
 			continue;
 		for (int k = 0; k < f->n_addr; k++)
 			if (pl_addr_eq(&f->addr[k], a))
-				return mr_path_by_dev(w->policy, f->name);
+				return pl_path_of_iface(w, f);
 	}
 	return -1;
 }
 
-const struct pl_addr *pl_path_addr(const struct pl_world *w, int path, int family, int *ifindex)
+/* The interface holding addr, 0 for none. */
+static int ifindex_of_addr(const struct pl_world *w, const struct pl_addr *a)
 {
-	const struct pl_iface *f = pl_iface_of_path(w, path);
+	for (int i = 0; i < PL_IFACES; i++) {
+		const struct pl_iface *f = &w->ifs->ifs[i];
+		for (int k = 0; f->ifindex && k < f->n_addr; k++)
+			if (pl_addr_eq(&f->addr[k], a))
+				return f->ifindex;
+	}
+	return 0;
+}
+
+const struct pl_addr *pl_iface_addr(const struct pl_iface *f, int family)
+{
 	if (!f || !f->up)
 		return NULL;
 	for (int k = 0; k < f->n_addr; k++)
-		if (f->addr[k].family == family) {
-			if (ifindex)
-				*ifindex = f->ifindex;
+		if (f->addr[k].family == family)
 			return &f->addr[k];
-		}
 	return NULL;
+}
+
+const struct pl_addr *pl_path_addr(const struct pl_world *w, int path, int family, int *ifindex)
+{
+	for (const struct pl_iface *f = NULL; (f = pl_iface_next(w, path, f));) {
+		const struct pl_addr *a = pl_iface_addr(f, family);
+		if (!a)
+			continue;
+		if (ifindex)
+			*ifindex = f->ifindex;
+		return a;
+	}
+	return NULL;
+}
+
+bool pl_path_has_addr(const struct pl_world *w, int path, const struct pl_addr *loc)
+{
+	for (const struct pl_iface *f = NULL; (f = pl_iface_next(w, path, f));) {
+		const struct pl_addr *a = pl_iface_addr(f, loc->family);
+		if (a && pl_addr_eq(a, loc))
+			return true;
+	}
+	return false;
 }
 
 /* ---- subflows ---- */
@@ -68,7 +109,8 @@ struct pl_sub *pl_sub_add(const struct pl_world *w, struct pl_conn *c, const str
 	                     .rem = *rem,
 	                     .lport = lport,
 	                     .rport = rport,
-	                     .path = pl_path_of_addr(w, loc)};
+	                     .path = pl_path_of_addr(w, loc),
+	                     .ifindex = ifindex_of_addr(w, loc)};
 	return s;
 }
 

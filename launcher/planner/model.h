@@ -27,6 +27,7 @@
 struct pl_iface {
 	int ifindex; /* 0: free slot */
 	char name[IF_NAMESIZE];
+	uint8_t kind;                     /* enum mr_kind, as the kernel says (kernel/ifkind.h) */
 	bool up;                          /* IFF_UP and IFF_LOWER_UP */
 	struct pl_addr addr[PL_IF_ADDRS]; /* usable addresses: global scope, not tentative */
 	int n_addr;
@@ -42,7 +43,26 @@ struct pl_world {
 	const struct pl_ifaces *ifs;
 	int grace_ms; /* an unregistered connection waits this long before the defaults apply */
 	bool wait_registration; /* some program lists its own paths: waiting is worth it */
+	int drain_ms; /* a subflow leaving a path (PL_USE_NONE) is flagged backup this long first */
 };
+
+/*
+ * What a connection may do on one path now: an input of the planner, set by the daemon
+ * before each plan (pl_conn.use) from whatever decides it (budgets: planner/budget.h; a
+ * mode choosing the active path). Ordered from the least to the most restrictive, so that
+ * two decisions combine with pl_use_merge (the stricter wins).
+ */
+enum pl_use {
+	PL_USE_ANY = 0, /* as the config says: the path's backup flag */
+	PL_USE_ACTIVE,  /* carries data, even on a path the config makes backup */
+	PL_USE_BACKUP,  /* its subflows are flagged backup: data only when no other subflow works */
+	PL_USE_NONE,    /* no subflow: those it has are drained (flagged backup) and closed */
+};
+
+static inline uint8_t pl_use_merge(uint8_t a, uint8_t b)
+{
+	return a > b ? a : b;
+}
 
 /* A subflow's re-flag to active, for a join created backup to protect it. */
 enum pl_promo {
@@ -66,6 +86,11 @@ struct pl_sub {
 	bool closing;      /* SUBFLOW_DESTROY sent */
 	uint8_t promo;     /* enum pl_promo */
 	double promote_at; /* PL_PROMO_DUE: when to re-flag it active */
+	int ifindex;       /* the interface holding loc, 0 when unknown */
+	uint8_t forced;    /* the flag the planner set for a use (PL_USE_BACKUP, _ACTIVE), 0 none */
+	double drain_end;  /* PL_USE_NONE: flagged backup, closed at this time (0: not draining) */
+	/* The daemon's accounting: the subflow's tcp_info counters already counted. */
+	uint64_t counted_sent, counted_received;
 };
 
 /* Integrity protection of one connection (the kernel's misordered join data): its joins are
@@ -93,6 +118,7 @@ struct pl_conn {
 	struct mr_program_paths pp;
 	uint8_t integrity; /* decided: the owner's enum mr_integrity (protect or accept-risk) */
 	struct pl_protection prot; /* an input: the daemon sets it before each plan */
+	uint8_t use[MR_PATHS_MAX]; /* an input too: enum pl_use per policy path (0: any) */
 	struct pl_sub s[PL_SUBS];
 	int n_sub;
 	uint32_t failed;    /* paths whose create failed: retried after the next link change */
@@ -102,12 +128,23 @@ struct pl_conn {
 
 /* ---- interfaces ---- */
 
-/* The interface of policy path `path`, NULL when it has none (or path is out of range). */
+/* The policy path of an interface: by its name, else by its kind; -1 for none. */
+int pl_path_of_iface(const struct pl_world *w, const struct pl_iface *f);
+/* The interfaces of policy path `path` (one for a device, any number for a kind): the
+ * first after `after` (NULL: the first), NULL when there is no other. */
+const struct pl_iface *pl_iface_next(const struct pl_world *w, int path,
+                                     const struct pl_iface *after);
+/* The first interface of path `path`, NULL when it has none (or path is out of range). */
 const struct pl_iface *pl_iface_of_path(const struct pl_world *w, int path);
 /* The policy path of the interface holding addr, -1 when unlisted or unknown. */
 int pl_path_of_addr(const struct pl_world *w, const struct pl_addr *a);
-/* The address a subflow of this family uses on path (its interface up), or NULL. */
+/* The address a subflow of this family uses on interface f (up), or NULL. */
+const struct pl_addr *pl_iface_addr(const struct pl_iface *f, int family);
+/* The address a subflow of this family uses on path (its first interface that is up with
+ * one), or NULL. */
 const struct pl_addr *pl_path_addr(const struct pl_world *w, int path, int family, int *ifindex);
+/* Whether loc is the address an interface of path gives a subflow of its family now. */
+bool pl_path_has_addr(const struct pl_world *w, int path, const struct pl_addr *loc);
 
 /* ---- subflows of a connection ---- */
 

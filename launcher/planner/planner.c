@@ -45,34 +45,47 @@ static bool decide(const struct pl_world *w, struct pl_conn *c, double now,
 	return true;
 }
 
-static bool has_sub_on(const struct pl_conn *c, int path)
+/* Whether c has a subflow (not being closed) on path from interface f's address a: one per
+ * interface of a path (a path of a kind may have several). */
+static bool has_sub_from(const struct pl_conn *c, int path, const struct pl_iface *f,
+                         const struct pl_addr *a)
 {
-	for (int i = 0; i < c->n_sub; i++)
-		if (c->s[i].path == path && !c->s[i].closing)
+	for (int i = 0; i < c->n_sub; i++) {
+		const struct pl_sub *s = &c->s[i];
+		if (s->path == path && !s->closing &&
+		    (s->ifindex == f->ifindex || pl_addr_eq(&s->loc, a)))
 			return true;
+	}
 	return false;
 }
 
-static void create(const struct pl_world *w, struct pl_conn *c, int path, const struct pl_ops *ops,
-                   void *ctx)
+/* The backup flag a subflow on path gets under use u (the config's for PL_USE_ANY). */
+static bool use_backup(const struct pl_world *w, int path, uint8_t u)
 {
-	int ifindex = 0;
-	const struct pl_addr *a = pl_path_addr(w, path, c->family, &ifindex);
-	if (!a || c->n_sub >= PL_SUBS)
+	return u == PL_USE_BACKUP || (u == PL_USE_ANY && w->policy->paths[path].backup);
+}
+
+static void create(const struct pl_world *w, struct pl_conn *c, int path, const struct pl_iface *f,
+                   const struct pl_addr *a, const struct pl_ops *ops, void *ctx)
+{
+	if (c->n_sub >= PL_SUBS)
 		return;
-	bool path_backup = w->policy->paths[path].backup;
+	uint8_t u = c->use[path];
+	bool path_backup = use_backup(w, path, u);
 	/* A protected join carries no data until the receiver has surely finished it. */
 	bool protect = c->prot.on && !path_backup;
 	bool backup = path_backup || protect;
-	if (ops->subflow_create(ctx, c, path, a, ifindex, backup) < 0) {
+	if (ops->subflow_create(ctx, c, path, a, f->ifindex, backup) < 0) {
 		c->failed |= 1u << path;
 		return;
 	}
 	struct pl_sub *s = pl_sub_add(w, c, a, 0, &c->rem, c->rport); /* room checked above */
 	s->path = path;
+	s->ifindex = f->ifindex;
 	s->ours = true;
 	s->backup = backup;
 	s->flagged = true;
+	s->forced = u == PL_USE_BACKUP || u == PL_USE_ACTIVE ? u : 0;
 	if (protect)
 		s->promo = PL_PROMO_AWAIT_ESTABLISHED;
 }
@@ -119,9 +132,13 @@ static double promote(const struct pl_world *w, struct pl_conn *c, double now,
 		}
 		s->promo =
 		    PL_PROMO_NONE; /* tried once: a refusal leaves it backup, which is safe */
-		const struct pl_addr *a = pl_path_addr(w, s->path, c->family, NULL);
-		if (!mr_paths_lists(&c->pp, s->path) || !a || !pl_addr_eq(a, &s->loc))
+		if (!mr_paths_lists(&c->pp, s->path) || !pl_path_has_addr(w, s->path, &s->loc))
 			continue; /* to be closed instead */
+		if (c->use[s->path] >= PL_USE_BACKUP) {
+			s->forced =
+			    PL_USE_BACKUP; /* its path carries no data now: it stays backup */
+			continue;
+		}
 		if (ops->set_backup(ctx, c, s, false) == 0) {
 			s->backup = false;
 			say(ops, ctx, "token %08x: subflow on %s from port %u promoted to active",
@@ -129,6 +146,82 @@ static double promote(const struct pl_world *w, struct pl_conn *c, double now,
 		}
 	}
 	return wake;
+}
+
+/* Another subflow of c than s that can carry data (live, listed, its path not PL_USE_NONE). */
+static bool other_carrier(const struct pl_conn *c, const struct pl_sub *s)
+{
+	for (int i = 0; i < c->n_sub; i++) {
+		const struct pl_sub *o = &c->s[i];
+		if (o != s && o->live && !o->closing && mr_paths_lists(&c->pp, o->path) &&
+		    c->use[o->path] != PL_USE_NONE)
+			return true;
+	}
+	return false;
+}
+
+/* A listed path other than `path` that may carry data and where a subflow could be made. */
+static bool other_path_usable(const struct pl_world *w, const struct pl_conn *c, int path)
+{
+	for (size_t i = 0; i < c->pp.list.n; i++) {
+		int k = c->pp.list.idx[i];
+		if (k != path && c->use[k] != PL_USE_NONE && !(c->failed & (1u << k)) &&
+		    pl_path_addr(w, k, c->family, NULL))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Subflow s on a listed path under its use: flagged backup or active when the use says so,
+ * back to the config's flag when it no longer does; with PL_USE_NONE drained first (flagged
+ * backup while another subflow carries the data, drain_ms) and then closed. Returns whether
+ * the use decided (the config's rules then do not apply); *wake: a drain's end.
+ */
+static bool apply_use(const struct pl_world *w, struct pl_conn *c, struct pl_sub *s, double now,
+                      double *wake, const struct pl_ops *ops, void *ctx)
+{
+	uint8_t u = c->use[s->path];
+	if (s->promo != PL_PROMO_NONE && u != PL_USE_NONE)
+		return u != PL_USE_ANY; /* promote() decides, under the use */
+	if (u == PL_USE_NONE) {
+		s->promo = PL_PROMO_NONE; /* created backup to protect it: it carries nothing */
+		bool other = other_carrier(c, s);
+		if (!other && other_path_usable(w, c, s->path))
+			return true; /* a subflow elsewhere is coming: this one carries until then
+			              */
+		if (other && !s->drain_end && w->drain_ms > 0) {
+			if (!s->backup) {
+				ops->set_backup(ctx, c, s, true);
+				s->backup = s->flagged = true; /* tried once, whatever the answer */
+				s->forced = PL_USE_BACKUP;
+			}
+			s->drain_end = now + w->drain_ms;
+		}
+		if (other && s->drain_end && now < s->drain_end) {
+			*wake = earliest(*wake, s->drain_end);
+			return true;
+		}
+		destroy(c, s, "its path is not to be used now", ops, ctx);
+		return true;
+	}
+	s->drain_end = 0;
+	bool want;
+	if (u == PL_USE_BACKUP || u == PL_USE_ACTIVE)
+		want = u == PL_USE_BACKUP;
+	else if (s->forced)
+		want = w->policy->paths[s->path].backup; /* the use is over: the config's flag */
+	else
+		return false;
+	if (s->backup != want) {
+		ops->set_backup(ctx, c, s, want);
+		s->flagged = true; /* tried once, whatever the answer */
+		s->backup = want;
+		say(ops, ctx, "token %08x: subflow on %s from port %u flagged %s", c->token,
+		    w->policy->paths[s->path].name, s->lport, want ? "backup" : "active");
+	}
+	s->forced = u == PL_USE_ANY ? 0 : u;
+	return true;
 }
 
 double pl_plan(const struct pl_world *w, struct pl_conn *c, double now, const struct pl_ops *ops,
@@ -144,17 +237,23 @@ double pl_plan(const struct pl_world *w, struct pl_conn *c, double now, const st
 	if (c->server) {
 		for (size_t i = 0; i < c->pp.list.n; i++) {
 			int k = c->pp.list.idx[i];
-			if (!(c->announced & (1u << k)))
+			if (!(c->announced & (1u << k)) && c->use[k] != PL_USE_NONE)
 				announce(w, c, k, ops, ctx);
 		}
-		return promote(w, c, now, ops, ctx);
+		double wake = promote(w, c, now, ops, ctx);
+		for (int i = 0; i < c->n_sub; i++) {
+			struct pl_sub *s = &c->s[i];
+			if (s->live && !s->closing && mr_paths_lists(&c->pp, s->path))
+				apply_use(w, c, s, now, &wake, ops, ctx);
+		}
+		return wake;
 	}
 	double wake = promote(w, c, now, ops, ctx);
 	/* A listed subflow that carries data: established and not waiting for its promotion. */
 	bool listed_live = false;
 	for (int i = 0; i < c->n_sub; i++)
 		if (c->s[i].live && !c->s[i].closing && c->s[i].promo == PL_PROMO_NONE &&
-		    mr_paths_lists(&c->pp, c->s[i].path))
+		    mr_paths_lists(&c->pp, c->s[i].path) && c->use[c->s[i].path] != PL_USE_NONE)
 			listed_live = true;
 	/* Subflows to close: unlisted, or their path lost its interface or address. */
 	for (int i = 0; i < c->n_sub; i++) {
@@ -162,13 +261,13 @@ double pl_plan(const struct pl_world *w, struct pl_conn *c, double now, const st
 		if (s->closing || !s->live)
 			continue;
 		bool listed = mr_paths_lists(&c->pp, s->path);
-		const struct pl_addr *a =
-		    s->path >= 0 ? pl_path_addr(w, s->path, c->family, NULL) : NULL;
-		bool gone = listed && (!a || !pl_addr_eq(a, &s->loc));
+		bool gone = listed && !pl_path_has_addr(w, s->path, &s->loc);
 		if (gone && c->n_sub > 1)
 			destroy(c, s, "its path went away", ops, ctx);
 		else if (!listed && listed_live)
 			destroy(c, s, "unlisted interface", ops, ctx);
+		else if (listed && apply_use(w, c, s, now, &wake, ops, ctx))
+			continue;
 		else if (listed && s->initial && p->paths[s->path].backup && !s->backup) {
 			/* Started on a backup path (nothing else was usable): flagged as one. */
 			ops->set_backup(ctx, c, s, true);
@@ -177,8 +276,13 @@ double pl_plan(const struct pl_world *w, struct pl_conn *c, double now, const st
 	}
 	for (size_t i = 0; i < c->pp.list.n; i++) {
 		int k = c->pp.list.idx[i];
-		if (!has_sub_on(c, k) && !(c->failed & (1u << k)))
-			create(w, c, k, ops, ctx);
+		if ((c->failed & (1u << k)) || c->use[k] == PL_USE_NONE)
+			continue;
+		for (const struct pl_iface *f = NULL; (f = pl_iface_next(w, k, f));) {
+			const struct pl_addr *a = pl_iface_addr(f, c->family);
+			if (a && !has_sub_from(c, k, f, a) && !(c->failed & (1u << k)))
+				create(w, c, k, f, a, ops, ctx);
+		}
 	}
 	return wake;
 }
