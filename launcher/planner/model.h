@@ -117,6 +117,7 @@ struct pl_conn {
 	bool decided;   /* pp holds the paths in force */
 	struct mr_program_paths pp;
 	uint8_t integrity; /* decided: the owner's enum mr_integrity (protect or accept-risk) */
+	int section;       /* decided: the owner's program section, -1 none (the defaults) */
 	struct pl_protection prot; /* an input: the daemon sets it before each plan */
 	uint8_t use[MR_PATHS_MAX]; /* an input too: enum pl_use per policy path (0: any) */
 	struct pl_sub s[PL_SUBS];

@@ -35,6 +35,7 @@ static bool decide(const struct pl_world *w, struct pl_conn *c, double now,
 	                : w->policy->integrity >= 0 ? w->policy->integrity
 	                                            : (int)MR_INTEGRITY_PROTECT;
 	c->integrity = (uint8_t)integrity;
+	c->section = prog.section ? (int)prog.section_index : -1;
 	c->decided = true;
 	if (ops->debug) {
 		char buf[256];
