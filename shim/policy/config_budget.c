@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The config keys of metered paths, data budgets and interface kinds
- * (policy/config_parse.h): `kind`, `metered` and `budget` in a path
+ * (policy/config_budget.h): `kind`, `metered` and `budget` in a path
  * definition, `budgets` and `over_budget` in a program section and in
  * defaults. Strict like the rest of the loader: a budget that does not parse
  * is refused with its line, never read as "no budget".
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "policy/config_parse.h"
+#include "policy/config_budget.h"
 
 /* The group form: { bytes = "5G"; per = "month"; start = 1; }. */
 static int budget_group(struct mr_cfg *c, const config_setting_t *s, const char *what,
