@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `mptcp-run explain PROGRAM [connect|listen ADDRESS:PORT]`: the library's
- * own policy code (mr_config_load, mr_resolve, mr_decide,
+ * `mptcp-run explain [--state FILE] PROGRAM [connect|listen ADDRESS:PORT]`: the
+ * library's own policy code (mr_config_load, mr_resolve, mr_decide,
  * mr_format_decision) run on the user's question, so the answer cannot
- * drift from what the library does.
+ * drift from what the library does; with paths, each one as it is now
+ * (cmd/explain_paths.c).
  */
 #include "os/binary.h"
 #include "cmd/backend.h"
@@ -12,7 +13,9 @@
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "cmd/config_arg.h"
+#include "cmd/explain_paths.h"
 #include "os/msg.h"
+#include "pathd/pathd.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -187,29 +190,6 @@ static void print_section(const struct mr_program *prog)
 	printf("\n");
 }
 
-/* The paths the path daemon gives this program's connections, and which key says so. */
-static void print_paths(const struct mr_policy *p, const struct mr_program *prog)
-{
-	struct mr_program_paths pp;
-	char list[512];
-	mr_program_paths(p, prog, &pp);
-	if (pp.origin == MR_PATHS_NONE)
-		return;
-	mr_format_paths(p, &pp.list, list, sizeof(list));
-	switch (pp.origin) {
-	case MR_PATHS_SECTION:
-		printf("paths:   %s (programs[%td] paths, line %d)\n", list, prog->section_index,
-		       pp.list.line);
-		break;
-	case MR_PATHS_DEFAULTS:
-		printf("paths:   %s (defaults.paths, line %d)\n", list, pp.list.line);
-		break;
-	default:
-		printf("paths:   %s (no list applies: every defined path)\n", list);
-		break;
-	}
-}
-
 /* The protection against the kernel's multi-path data fault; the kernel's state for later. */
 static enum mr_kernel_integrity print_integrity(const struct mr_program *prog)
 {
@@ -237,11 +217,12 @@ static void print_backend(const char *exe)
 
 int lr_cmd_explain(int argc, char **argv)
 {
-	const char *conf_arg = NULL;
+	const char *conf_arg = NULL, *state_file = NULL;
 	bool preload = false;
 	const struct lr_option opts[] = {
 	    {"config", 'c', &conf_arg, NULL},
 	    {"preload", 0, NULL, &preload},
+	    {"state", 0, &state_file, NULL},
 	    {NULL, 0, NULL, NULL},
 	};
 	char conf[PATH_MAX], exe[PATH_MAX], ep_text[96];
@@ -294,7 +275,7 @@ int lr_cmd_explain(int argc, char **argv)
 	                                : "by mptcp-run or an enabled unit (MPTCP_RUN_FORCE=1)");
 	print_backend(exe);
 	print_section(&prog);
-	print_paths(&p, &prog);
+	lr_explain_paths(&p, &prog, exe, state_file ? state_file : PD_DEFAULT_STATE);
 	enum mr_kernel_integrity state = print_integrity(&prog);
 	if (nargs == 3) {
 		char why[400];

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `mptcp-run pathd [-c FILE] [-f] [-d] [--socket PATH] [--state PATH] [--grace MS]
- * [--promote-ms MS]`:
+ * `mptcp-run pathd [-c FILE] [-f] [-d] [--socket PATH] [--state PATH] [--usage PATH]
+ * [--grace MS] [--promote-ms MS]`:
  * the per-program path daemon (launcher/pathd/). Exit 2 on a bad config or
  * usage (file:line, nothing changed), 0 with a message when the config
  * defines no paths (nothing to do), 1 when it cannot start (another
@@ -14,6 +14,7 @@
 #include "os/msg.h"
 #include "pathd/pathd.h"
 #include "pathd/protection.h"
+#include "pathd/usage.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -42,13 +43,19 @@ static bool ms_arg(const char *name, const char *text, long def, long max, long 
 
 int lr_cmd_pathd(int argc, char **argv)
 {
-	const char *conf_arg = NULL, *sock = NULL, *state = NULL, *grace = NULL, *promote = NULL;
+	const char *conf_arg = NULL, *sock = NULL, *state = NULL, *grace = NULL, *promote = NULL,
+	           *usage = NULL;
 	bool fg = false, dbg = false;
 	const struct lr_option opts[] = {
-	    {"config", 'c', &conf_arg, NULL},  {"foreground", 'f', NULL, &fg},
-	    {"debug", 'd', NULL, &dbg},        {"socket", 0, &sock, NULL},
-	    {"state", 0, &state, NULL},        {"grace", 0, &grace, NULL},
-	    {"promote-ms", 0, &promote, NULL}, {NULL, 0, NULL, NULL},
+	    {"config", 'c', &conf_arg, NULL},
+	    {"foreground", 'f', NULL, &fg},
+	    {"debug", 'd', NULL, &dbg},
+	    {"socket", 0, &sock, NULL},
+	    {"state", 0, &state, NULL},
+	    {"grace", 0, &grace, NULL},
+	    {"promote-ms", 0, &promote, NULL},
+	    {"usage", 0, &usage, NULL},
+	    {NULL, 0, NULL, NULL},
 	};
 	char conf[PATH_MAX];
 	const char *conf_path;
@@ -83,6 +90,7 @@ int lr_cmd_pathd(int argc, char **argv)
 	    .policy = &p,
 	    .socket_path = sock ? sock : PD_DEFAULT_SOCKET,
 	    .state_path = state ? (*state ? state : NULL) : PD_DEFAULT_STATE,
+	    .usage_path = usage ? (*usage ? usage : NULL) : PD_USAGE_FILE,
 	    .debug = dbg,
 	    .grace_ms = (int)g,
 	    .promote_ms = (int)pm,

@@ -17,6 +17,7 @@
 #include "pathd/pm.h"
 #include "pathd/reg.h"
 #include "pathd/rtnl.h"
+#include "pathd/usage.h"
 #include "pathd/wake.h"
 #include "planner/model.h"
 
@@ -31,10 +32,12 @@ struct pd_daemon {
 	struct pd_reg *reg;
 	int sigfd, lockfd;
 	struct pl_ifaces ifs;
+	bool kinds;            /* the config names kinds: interfaces' kinds are read */
 	struct pl_world world; /* the config and ifs, as the planner reads them */
 	struct pd_conns conns;
 	struct pd_wakes wakes;
-	struct pd_pm pm; /* the planner's operations, and the command socket */
+	struct pd_pm pm;       /* the planner's operations, and the command socket */
+	struct pd_usage usage; /* byte counts and budgets */
 	struct pd_live_view {
 		bool dirty; /* something the live view shows changed since it was written */
 		double last_write;

@@ -2,19 +2,24 @@
 /* The MPTCP sock_diag dump (pathd/diag.h), with libmnl. */
 #include "pathd/diag.h"
 
+#include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/mptcp.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
+#include <linux/tcp.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kernel/uapi.h"
 #include "pathd/nlattr.h"
+
+#define TCP_STATE_TIME_WAIT 6 /* TCP_TIME_WAIT of <netinet/tcp.h>, which <linux/tcp.h> excludes */
 
 #define TOKEN_END (offsetof(struct mr_mptcp_info, token) + sizeof(uint32_t))
 
@@ -52,34 +57,56 @@ static void ulp_info(const struct nlattr *ulp, struct pd_diag_conn *d)
 	}
 }
 
-static int diag_cb(const struct nlmsghdr *nlh, void *data)
+/* A subflow's tcp_info: the byte counters (older kernels send a shorter struct). */
+static void tcp_counters(const struct nlattr *a, struct pd_diag_conn *d)
 {
-	struct diag_ctx *c = data;
+	struct tcp_info ti;
+	size_t len = mnl_attr_get_payload_len(a);
+	memset(&ti, 0, sizeof(ti));
+	memcpy(&ti, mnl_attr_get_payload(a), len < sizeof(ti) ? len : sizeof(ti));
+	d->bytes_acked = ti.tcpi_bytes_acked;
+	d->bytes_received = ti.tcpi_bytes_received;
+}
+
+/* One socket of the answer into d; subflows: a TCP socket (tcp_info, ULP info). */
+static void parse(const struct nlmsghdr *nlh, bool subflows, struct pd_diag_conn *d)
+{
 	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
-	struct pd_diag_conn d;
-	memset(&d, 0, sizeof(d));
-	d.family = m->idiag_family;
-	d.state = m->idiag_state;
-	d.uid = m->idiag_uid;
-	d.loc.family = d.rem.family = m->idiag_family;
-	memcpy(d.loc.a, m->id.idiag_src, 16);
-	memcpy(d.rem.a, m->id.idiag_dst, 16);
-	d.lport = ntohs(m->id.idiag_sport);
-	d.rport = ntohs(m->id.idiag_dport);
-	d.inode = m->idiag_inode;
+	memset(d, 0, sizeof(*d));
+	d->family = m->idiag_family;
+	d->state = m->idiag_state;
+	d->uid = m->idiag_uid;
+	d->loc.family = d->rem.family = m->idiag_family;
+	memcpy(d->loc.a, m->id.idiag_src, 16);
+	memcpy(d->rem.a, m->id.idiag_dst, 16);
+	d->lport = ntohs(m->id.idiag_sport);
+	d->rport = ntohs(m->id.idiag_dport);
+	d->inode = m->idiag_inode;
+	d->ifindex = (int)m->id.idiag_if;
 	mnl_attr_for_each(a, nlh, sizeof(*m))
 	{
 		/* The connection's struct mptcp_info, of which the token only. */
-		if (!c->subflows && mnl_attr_get_type(a) == INET_DIAG_INFO &&
+		if (!subflows && mnl_attr_get_type(a) == INET_DIAG_INFO &&
 		    mnl_attr_get_payload_len(a) >= TOKEN_END)
-			memcpy(&d.token,
+			memcpy(&d->token,
 			       (const char *)mnl_attr_get_payload(a) +
 			           offsetof(struct mr_mptcp_info, token),
-			       sizeof(d.token));
-		if (c->subflows && mnl_attr_get_type(a) == INET_DIAG_ULP_INFO)
-			ulp_info(a, &d);
+			       sizeof(d->token));
+		if (subflows && mnl_attr_get_type(a) == INET_DIAG_INFO)
+			tcp_counters(a, d);
+		if (subflows && mnl_attr_get_type(a) == INET_DIAG_ULP_INFO)
+			ulp_info(a, d);
 	}
+}
+
+static int diag_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct diag_ctx *c = data;
+	struct pd_diag_conn d;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct inet_diag_msg))
+		return MNL_CB_OK;
+	parse(nlh, c->subflows, &d);
 	if (d.token)
 		c->cb(&d, c->arg);
 	return MNL_CB_OK;
@@ -126,4 +153,112 @@ out:
 		mnl_socket_close(nl);
 	free(buf);
 	return rc;
+}
+
+/* ---- exact requests ---- */
+
+struct pd_diag {
+	struct mnl_socket *nl;
+	unsigned seq;
+	char buf[8192]; /* one socket's answer: the message, tcp_info and the ULP info */
+};
+
+struct pd_diag *pd_diag_open(void)
+{
+	struct pd_diag *g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	g->nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (!g->nl || mnl_socket_bind(g->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		pd_diag_close(g);
+		return NULL;
+	}
+	g->seq = (unsigned)time(NULL);
+	return g;
+}
+
+void pd_diag_close(struct pd_diag *g)
+{
+	if (!g)
+		return;
+	if (g->nl)
+		mnl_socket_close(g->nl);
+	free(g);
+}
+
+struct one_ctx {
+	struct pd_diag_conn *out;
+	bool found;
+};
+
+static int one_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct one_ctx *c = data;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct inet_diag_msg))
+		return MNL_CB_OK;
+	parse(nlh, true, c->out);
+	c->found = true;
+	return MNL_CB_STOP;
+}
+
+/* An exact request for one TCP socket (type SOCK_DIAG_BY_FAMILY or SOCK_DESTROY) into g->buf. */
+static struct nlmsghdr *exact(struct pd_diag *g, uint16_t type, const struct pl_addr *loc,
+                              uint16_t lport, const struct pl_addr *rem, uint16_t rport,
+                              int ifindex)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(g->buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST; /* no dump: the kernel looks the one socket up */
+	nlh->nlmsg_seq = ++g->seq;
+	struct inet_diag_req_v2 *req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+	req->sdiag_family = (uint8_t)loc->family;
+	req->sdiag_protocol = IPPROTO_TCP;
+	req->idiag_states = ~0u;
+	req->idiag_ext = 1 << (INET_DIAG_INFO - 1);
+	memcpy(req->id.idiag_src, loc->a, sizeof(req->id.idiag_src));
+	memcpy(req->id.idiag_dst, rem->a, sizeof(req->id.idiag_dst));
+	req->id.idiag_sport = htons(lport);
+	req->id.idiag_dport = htons(rport);
+	req->id.idiag_if = (uint32_t)ifindex;
+	req->id.idiag_cookie[0] = req->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+	return nlh;
+}
+
+int pd_diag_subflow(struct pd_diag *g, const struct pl_addr *loc, uint16_t lport,
+                    const struct pl_addr *rem, uint16_t rport, int ifindex,
+                    struct pd_diag_conn *out)
+{
+	struct nlmsghdr *nlh = exact(g, SOCK_DIAG_BY_FAMILY, loc, lport, rem, rport, ifindex);
+	if (mnl_socket_sendto(g->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	struct one_ctx c = {out, false};
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(g->nl, g->buf, sizeof(g->buf));
+		if (n < 0)
+			return -errno;
+		int r =
+		    mnl_cb_run(g->buf, (size_t)n, g->seq, mnl_socket_get_portid(g->nl), one_cb, &c);
+		if (r < 0)
+			return -errno;
+		/* The answer is one message, or an error (ENOENT); a socket in TIME_WAIT answers
+		 * without tcp_info, which counts as gone. */
+		if (c.found || r == MNL_CB_STOP)
+			return c.found && out->state != TCP_STATE_TIME_WAIT ? 0 : -ENOENT;
+	}
+}
+
+int pd_diag_reset(struct pd_diag *g, const struct pl_addr *loc, uint16_t lport,
+                  const struct pl_addr *rem, uint16_t rport, int ifindex)
+{
+	struct nlmsghdr *nlh = exact(g, SOCK_DESTROY, loc, lport, rem, rport, ifindex);
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	if (mnl_socket_sendto(g->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	ssize_t n = mnl_socket_recvfrom(g->nl, g->buf, sizeof(g->buf));
+	if (n < 0)
+		return -errno;
+	/* The ACK: an error message whose code is 0 on success. */
+	if (mnl_cb_run(g->buf, (size_t)n, g->seq, mnl_socket_get_portid(g->nl), NULL, NULL) < 0)
+		return -errno;
+	return 0;
 }

@@ -2,6 +2,7 @@
 #include "pathd/events.h"
 
 #include <linux/mptcp.h>
+#include <string.h>
 
 #include "os/msg.h"
 #include "pathd/clock.h"
@@ -11,10 +12,24 @@
 #include "pathd/protection.h"
 #include "planner/planner.h"
 
+static double earliest(double a, double b)
+{
+	return !a || (b && b < a) ? b : a;
+}
+
 void pd_plan(struct pd_daemon *d, struct pl_conn *c, double now)
 {
 	c->prot = pd_protection_for(c, d->o->promote_ms);
+	/* The uses of its paths, each decision merged in (the stricter wins): budgets. They
+	 * depend on the owner: decided first. */
+	memset(c->use, 0, sizeof(c->use));
+	if (c->created && c->established)
+		pl_decide(&d->world, c, now, pd_pm_ops(), &d->pm);
+	pd_usage_sample(d, c, now); /* counts first: a budget just spent applies now */
+	pd_usage_uses(d, c);
 	double t = pl_plan(&d->world, c, now, pd_pm_ops(), &d->pm);
+	/* Subflows it may just have made are sampled from their first interval on. */
+	t = earliest(t, pd_usage_sample(d, c, now));
 	pd_wake_at(&d->wakes, &d->conns, c, t, now);
 	/* Waiting for its registration: the channels are read by then (pathd/reg.h). */
 	if (c->established && !c->decided)
@@ -44,8 +59,10 @@ void pd_on_event(const struct pd_event *e, void *arg)
 		             e->sport, &e->daddr, e->dport, e->server_side, now);
 		break;
 	case MPTCP_EVENT_CLOSED:
-		if ((c = pd_conn_find(&d->conns, e->token)))
+		if ((c = pd_conn_find(&d->conns, e->token))) {
+			pd_usage_last(d, c, NULL, now); /* what its subflows carried last */
 			pd_conn_drop(&d->conns, c);
+		}
 		d->live.dirty = true;
 		return;
 	case MPTCP_EVENT_SUB_ESTABLISHED:
@@ -63,6 +80,9 @@ void pd_on_event(const struct pd_event *e, void *arg)
 	case MPTCP_EVENT_SUB_CLOSED:
 		if (!(c = pd_conn_find(&d->conns, e->token)))
 			return;
+		/* Its last bytes, while the socket is still there (FIN_WAIT after a destroy). */
+		if ((s = pl_sub_find(c, &e->saddr, e->sport, &e->daddr, e->dport)))
+			pd_usage_last(d, c, s, now);
 		pl_sub_closed(c, &e->saddr, e->sport, &e->daddr, e->dport);
 		break;
 	case MPTCP_EVENT_SUB_PRIORITY:
@@ -80,7 +100,7 @@ void pd_on_event(const struct pd_event *e, void *arg)
 void pd_on_link(const struct pd_link_ev *e, void *arg)
 {
 	struct pd_daemon *d = arg;
-	pd_ifaces_apply(&d->ifs, e);
+	pd_ifaces_apply(&d->ifs, e, d->kinds);
 	d->live.dirty = true;
 }
 

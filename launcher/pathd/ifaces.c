@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernel/ifkind.h"
 #include "os/msg.h"
 
 static struct pl_iface *iface_get(struct pl_ifaces *ifs, int ifindex, bool create)
@@ -22,7 +23,7 @@ static struct pl_iface *iface_get(struct pl_ifaces *ifs, int ifindex, bool creat
 	return free_slot;
 }
 
-void pd_ifaces_apply(struct pl_ifaces *ifs, const struct pd_link_ev *e)
+void pd_ifaces_apply(struct pl_ifaces *ifs, const struct pd_link_ev *e, bool kinds)
 {
 	struct pl_iface *f = iface_get(ifs, e->ifindex, !e->removed);
 	if (!f)
@@ -37,6 +38,13 @@ void pd_ifaces_apply(struct pl_ifaces *ifs, const struct pd_link_ev *e)
 		if (f->up != e->up)
 			lr_dbg("link %s %s", f->name, e->up ? "up" : "down");
 		f->up = e->up;
+		if (kinds) {
+			uint8_t k = (uint8_t)mr_iface_kind(f->name);
+			if (k != f->kind)
+				lr_dbg("link %s is %s", f->name,
+				       k ? mr_kind_name((enum mr_kind)k) : "of no kind");
+			f->kind = k;
+		}
 		return;
 	}
 	for (int k = 0; k < f->n_addr; k++)

@@ -2,11 +2,13 @@
 #include "pathd/live.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "os/msg.h"
+#include "pathd/clock.h"
 #include "pathd/daemon.h"
 #include "pathd/state_file.h"
 
@@ -52,7 +54,43 @@ static void endpoint(char *buf, size_t size, const struct pl_addr *a, unsigned p
 	snprintf(buf, size, "%s:%u", pl_addr_str(a, b, sizeof(b)), port);
 }
 
-static void fill_paths(const struct pd_daemon *d, struct pd_state_path *out)
+static struct pd_state_budget state_budget(const struct mr_budget *b)
+{
+	return (struct pd_state_budget){.bytes = b->bytes, .per = b->per, .start = b->start};
+}
+
+/* A counter's period and the next one's start, in the file's form. */
+static void periods(const struct pl_count *k, struct pl_date date, char *period, char *resets)
+{
+	const struct mr_budget b = {.per = k->per, .start = k->start};
+	struct pl_date start = pl_period_start(&b, date);
+	pl_date_key(start, period);
+	pl_date_key(pl_period_next(&b, start), resets);
+}
+
+/* Kinds and budgets of path i: its interfaces now, its total use in its budget's period. */
+static void fill_path_budget(const struct pd_daemon *d, size_t i, struct pl_date date,
+                             struct pd_state_path *sp)
+{
+	const struct mr_path *mp = &d->o->policy->paths[i];
+	sp->kind = mr_kind_name((enum mr_kind)mp->kind);
+	for (const struct pl_iface *f = NULL; (f = pl_iface_next(&d->world, (int)i, f));)
+		if (sp->n_ifaces < PD_STATE_IFACES)
+			snprintf(sp->ifaces[sp->n_ifaces++], sizeof(sp->ifaces[0]), "%s", f->name);
+	sp->metered = mr_path_counted(d->o->policy, (int)i);
+	sp->budget = state_budget(&mp->budget);
+	if (!sp->metered || !d->usage.on)
+		return;
+	const struct mr_budget *b = mp->budget.bytes ? &mp->budget : &pl_month;
+	struct pl_count *k = pl_ledger_find(&d->usage.ledger, PL_PROGRAM_ALL, (int)i, b);
+	if (!k)
+		return;
+	sp->used = pl_count_bytes(k, date);
+	sp->over = pl_count_over(k, mp->budget.bytes, date);
+	periods(k, date, sp->period, sp->resets);
+}
+
+static void fill_paths(const struct pd_daemon *d, struct pl_date date, struct pd_state_path *out)
 {
 	const struct mr_policy *p = d->o->policy;
 	for (size_t i = 0; i < p->n_paths; i++) {
@@ -62,9 +100,37 @@ static void fill_paths(const struct pd_daemon *d, struct pd_state_path *out)
 		                             .dev = p->paths[i].dev,
 		                             .backup = p->paths[i].backup,
 		                             .up = x && x->up};
-		for (int k = 0; x && k < x->n_addr && sp->n_addrs < PD_STATE_ADDRS; k++)
-			pl_addr_str(&x->addr[k], sp->addrs[sp->n_addrs++], PD_STATE_ENDPOINT);
+		/* A path of a kind: the addresses of all its interfaces. */
+		for (; x; x = pl_iface_next(&d->world, (int)i, x))
+			for (int k = 0; k < x->n_addr && sp->n_addrs < PD_STATE_ADDRS; k++)
+				pl_addr_str(&x->addr[k], sp->addrs[sp->n_addrs++],
+				            PD_STATE_ENDPOINT);
+		for (x = NULL; (x = pl_iface_next(&d->world, (int)i, x));)
+			sp->up = sp->up || x->up;
+		fill_path_budget(d, i, date, sp);
 	}
+}
+
+/* Each program's counters of this period; n: how many fit in out. */
+static size_t fill_usage(const struct pd_daemon *d, struct pl_date date, struct pd_state_usage *out)
+{
+	const struct pl_ledger *l = &d->usage.ledger;
+	size_t n = 0;
+	for (size_t i = 0; d->usage.on && i < l->n; i++) {
+		const struct pl_count *k = &l->v[i];
+		if (!k->program[0] || !pl_count_bytes(k, date))
+			continue;
+		struct pd_state_usage *u = &out[n++];
+		*u = (struct pd_state_usage){.program = k->program,
+		                             .path = d->o->policy->paths[k->path].name,
+		                             .bytes = pl_count_bytes(k, date)};
+		/* The budget it counts against, if it is the program's own. */
+		if (k->limit)
+			u->budget = (struct pd_state_budget){k->limit, k->per, k->start};
+		u->over = pl_count_over(k, k->limit, date);
+		periods(k, date, u->period, u->resets);
+	}
+	return n;
 }
 
 static void fill_conn(const struct pd_daemon *d, const struct pl_conn *c, struct pd_state_conn *sc,
@@ -119,13 +185,16 @@ void pd_live_write(struct pd_daemon *d, double now, bool force)
 	    .n_paths = d->o->policy->n_paths,
 	    .conns = calloc(d->conns.n ? d->conns.n : 1, sizeof(*s.conns)),
 	    .n_conns = d->conns.n,
+	    .usage = calloc(d->usage.ledger.n ? d->usage.ledger.n : 1, sizeof(*s.usage)),
 	};
 	struct pd_state_sub *subs = calloc(n_subs ? n_subs : 1, sizeof(*subs));
-	if (!s.paths || !s.conns || !subs) {
+	if (!s.paths || !s.conns || !subs || !s.usage) {
 		lr_warn("out of memory: %s not written", d->o->state_path);
 		goto out;
 	}
-	fill_paths(d, s.paths);
+	struct pl_date date = pd_local_date();
+	fill_paths(d, date, s.paths);
+	s.n_usage = fill_usage(d, date, s.usage);
 	for (size_t i = 0, k = 0; i < d->conns.n; i++) {
 		fill_conn(d, &d->conns.c[i], &s.conns[i], subs + k);
 		k += (size_t)d->conns.c[i].n_sub;
@@ -153,5 +222,6 @@ void pd_live_write(struct pd_daemon *d, double now, bool force)
 out:
 	free(subs);
 	free(s.conns);
+	free(s.usage);
 	free(s.paths);
 }

@@ -36,6 +36,7 @@ static int poll_timeout(const struct pd_daemon *d, double now)
 {
 	double t = earliest(pd_wake_next(&d->wakes), pd_reg_next_deadline(d->reg));
 	t = earliest(t, pd_live_next(d));
+	t = earliest(t, pd_usage_next(d));
 	if (!t)
 		return -1;
 	if (t <= now)
@@ -85,6 +86,8 @@ static bool start(struct pd_daemon *d, const struct pd_options *o)
 		lr_err("%s", dir_why);
 		return false;
 	}
+	/* Resets of subflows on paths a connection may not use (budgets): not worth a refusal. */
+	d->pm.diag = pd_diag_open();
 	if (!(d->pm.cmd = pd_genl_open(false, &why)) || !(probe = pd_genl_open(false, &why))) {
 		lr_err("%s", why);
 		return false;
@@ -153,6 +156,7 @@ static bool loop(struct pd_daemon *d)
 		/* After every wake-up (pathd/reg.h): registrations come without waking us. */
 		pd_reg_handle(d->reg, now, pd_on_registration, d);
 		pd_on_wakeups(d, now);
+		pd_usage_tick(d, now);
 		pd_live_write(d, now, false);
 	}
 }
@@ -175,13 +179,18 @@ int pd_run(const struct pd_options *o)
 	d->o = o;
 	d->sigfd = d->lockfd = -1;
 	d->pm.policy = o->policy;
-	d->world = (struct pl_world){.policy = o->policy, .ifs = &d->ifs, .grace_ms = o->grace_ms};
+	d->pm.ifs = &d->ifs;
+	d->world = (struct pl_world){
+	    .policy = o->policy, .ifs = &d->ifs, .grace_ms = o->grace_ms, .drain_ms = PD_DRAIN_MS};
+	d->kinds = mr_policy_has_kinds(o->policy);
 	for (size_t i = 0; i < o->policy->n_sections; i++)
 		if (o->policy->sections[i].paths.set)
 			d->world.wait_registration = true;
 
-	if (start(d, o)) {
+	/* The usage file's folder is checked before the namespace changes. */
+	if (pd_usage_start(d) && start(d, o)) {
 		pd_adopt(d);
+		pd_usage_adopted(d);
 		lr_info(
 		    "managing paths (%zu defined) with the userspace path manager; registrations "
 		    "on %s",
@@ -196,6 +205,7 @@ int pd_run(const struct pd_options *o)
 		}
 		status = loop(d) ? 0 : 1;
 	}
+	pd_usage_stop(d, pd_now_ms());
 	pd_restore_pm();
 	if (d->reg)
 		pd_reg_close(d->reg);

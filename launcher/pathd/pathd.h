@@ -24,6 +24,7 @@ struct pd_options {
 	const struct mr_policy *policy;
 	const char *socket_path; /* registration socket */
 	const char *state_path;  /* live view for `mptcp-run paths`; NULL: none */
+	const char *usage_path;  /* byte counts across restarts (pathd/usage.h); NULL: none */
 	bool debug;
 	int grace_ms;   /* how long an unregistered connection waits before the defaults apply */
 	int promote_ms; /* a protected join is made active this long after it is established */

@@ -25,11 +25,21 @@ static uint8_t addr_id(struct pd_pm *pm, const struct pl_addr *a)
 	return 255; /* exhausted after 255 distinct addresses: the kernel refuses a clash */
 }
 
+/* The interface's name (a path of a kind has no dev of its own). */
+static const char *if_name(const struct pd_pm *pm, int ifindex)
+{
+	for (int i = 0; pm->ifs && i < PL_IFACES; i++)
+		if (pm->ifs->ifs[i].ifindex == ifindex)
+			return pm->ifs->ifs[i].name;
+	return "?";
+}
+
 static int subflow_create(void *ctx, const struct pl_conn *c, int path, const struct pl_addr *loc,
                           int ifindex, bool backup)
 {
 	struct pd_pm *pm = ctx;
 	const struct mr_path *p = &pm->policy->paths[path];
+	const char *dev = p->dev[0] ? p->dev : if_name(pm, ifindex);
 	char why[128], b1[64], b2[64];
 	double t0 = pd_now_ms();
 	int rc = pd_pm_subflow_create(pm->cmd, c->token, loc, addr_id(pm, loc), ifindex, backup,
@@ -45,13 +55,12 @@ static int subflow_create(void *ctx, const struct pl_conn *c, int path, const st
 		}
 		pm->n_errors++;
 		lr_err("token %08x: SUBFLOW_CREATE %s dev %s -> %s:%u failed: %s%s%s", c->token,
-		       pl_addr_str(loc, b1, sizeof(b1)), p->dev,
-		       pl_addr_str(&c->rem, b2, sizeof(b2)), c->rport, strerror(-rc),
-		       why[0] ? ": " : "", why);
+		       pl_addr_str(loc, b1, sizeof(b1)), dev, pl_addr_str(&c->rem, b2, sizeof(b2)),
+		       c->rport, strerror(-rc), why[0] ? ": " : "", why);
 		return rc;
 	}
 	pm->n_create++;
-	lr_dbg("token %08x: subflow on %s (%s)%s", c->token, p->name, p->dev,
+	lr_dbg("token %08x: subflow on %s (%s)%s", c->token, p->name, dev,
 	       !backup     ? ""
 	       : p->backup ? " backup"
 	                   : " backup until promoted");
@@ -75,6 +84,31 @@ static int subflow_destroy(void *ctx, const struct pl_conn *c, const struct pl_s
 	}
 	pm->n_destroy++;
 	lr_dbg("token %08x: subflow from port %u closed (%s)", c->token, s->lport, why_text);
+	return 0;
+}
+
+static int subflow_reset(void *ctx, const struct pl_conn *c, const struct pl_sub *s,
+                         const char *why_text)
+{
+	struct pd_pm *pm = ctx;
+	if (!pm->diag)
+		return subflow_destroy(ctx, c, s, why_text);
+	double t0 = pd_now_ms();
+	/* The kernel finds a socket bound to a device only when asked with that device. */
+	int rc = s->ifindex
+	             ? pd_diag_reset(pm->diag, &s->loc, s->lport, &s->rem, s->rport, s->ifindex)
+	             : -ENOENT;
+	if (rc == -ENOENT)
+		rc = pd_diag_reset(pm->diag, &s->loc, s->lport, &s->rem, s->rport, 0);
+	pm->cmd_ms += pd_now_ms() - t0;
+	if (rc < 0) {
+		pm->n_errors++;
+		lr_err("token %08x: reset of the subflow from port %u failed: %s", c->token,
+		       s->lport, strerror(-rc));
+		return rc;
+	}
+	pm->n_destroy++;
+	lr_dbg("token %08x: subflow from port %u reset (%s)", c->token, s->lport, why_text);
 	return 0;
 }
 
@@ -165,6 +199,7 @@ static void debug_line(void *ctx, const char *line)
 static const struct pl_ops ops_debug = {
     .subflow_create = subflow_create,
     .subflow_destroy = subflow_destroy,
+    .subflow_reset = subflow_reset,
     .set_backup = set_backup,
     .announce = announce,
     .debug = debug_line,
@@ -173,6 +208,7 @@ static const struct pl_ops ops_debug = {
 static const struct pl_ops ops_quiet = {
     .subflow_create = subflow_create,
     .subflow_destroy = subflow_destroy,
+    .subflow_reset = subflow_reset,
     .set_backup = set_backup,
     .announce = announce,
     .debug = NULL,
@@ -185,6 +221,8 @@ const struct pl_ops *pd_pm_ops(void)
 
 void pd_pm_close(struct pd_pm *pm)
 {
+	pd_diag_close(pm->diag);
+	pm->diag = NULL;
 	for (int i = 0; i < pm->n_ls; i++)
 		close(pm->ls[i].fd);
 	pm->n_ls = 0;

@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "pathd/diag.h"
 #include "pathd/genl.h"
 #include "planner/planner.h"
 
@@ -20,7 +21,9 @@
 struct pd_pm {
 	struct pd_genl *cmd;
 	const struct mr_policy *policy;
-	struct pl_addr ids[255]; /* local address id - 1 -> address */
+	const struct pl_ifaces *ifs; /* the interfaces' names, for the log */
+	struct pd_diag *diag;        /* subflow resets (SOCK_DESTROY); NULL: closed instead */
+	struct pl_addr ids[255];     /* local address id - 1 -> address */
 	int n_ids;
 	struct {
 		struct pl_addr addr;

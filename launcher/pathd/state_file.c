@@ -71,6 +71,39 @@ static void head_piece(struct out *o, const struct pd_state *s, size_t i)
 	mr_line_raw(&o->l, "[");
 }
 
+static void budget_value(struct out *o, const struct pd_state_budget *b)
+{
+	if (!b->bytes) {
+		mr_line_raw(&o->l, "null");
+		return;
+	}
+	raw(o, "{\"bytes\":%llu", b->bytes);
+	kv_str(o, "per", b->per == MR_PER_DAY ? "day" : "month");
+	mr_line_key(&o->l, "start");
+	raw(o, "%u}", b->start);
+}
+
+/* Kinds and budgets of a path (state_file.h). */
+static void path_budget_keys(struct out *o, const struct pd_state_path *p)
+{
+	kv_str(o, "kind", p->kind);
+	mr_line_key(&o->l, "ifaces");
+	mr_line_raw(&o->l, "[");
+	for (size_t k = 0; k < p->n_ifaces; k++) {
+		if (k)
+			mr_line_raw(&o->l, ",");
+		put_str(o, p->ifaces[k]);
+	}
+	mr_line_raw(&o->l, "]");
+	mr_line_kv_bool(&o->l, "metered", p->metered);
+	mr_line_key(&o->l, "budget");
+	budget_value(o, &p->budget);
+	mr_line_kv_u64(&o->l, "used", p->used);
+	kv_str(o, "period", p->period);
+	kv_str(o, "resets", p->resets);
+	mr_line_kv_bool(&o->l, "over", p->over);
+}
+
 static void path_piece(struct out *o, const struct pd_state *s, size_t i)
 {
 	const struct pd_state_path *p = &s->paths[i];
@@ -86,7 +119,9 @@ static void path_piece(struct out *o, const struct pd_state *s, size_t i)
 			mr_line_raw(&o->l, ",");
 		put_str(o, p->addrs[k]);
 	}
-	mr_line_raw(&o->l, "]}");
+	mr_line_raw(&o->l, "]");
+	path_budget_keys(o, p);
+	mr_line_raw(&o->l, "}");
 }
 
 static void middle_piece(struct out *o, const struct pd_state *s, size_t i)
@@ -128,6 +163,30 @@ static void conn_piece(struct out *o, const struct pd_state *st, size_t i)
 		mr_line_raw(&o->l, "}");
 	}
 	mr_line_raw(&o->l, "]}");
+}
+
+static void usage_head_piece(struct out *o, const struct pd_state *s, size_t i)
+{
+	(void)s;
+	(void)i;
+	mr_line_raw(&o->l, "]");
+	mr_line_key(&o->l, "usage");
+	mr_line_raw(&o->l, "[");
+}
+
+static void usage_piece(struct out *o, const struct pd_state *s, size_t i)
+{
+	const struct pd_state_usage *u = &s->usage[i];
+	mr_line_raw(&o->l, i ? ",{\"program\":" : "{\"program\":");
+	put_str(o, u->program);
+	kv_str(o, "path", u->path);
+	mr_line_kv_u64(&o->l, "bytes", u->bytes);
+	mr_line_key(&o->l, "budget");
+	budget_value(o, &u->budget);
+	kv_str(o, "period", u->period);
+	kv_str(o, "resets", u->resets);
+	mr_line_kv_bool(&o->l, "over", u->over);
+	mr_line_raw(&o->l, "}");
 }
 
 static void tail_piece(struct out *o, const struct pd_state *s, size_t i)
@@ -186,6 +245,9 @@ static char *compose(const struct pd_state *s, size_t *len)
 	ok = ok && piece(&o, &b, middle_piece, s, 0);
 	for (size_t i = 0; ok && i < s->n_conns; i++)
 		ok = piece(&o, &b, conn_piece, s, i);
+	ok = ok && piece(&o, &b, usage_head_piece, s, 0);
+	for (size_t i = 0; ok && i < s->n_usage; i++)
+		ok = piece(&o, &b, usage_piece, s, i);
 	ok = ok && piece(&o, &b, tail_piece, s, 0);
 	free(o.piece);
 	*len = b.len;
@@ -278,6 +340,42 @@ static bool read_conn(json_t *x, struct pd_state_conn *c)
 	return true;
 }
 
+static void read_budget(json_t *x, struct pd_state_budget *b)
+{
+	b->bytes = count(x, "bytes");
+	b->per = strcmp(str(x, "per"), "day") == 0 ? MR_PER_DAY : MR_PER_MONTH;
+	b->start = (uint8_t)count(x, "start");
+}
+
+static void read_path_budget(json_t *x, struct pd_state_path *p)
+{
+	json_t *a;
+	size_t k;
+	p->kind = str(x, "kind");
+	json_array_foreach(json_object_get(x, "ifaces"), k, a)
+	{
+		if (p->n_ifaces < PD_STATE_IFACES && json_is_string(a))
+			copy(p->ifaces[p->n_ifaces++], sizeof(p->ifaces[0]), json_string_value(a));
+	}
+	p->metered = flag(x, "metered");
+	read_budget(json_object_get(x, "budget"), &p->budget);
+	p->used = count(x, "used");
+	copy(p->period, sizeof(p->period), str(x, "period"));
+	copy(p->resets, sizeof(p->resets), str(x, "resets"));
+	p->over = flag(x, "over");
+}
+
+static void read_usage(json_t *x, struct pd_state_usage *u)
+{
+	u->program = str(x, "program");
+	u->path = str(x, "path");
+	u->bytes = count(x, "bytes");
+	read_budget(json_object_get(x, "budget"), &u->budget);
+	copy(u->period, sizeof(u->period), str(x, "period"));
+	copy(u->resets, sizeof(u->resets), str(x, "resets"));
+	u->over = flag(x, "over");
+}
+
 static int read_json(json_t *root, struct pd_state *s)
 {
 	json_t *paths = json_object_get(root, "paths"),
@@ -288,11 +386,18 @@ static int read_json(json_t *root, struct pd_state *s)
 	size_t i, k;
 	s->pid = num(root, "pid");
 	s->config = str(root, "config");
+	json_t *usage = json_object_get(root, "usage");
 	s->n_paths = json_array_size(paths);
 	s->n_conns = json_array_size(conns);
+	s->n_usage = json_array_size(usage);
 	if ((s->n_paths && !(s->paths = calloc(s->n_paths, sizeof(*s->paths)))) ||
-	    (s->n_conns && !(s->conns = calloc(s->n_conns, sizeof(*s->conns)))))
+	    (s->n_conns && !(s->conns = calloc(s->n_conns, sizeof(*s->conns)))) ||
+	    (s->n_usage && !(s->usage = calloc(s->n_usage, sizeof(*s->usage)))))
 		return -ENOMEM;
+	json_array_foreach(usage, i, x)
+	{
+		read_usage(x, &s->usage[i]);
+	}
 	json_array_foreach(paths, i, x)
 	{
 		struct pd_state_path *p = &s->paths[i];
@@ -306,6 +411,7 @@ static int read_json(json_t *root, struct pd_state *s)
 				copy(p->addrs[p->n_addrs++], PD_STATE_ENDPOINT,
 				     json_string_value(a));
 		}
+		read_path_budget(x, p);
 	}
 	json_array_foreach(conns, i, x)
 	{
@@ -362,6 +468,7 @@ void pd_state_free(struct pd_state *s)
 		free(s->conns[i].subs);
 	free(s->conns);
 	free(s->paths);
+	free(s->usage);
 	json_decref(s->json);
 	memset(s, 0, sizeof(*s));
 }

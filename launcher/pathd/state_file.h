@@ -8,12 +8,16 @@
  * rename), so a reader sees one version or the next, never a mix.
  *
  * {"pid":N, "config":"FILE",
- *  "paths":[{"name","dev","backup","up","addrs":["ADDR",…]},…],
+ *  "paths":[{"name","dev","backup","up","addrs":["ADDR",…],
+ *            "kind":"wifi|cellular|ethernet|","ifaces":["IF",…],"metered",
+ *            "budget":{"bytes","per":"day|month","start"}|null,
+ *            "used":N,"period":"2025-06-01T00","resets":"2025-07-01T00","over"},…],
  *  "connections":[{"token":"%08x","side":"client|server",
  *                  "state":"registered|created|established","local":"ADDR:PORT",
  *                  "remote":"ADDR:PORT","pid":N (0: unregistered),"uid":N (-1),"exe":"",
  *                  "paths":"wifi, cellular (backup)" ("" pending),
  *                  "subflows":[{"path","local","backup","live","initial","promoting"},…]},…],
+ *  "usage":[{"program","path","bytes","budget":{…}|null,"period","resets","over"},…],
  *  "counters":{"connections","subflow_create","subflow_destroy","set_flags","announce",
  *              "errors","registrations","refused","rate_limited","uid_capped","command_ms"},
  *  "sf_latency_ms":{"n","p50","p99"}}
@@ -29,6 +33,8 @@
 #define PD_STATE_ENDPOINT 64 /* "ADDR:PORT" */
 #define PD_STATE_ADDRS    8
 #define PD_STATE_PATHS    256 /* a connection's formatted path list */
+#define PD_STATE_IFACES   8   /* interfaces shown per path (a kind may have several) */
+#define PD_STATE_PERIOD   16  /* "2025-06-01T00" */
 
 enum pd_state_conn_state { PD_CONN_REGISTERED, PD_CONN_CREATED, PD_CONN_ESTABLISHED };
 
@@ -51,11 +57,37 @@ struct pd_state_conn {
 	size_t n_subs;
 };
 
+/* A budget as the file shows it; bytes 0: none. */
+struct pd_state_budget {
+	unsigned long long bytes;
+	uint8_t per, start; /* enum mr_period; its first day or hour */
+};
+
 struct pd_state_path {
 	const char *name, *dev;
 	bool backup, up;
 	char addrs[PD_STATE_ADDRS][PD_STATE_ENDPOINT];
 	size_t n_addrs;
+	/* Kinds and budgets: the kind it names ("" none) and the interfaces it has now; whether
+	 * it is counted (metered, or a budget names it), its own budget, and its total use in
+	 * the budget's period (a calendar month without one). */
+	const char *kind;
+	char ifaces[PD_STATE_IFACES][16];
+	size_t n_ifaces;
+	bool metered;
+	struct pd_state_budget budget;
+	unsigned long long used;
+	char period[PD_STATE_PERIOD], resets[PD_STATE_PERIOD];
+	bool over;
+};
+
+/* One program's use of one counted path, in its budget's period (a calendar month without). */
+struct pd_state_usage {
+	const char *program, *path;
+	unsigned long long bytes;
+	struct pd_state_budget budget;
+	char period[PD_STATE_PERIOD], resets[PD_STATE_PERIOD];
+	bool over;
 };
 
 struct pd_state_counters {
@@ -71,6 +103,8 @@ struct pd_state {
 	size_t n_paths;
 	struct pd_state_conn *conns;
 	size_t n_conns;
+	struct pd_state_usage *usage;
+	size_t n_usage;
 	struct pd_state_counters counters;
 	struct {
 		unsigned long long n;

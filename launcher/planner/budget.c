@@ -82,7 +82,7 @@ void pl_date_key(struct pl_date d, char out[16])
 
 /* ---- the ledger ---- */
 
-#define HASH_SLOTS (2 * PL_LEDGER_MAX)
+#define HASH_SLOTS ((size_t)2 * PL_LEDGER_MAX)
 
 bool pl_ledger_init(struct pl_ledger *l)
 {
@@ -210,8 +210,6 @@ bool pl_count_add(struct pl_count *k, uint64_t bytes, uint64_t limit, struct pl_
 	bool over = limit && k->bytes >= limit;
 	bool crossed = over && !k->over;
 	k->over = over;
-	if (!over)
-		k->told = false;
 	return crossed;
 }
 

@@ -90,7 +90,7 @@ struct pl_sub {
 	uint8_t forced;    /* the flag the planner set for a use (PL_USE_BACKUP, _ACTIVE), 0 none */
 	double drain_end;  /* PL_USE_NONE: flagged backup, closed at this time (0: not draining) */
 	/* The daemon's accounting: the subflow's tcp_info counters already counted. */
-	uint64_t counted_sent, counted_received;
+	uint64_t counted_acked, counted_received;
 };
 
 /* Integrity protection of one connection (the kernel's misordered join data): its joins are
@@ -125,6 +125,7 @@ struct pl_conn {
 	uint32_t failed;    /* paths whose create failed: retried after the next link change */
 	uint32_t announced; /* server: paths announced */
 	double wake_at;     /* the daemon's: when it looks at this connection again (0: never) */
+	double sample_at;   /* the daemon's: when its counted subflows are sampled (0: none) */
 };
 
 /* ---- interfaces ---- */

@@ -18,8 +18,8 @@ __attribute__((format(printf, 3, 4))) static void say(const struct pl_ops *ops, 
 }
 
 /* The paths in force, once the owner is known or the grace period is over. */
-static bool decide(const struct pl_world *w, struct pl_conn *c, double now,
-                   const struct pl_ops *ops, void *ctx)
+bool pl_decide(const struct pl_world *w, struct pl_conn *c, double now, const struct pl_ops *ops,
+               void *ctx)
 {
 	if (c->decided)
 		return true;
@@ -97,6 +97,19 @@ static void destroy(struct pl_conn *c, struct pl_sub *s, const char *why, const 
 	if (s->closing || !s->lport)
 		return; /* its local port comes with SUB_ESTABLISHED */
 	ops->subflow_destroy(ctx, c, s, why);
+	s->closing = true; /* tried once, whatever the answer */
+}
+
+/* Closes s at once, what it holds unsent dropped (subflow_reset), or with a FIN without it. */
+static void reset(struct pl_conn *c, struct pl_sub *s, const char *why, const struct pl_ops *ops,
+                  void *ctx)
+{
+	if (s->closing || !s->lport)
+		return;
+	if (ops->subflow_reset)
+		ops->subflow_reset(ctx, c, s, why);
+	else
+		ops->subflow_destroy(ctx, c, s, why);
 	s->closing = true; /* tried once, whatever the answer */
 }
 
@@ -203,7 +216,7 @@ static bool apply_use(const struct pl_world *w, struct pl_conn *c, struct pl_sub
 			*wake = earliest(*wake, s->drain_end);
 			return true;
 		}
-		destroy(c, s, "its path is not to be used now", ops, ctx);
+		reset(c, s, "its path is not to be used now", ops, ctx);
 		return true;
 	}
 	s->drain_end = 0;
@@ -231,7 +244,7 @@ double pl_plan(const struct pl_world *w, struct pl_conn *c, double now, const st
 	const struct mr_policy *p = w->policy;
 	if (!c->created || !c->established)
 		return 0;
-	if (!decide(w, c, now, ops, ctx))
+	if (!pl_decide(w, c, now, ops, ctx))
 		return c->t_established + w->grace_ms;
 	if (c->pp.origin == MR_PATHS_NONE)
 		return 0;

@@ -25,7 +25,11 @@
  *    backup path is created backup, so the scheduler puts no data on it while
  *    the receiver may still be finishing it, and is re-flagged active
  *    promote_ms after its SUB_ESTABLISHED; one that closes first is forgotten;
- *  - on the server side, the listed addresses are announced, once each.
+ *  - on the server side, the listed addresses are announced, once each;
+ *  - pl_conn.use, the daemon's input per path: subflows flagged backup or
+ *    active to match, the config's flag back when the use ends; a path the
+ *    connection may not use gets no subflow, and those it has are flagged
+ *    backup while another subflow carries the data (drain_ms) and then reset.
  */
 #ifndef MPTCP_RUN_PLANNER_PLANNER_H
 #define MPTCP_RUN_PLANNER_PLANNER_H
@@ -47,6 +51,12 @@ struct pl_ops {
 	/* Closes subflow s (its local port is known); why: for the log. */
 	int (*subflow_destroy)(void *ctx, const struct pl_conn *c, const struct pl_sub *s,
 	                       const char *why);
+	/* Resets subflow s (an RST): what its socket holds unsent is dropped rather than sent
+	 * before a FIN, as subflow_destroy would (the connection sends it again on its other
+	 * subflows). For a path the connection may not use (PL_USE_NONE), whose queue may hold
+	 * seconds of data. NULL: subflow_destroy. */
+	int (*subflow_reset)(void *ctx, const struct pl_conn *c, const struct pl_sub *s,
+	                     const char *why);
 	/* SET_FLAGS on subflow s (token, local address and port, remote address and port):
 	 * backup on or off; the kernel tells the peer with MP_PRIO. */
 	int (*set_backup)(void *ctx, const struct pl_conn *c, const struct pl_sub *s, bool backup);
@@ -65,6 +75,14 @@ struct pl_ops {
  * a promotion due), 0 for never.
  */
 double pl_plan(const struct pl_world *w, struct pl_conn *c, double now, const struct pl_ops *ops,
+               void *ctx);
+
+/*
+ * Decides c's paths (its owner's, or the defaults once the grace period is over) if not done
+ * yet; pl_plan does it first. Whether they are decided: the daemon sets inputs that depend
+ * on the owner (pl_conn.use) after it and before pl_plan.
+ */
+bool pl_decide(const struct pl_world *w, struct pl_conn *c, double now, const struct pl_ops *ops,
                void *ctx);
 
 /* A link or address changed: paths whose create failed are tried again by the next plan. */

@@ -22,12 +22,16 @@ bool ls_pathd_merge(const char *path, struct lv_sample *s)
 	                  &st, why, sizeof(why)) < 0)
 		return false;
 	s->pathd = true;
-	/* Path names by interface: "c2" -> "wifi". */
+	/* Path names by interface: "c2" -> "wifi"; a path of a kind, by each of its interfaces. */
 	for (size_t i = 0; i < st.n_paths; i++) {
 		const char *dev = st.paths[i].dev, *name = st.paths[i].name;
-		for (size_t k = 0; *dev && k < s->n_sfs; k++)
-			if (strcmp(s->sfs[k].ifname, dev) == 0)
+		for (size_t k = 0; k < s->n_sfs; k++) {
+			bool mine = *dev && strcmp(s->sfs[k].ifname, dev) == 0;
+			for (size_t j = 0; !mine && j < st.paths[i].n_ifaces; j++)
+				mine = strcmp(s->sfs[k].ifname, st.paths[i].ifaces[j]) == 0;
+			if (mine)
 				snprintf(s->sfs[k].pathname, LV_IFNAME, "%s", name);
+		}
 	}
 	for (size_t i = 0; i < st.n_conns; i++) {
 		const struct pd_state_conn *x = &st.conns[i];

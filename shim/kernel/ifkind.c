@@ -47,7 +47,7 @@ void mr_iface_facts_read(const char *name, struct mr_iface_facts *f)
 	f->wireless = exists(name, "wireless") || exists(name, "phy80211");
 	f->physical = exists(name, "device");
 	if (read_attr(name, "type", buf, 16))
-		f->type = atoi(buf);
+		f->type = (int)strtol(buf, NULL, 10);
 	if (read_attr(name, "uevent", buf, sizeof(buf))) {
 		for (char *line = buf; line && *line;) {
 			char *nl = strchr(line, '\n');

@@ -6,8 +6,9 @@
 # manager switched and restored, refusals (no paths, bad configs, a second
 # daemon, another userspace PM), pathd killed mid-transfer, a non-root
 # squatter on the socket path, ANNOUNCE on the server side; restarts, late
-# registrations and a registration flood (lifecycle.sh); the library's channel,
-# and a program with paths and no daemon left to routing (channel.sh).
+# registrations and a registration flood (lifecycle.sh); data budgets and
+# interface kinds (budgets.sh); the library's channel, and a program with paths
+# and no daemon left to routing (channel.sh).
 # The daemon only ever runs inside the testbed's namespaces.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -577,6 +578,10 @@ fi
 # ---- restarts, late registrations, floods (tests/pathd/lifecycle.sh) ----
 # shellcheck source=tests/pathd/lifecycle.sh
 . "$T/lifecycle.sh"
+
+# ---- data budgets and interface kinds (tests/pathd/budgets.sh) ----
+# shellcheck source=tests/pathd/budgets.sh
+. "$T/budgets.sh"
 
 # ---- server side: the listed addresses are announced, with the daemon's own port ----
 inc ip mptcp endpoint flush # the client joins only what the server announces

@@ -84,6 +84,14 @@ static int rec_destroy(void *ctx, const struct pl_conn *c, const struct pl_sub *
 	return 0;
 }
 
+static int rec_reset(void *ctx, const struct pl_conn *c, const struct pl_sub *s, const char *why)
+{
+	char b[64];
+	(void)ctx;
+	add("reset %08x %s:%u (%s)\n", c->token, pl_addr_str(&s->loc, b, sizeof(b)), s->lport, why);
+	return 0;
+}
+
 static int rec_set_backup(void *ctx, const struct pl_conn *c, const struct pl_sub *s, bool backup)
 {
 	char b[64];
@@ -106,6 +114,7 @@ static int rec_announce(void *ctx, const struct pl_conn *c, int path, const stru
 static const struct pl_ops ops = {
     .subflow_create = rec_create,
     .subflow_destroy = rec_destroy,
+    .subflow_reset = rec_reset,
     .set_backup = rec_set_backup,
     .announce = rec_announce,
     .debug = NULL,
@@ -300,7 +309,7 @@ static void test_use_none_drained(void **state)
 	assert_true(plan(&c, 599) == 600);
 	expect("");
 	plan(&c, 600);
-	expect("destroy 00000023 198.18.2.1:40000 (its path is not to be used now)\n");
+	expect("reset 00000023 198.18.2.1:40000 (its path is not to be used now)\n");
 	sub_closed(&c, "198.18.2.1", 40000);
 	plan(&c, 601);
 	expect("");
@@ -309,7 +318,7 @@ static void test_use_none_drained(void **state)
 	assert_true(plan(&c, 700) == 1200);
 	expect("");
 	plan(&c, 1200);
-	expect("destroy 00000023 198.18.3.1:40002 (its path is not to be used now)\n");
+	expect("reset 00000023 198.18.3.1:40002 (its path is not to be used now)\n");
 	/* Usable again: a subflow comes back. */
 	sub_closed(&c, "198.18.3.1", 40002);
 	c.use[WIFI] = c.use[CELL] = PL_USE_ANY;
@@ -329,7 +338,7 @@ static void test_use_none_only_path(void **state)
 	ifs.ifs[IF_WLP2].up = false;
 	c.use[CELL] = PL_USE_NONE;
 	plan(&c, 0);
-	expect("destroy 00000024 198.18.3.1:40000 (its path is not to be used now)\n");
+	expect("reset 00000024 198.18.3.1:40000 (its path is not to be used now)\n");
 
 	client(&c, 0x25, "198.18.3.1", "/usr/bin/ssh", 0);
 	ifs.ifs[IF_WLP2].up = true;
@@ -342,7 +351,23 @@ static void test_use_none_only_path(void **state)
 	assert_true(plan(&c, 2) == 502);
 	expect("set_backup 00000025 198.18.3.1:40000 on\n");
 	plan(&c, 502);
-	expect("destroy 00000025 198.18.3.1:40000 (its path is not to be used now)\n");
+	expect("reset 00000025 198.18.3.1:40000 (its path is not to be used now)\n");
+}
+
+/* Without a reset operation, a subflow leaving a path is closed (SUBFLOW_DESTROY). */
+static void test_use_none_without_reset(void **state)
+{
+	struct pl_conn c;
+	struct pl_ops no_reset = ops;
+	(void)state;
+	no_reset.subflow_reset = NULL;
+	client(&c, 0x28, "198.18.3.1", "/usr/bin/ssh", 0);
+	ifs.ifs[IF_WLP2].up = false;
+	c.use[CELL] = PL_USE_NONE;
+	pl_plan(&world, &c, 0, &no_reset, NULL);
+	expect("destroy 00000028 198.18.3.1:40000 (its path is not to be used now)\n");
+	pl_plan(&world, &c, 1, &no_reset, NULL);
+	expect("");
 }
 
 /* A protected join on a path turned PL_USE_BACKUP is not promoted; once the use is over it
@@ -395,6 +420,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_use_active, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_use_none_drained, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_use_none_only_path, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_use_none_without_reset, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_use_backup_protected, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_use_server, setup, teardown),
 	};

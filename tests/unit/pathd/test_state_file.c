@@ -4,7 +4,8 @@
  * pd_state_write (the daemon's side) is read back by pd_state_read (what
  * `mptcp-run paths` uses) field by field: awkward strings (quotes,
  * backslashes, control bytes, a path that is not UTF-8), IPv6 endpoints,
- * large counters, connections in every state, none at all. --json prints
+ * large counters, connections in every state, none at all, paths of a kind
+ * with their interfaces, budgets and their use per path and per program. --json prints
  * what the file holds. A missing file is "no daemon", a broken one an error
  * with jansson's reason, and keys an older daemon did not write read as
  * zero. `mptcp-run top` takes owners and path names from the same reader.
@@ -83,9 +84,49 @@ static struct pd_state_conn conns[3] = {
      .exe = "/usr/bin/caf\xc3\xa9"},
 };
 
-static struct pd_state_path paths[2] = {
-    {.name = "wired", .dev = "c1", .up = true, .addrs = {"198.18.1.1", "fd00:1::1"}, .n_addrs = 2},
-    {.name = "cellular", .dev = "wwan0", .backup = true},
+static struct pd_state_path paths[3] = {
+    {.name = "wired",
+     .dev = "c1",
+     .up = true,
+     .addrs = {"198.18.1.1", "fd00:1::1"},
+     .n_addrs = 2,
+     .kind = ""},
+    {.name = "cellular",
+     .dev = "",
+     .backup = true,
+     .kind = "cellular",
+     .ifaces = {"wwan0", "wwan1"},
+     .n_ifaces = 2,
+     .metered = true,
+     .budget = {.bytes = 5000000000ULL, .per = 0 /* month */, .start = 15},
+     .used = 5000000001ULL,
+     .period = "2025-06-15T00",
+     .resets = "2025-07-15T00",
+     .over = true},
+    {.name = "wifi \"home\"",
+     .dev = "",
+     .kind = "wifi",
+     .ifaces = {"wlp2s0"},
+     .n_ifaces = 1,
+     .metered = true,
+     .used = 12,
+     .period = "2025-06-01T00",
+     .resets = "2025-07-01T00"},
+};
+
+static struct pd_state_usage usage[2] = {
+    {.program = "/usr/bin/rsync",
+     .path = "cellular",
+     .bytes = 3000000,
+     .budget = {.bytes = 1000000, .per = 1 /* day */, .start = 6},
+     .period = "2025-06-20T06",
+     .resets = "2025-06-21T06",
+     .over = true},
+    {.program = "/opt/we\\ird \"ssh\"",
+     .path = "wifi \"home\"",
+     .bytes = 12,
+     .period = "2025-06-01T00",
+     .resets = "2025-07-01T00"},
 };
 
 static struct pd_state sample(void)
@@ -94,9 +135,11 @@ static struct pd_state sample(void)
 	    .pid = 31337,
 	    .config = "/etc/mptcp-run.conf",
 	    .paths = paths,
-	    .n_paths = 2,
+	    .n_paths = 3,
 	    .conns = conns,
 	    .n_conns = 3,
+	    .usage = usage,
+	    .n_usage = 2,
 	    .counters = {.connections = 1ull << 40,
 	                 .subflow_create = 7,
 	                 .subflow_destroy = 3,
@@ -125,6 +168,32 @@ static void assert_same(const struct pd_state *a, const struct pd_state *b)
 		assert_int_equal(a->paths[i].n_addrs, b->paths[i].n_addrs);
 		for (size_t k = 0; k < a->paths[i].n_addrs; k++)
 			assert_string_equal(a->paths[i].addrs[k], b->paths[i].addrs[k]);
+		const struct pd_state_path *x = &a->paths[i], *y = &b->paths[i];
+		assert_string_equal(x->kind, y->kind);
+		assert_int_equal(x->n_ifaces, y->n_ifaces);
+		for (size_t k = 0; k < x->n_ifaces; k++)
+			assert_string_equal(x->ifaces[k], y->ifaces[k]);
+		assert_int_equal(x->metered, y->metered);
+		assert_true(x->budget.bytes == y->budget.bytes);
+		assert_int_equal(x->budget.per, y->budget.per);
+		assert_int_equal(x->budget.start, y->budget.start);
+		assert_true(x->used == y->used);
+		assert_string_equal(x->period, y->period);
+		assert_string_equal(x->resets, y->resets);
+		assert_int_equal(x->over, y->over);
+	}
+	assert_int_equal(a->n_usage, b->n_usage);
+	for (size_t i = 0; i < a->n_usage; i++) {
+		const struct pd_state_usage *x = &a->usage[i], *y = &b->usage[i];
+		assert_string_equal(x->program, y->program);
+		assert_string_equal(x->path, y->path);
+		assert_true(x->bytes == y->bytes);
+		assert_true(x->budget.bytes == y->budget.bytes);
+		assert_int_equal(x->budget.per, y->budget.per);
+		assert_int_equal(x->budget.start, y->budget.start);
+		assert_string_equal(x->period, y->period);
+		assert_string_equal(x->resets, y->resets);
+		assert_int_equal(x->over, y->over);
 	}
 	assert_int_equal(a->n_conns, b->n_conns);
 	for (size_t i = 0; i < a->n_conns; i++) {
@@ -258,6 +327,13 @@ static void test_older_file(void **state)
 	assert_false(r.paths[0].up);
 	assert_int_equal(r.conns[0].token, 0xabcd);
 	assert_int_equal(r.conns[0].uid, -1);
+	/* Before kinds and budgets: none, nothing counted. */
+	assert_string_equal(r.paths[0].kind, "");
+	assert_int_equal(r.paths[0].n_ifaces, 0);
+	assert_false(r.paths[0].metered);
+	assert_true(r.paths[0].budget.bytes == 0);
+	assert_true(r.paths[0].used == 0);
+	assert_int_equal(r.n_usage, 0);
 	assert_int_equal(r.conns[0].state, PD_CONN_REGISTERED);
 	assert_string_equal(r.conns[0].exe, "");
 	assert_false(r.conns[0].subs[0].promoting);
@@ -296,9 +372,12 @@ static void test_top_merge(void **state)
 	smp.lim.owners_unknown = 1;
 	struct lv_subflow *sf = lv_sample_add_subflow(&smp);
 	snprintf(sf->ifname, sizeof(sf->ifname), "c1");
+	sf = lv_sample_add_subflow(&smp);
+	snprintf(sf->ifname, sizeof(sf->ifname), "wwan1"); /* a path of a kind: its interfaces */
 	assert_true(ls_pathd_merge(file, &smp));
 	assert_true(smp.pathd);
 	assert_string_equal(smp.sfs[0].pathname, "wired");
+	assert_string_equal(smp.sfs[1].pathname, "cellular");
 	assert_string_equal(smp.conns[0].paths, "wifi, cellular (backup)");
 	assert_int_equal(smp.conns[0].pid, 4242);
 	assert_string_equal(smp.conns[0].prog, "ssh\ttab");
