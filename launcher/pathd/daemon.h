@@ -16,14 +16,32 @@
 #include "pathd/pathd.h"
 #include "pathd/pm.h"
 #include "pathd/reg.h"
+#include "pathd/diag.h"
 #include "pathd/rtnl.h"
-#include "pathd/usage.h"
+#include "pathd/usage_file.h"
 #include "pathd/wake.h"
+#include "planner/budget.h"
 #include "planner/model.h"
 
 #define PD_LAT 4096 /* latency samples kept for the live view */
 
 #define PD_ORPHAN_MS 5000. /* a registration whose CREATED never comes is forgotten */
+
+/* The byte accounting and budgets (pathd/usage.h). */
+struct pd_usage {
+	bool on;          /* the config counts some path */
+	const char *file; /* NULL: the counts are not kept across restarts */
+	int lockfd;       /* FILE.lock, held while the daemon runs: one daemon per file */
+	struct pl_ledger ledger;
+	struct pd_diag *diag;
+	struct pd_usage_data restored; /* the file's subflows, until adoption matched them */
+	bool dirty;                    /* counts changed since the file was written */
+	double written_at;
+	bool replan;      /* a budget was spent or renewed: every connection is planned again */
+	double next_tick; /* when the periods of spent budgets are looked at again (0: none) */
+	bool full_said;
+	double shown_at; /* the live view was last told the counts changed */
+};
 
 struct pd_daemon {
 	const struct pd_options *o;

@@ -7,6 +7,7 @@
 #include "os/msg.h"
 #include "pathd/clock.h"
 #include "pathd/daemon.h"
+#include "pathd/usage.h"
 #include "pathd/ifaces.h"
 #include "pathd/live.h"
 #include "pathd/protection.h"

@@ -10,6 +10,7 @@
 #include "os/msg.h"
 #include "pathd/clock.h"
 #include "pathd/daemon.h"
+#include "pathd/usage.h"
 #include "pathd/state_file.h"
 
 void pd_live_latency(struct pd_daemon *d, double ms)

@@ -25,6 +25,7 @@
 #include "pathd/events.h"
 #include "pathd/live.h"
 #include "pathd/takeover.h"
+#include "pathd/usage.h"
 
 static double earliest(double a, double b)
 {
@@ -156,7 +157,9 @@ static bool loop(struct pd_daemon *d)
 		/* After every wake-up (pathd/reg.h): registrations come without waking us. */
 		pd_reg_handle(d->reg, now, pd_on_registration, d);
 		pd_on_wakeups(d, now);
-		pd_usage_tick(d, now);
+		/* A budget spent or renewed: what every connection may use changed. */
+		if (pd_usage_tick(d, now))
+			pd_plan_all(d, now);
 		pd_live_write(d, now, false);
 	}
 }

@@ -16,7 +16,6 @@
 #include "os/root_dir.h"
 #include "pathd/clock.h"
 #include "pathd/daemon.h"
-#include "pathd/events.h"
 #include "planner/planner.h"
 
 /* ---- time and names ---- */
@@ -477,24 +476,13 @@ double pd_usage_next(const struct pd_daemon *d)
 	return t;
 }
 
-/* Every connection planned again (a budget spent or renewed), without retrying failed
- * paths: only the uses changed. */
-static void replan(struct pd_daemon *d, double now)
-{
-	for (size_t i = 0; i < d->conns.n; i++)
-		pd_plan(d, &d->conns.c[i], now);
-}
-
-void pd_usage_tick(struct pd_daemon *d, double now)
+bool pd_usage_tick(struct pd_daemon *d, double now)
 {
 	struct pd_usage *us = &d->usage;
+	bool replan = us->replan;
 	if (!us->on)
-		return;
-	if (us->replan) {
-		us->replan = false;
-		replan(d, now);
-		d->live.dirty = true;
-	}
+		return false;
+	us->replan = false;
 	if (us->dirty && us->file && now >= us->written_at + PD_USAGE_WRITE_MS)
 		flush(d, now);
 	if (us->next_tick && now >= us->next_tick) {
@@ -519,7 +507,9 @@ void pd_usage_tick(struct pd_daemon *d, double now)
 					us->ledger.v[j].told = false;
 		}
 		us->next_tick = any_over ? now + PD_PERIOD_TICK_MS : 0;
-		if (renewed)
-			replan(d, now);
+		replan = replan || renewed;
 	}
+	if (replan)
+		d->live.dirty = true;
+	return replan;
 }

@@ -21,8 +21,6 @@
 
 #include <stdbool.h>
 
-#include "pathd/diag.h"
-#include "pathd/usage_file.h"
 #include "planner/budget.h"
 
 #define PD_USAGE_FILE     MR_STATEDIR "/pathd-usage.json"
@@ -34,20 +32,7 @@ struct pd_daemon;
 struct pl_conn;
 struct pl_sub;
 
-struct pd_usage {
-	bool on;          /* the config counts some path */
-	const char *file; /* NULL: the counts are not kept across restarts */
-	int lockfd;       /* FILE.lock, held while the daemon runs: one daemon per file */
-	struct pl_ledger ledger;
-	struct pd_diag *diag;
-	struct pd_usage_data restored; /* the file's subflows, until adoption matched them */
-	bool dirty;                    /* counts changed since the file was written */
-	double written_at;
-	bool replan;      /* a budget was spent or renewed: every connection is planned again */
-	double next_tick; /* when the periods of spent budgets are looked at again (0: none) */
-	bool full_said;
-	double shown_at; /* the live view was last told the counts changed */
-};
+/* Its state is the daemon's (struct pd_usage, pathd/daemon.h). */
 
 /* Sets the accounting up (the usage file read back); false with a message on a refusal. */
 bool pd_usage_start(struct pd_daemon *d);
@@ -64,7 +49,8 @@ double pd_usage_sample(struct pd_daemon *d, struct pl_conn *c, double now);
 void pd_usage_last(struct pd_daemon *d, struct pl_conn *c, struct pl_sub *s, double now);
 /* When the usage file or a period is due (0: nothing). */
 double pd_usage_next(const struct pd_daemon *d);
-/* The usage file written when due; periods of spent budgets looked at; replans done. */
-void pd_usage_tick(struct pd_daemon *d, double now);
+/* The usage file written when due; periods of spent budgets looked at. Whether every
+ * connection must be planned again (a budget was spent or renewed). */
+bool pd_usage_tick(struct pd_daemon *d, double now);
 
 #endif
