@@ -140,7 +140,7 @@ static void serve(struct lr_sv *sv, int sfd, pid_t child, int *status)
 	if (sv->listener >= 0 && sv->opt->levers.sync &&
 	    ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
 	          (unsigned long)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0)
-		lr_sv_debug(sv, "no synchronous wake-up for notifications (%s): Linux 6.6+",
+		lr_sv_debug(sv->opt, "no synchronous wake-up for notifications (%s): Linux 6.6+",
 		            strerror(errno));
 	if (syscall(__NR_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) < 0) {
 		sz.seccomp_notif = sizeof(*req);
@@ -201,8 +201,8 @@ static bool stay_for_leftovers(struct lr_sv *sv, const sigset_t *old)
 
 	if (sv->listener < 0 || poll(&pf, 1, 0) < 0 || (pf.revents & (POLLHUP | POLLERR)))
 		return false;
-	lr_sv_debug(sv, "processes started by the command still run: serving them in the "
-	                "background");
+	lr_sv_debug(sv->opt, "processes started by the command still run: serving them in the "
+	                     "background");
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
@@ -284,7 +284,7 @@ int lr_supervise_run(const struct lr_supervise *opt, char **argv)
 	}
 	serve(&sv, sfd, child, &status);
 	close(sfd);
-	lr_sv_debug(&sv,
+	lr_sv_debug(sv.opt,
 	            "%lu socket() calls: %lu MPTCP, %lu left TCP; %lu replaced by TCP at "
 	            "connect/listen",
 	            sv.n_socket, sv.n_mptcp, sv.n_tcp_kept, sv.n_replaced);
