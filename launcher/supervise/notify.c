@@ -50,16 +50,10 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "kernel/uapi.h"
 #include "os/msg.h"
 #include "os/proc_exe.h"
 #include "supervise/child.h"
-
-#ifndef IPPROTO_MPTCP
-#define IPPROTO_MPTCP 262
-#endif
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
 
 static bool may_mptcp(const struct mr_effective *e)
 {

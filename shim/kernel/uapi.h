@@ -11,6 +11,7 @@
 #ifndef MPTCP_RUN_KERNEL_UAPI_H
 #define MPTCP_RUN_KERNEL_UAPI_H
 
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -37,7 +38,7 @@
 #define MPTCP_INFO_FLAG_REMOTE_KEY_RECEIVED (1 << 1)
 #endif
 #ifndef PIDFD_THREAD
-#define PIDFD_THREAD 0200 /* 6.9, O_EXCL: pidfd_open() of a thread */
+#define PIDFD_THREAD O_EXCL /* 6.9: pidfd_open() of a thread */
 #endif
 #ifndef TCP_IS_MPTCP
 #define TCP_IS_MPTCP 43 /* 5.16, level IPPROTO_TCP */
