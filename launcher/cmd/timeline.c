@@ -12,6 +12,7 @@
 #include "cmd/timeline.h"
 
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "live/timeline.h"
 #include "os/child_relay.h"
 #include "os/msg.h"
@@ -34,12 +35,7 @@
 
 bool lr_timeline_interval(const char *s, double *out)
 {
-	char *end;
-	double v = strtod(s, &end);
-	if (!*s || *end || !(v >= 0.01 && v <= 60))
-		return false;
-	*out = v;
-	return true;
+	return lr_opt_decimal(s, 0.01, 60, out);
 }
 
 static double mono(void)
