@@ -21,6 +21,7 @@
 #include "supervise/notify.h"
 #include "supervise/supervise.h"
 
+#include "kernel/uapi.h"
 #include "os/child_relay.h"
 #include "os/msg.h"
 
@@ -38,14 +39,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-/* 6.6+: wake the supervisor and the caller on the current CPU (a switch, not a migration). */
-#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
-#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
-#endif
-#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
-#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
-#endif
 
 /* What the child tells us before exec. */
 struct hello {

@@ -12,6 +12,7 @@
 #define MPTCP_RUN_KERNEL_UAPI_H
 
 #include <fcntl.h>
+#include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -54,6 +55,13 @@
 #endif
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP (1 << 16) /* <linux/if.h>; glibc's <net/if.h> stops before it */
+#endif
+/* 6.6+: the supervisor and the caller switch on one CPU instead of waking each other on two. */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
 #endif
 /* Path-manager event flags (MPTCP_ATTR_FLAGS); older kernels send MPTCP_ATTR_SERVER_SIDE. */
 #ifndef MPTCP_PM_EV_FLAG_SERVER_SIDE
