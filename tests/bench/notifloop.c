@@ -47,6 +47,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_time.h"
 #include "kernel/uapi.h"
 
 #if defined(__x86_64__)
@@ -56,19 +57,6 @@
 #endif
 
 #define BATCHES 20
-
-static double wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
 
 /* socket() -> user notification, everything else allowed. */
 static int install(void)
@@ -108,12 +96,12 @@ static int loop(long n, int sock)
 		close(fd);
 	}
 	for (int b = 0; b < BATCHES; b++) {
-		double ws = wall_ns();
+		double ws = bench_wall_ns();
 		for (long i = 0; i < per; i++)
 			close(socket(AF_INET, SOCK_STREAM, 0));
-		wall[b] = (wall_ns() - ws) / (double)per;
+		wall[b] = (bench_wall_ns() - ws) / (double)per;
 	}
-	qsort(wall, BATCHES, sizeof(wall[0]), cmp_double);
+	qsort(wall, BATCHES, sizeof(wall[0]), bench_cmp_double);
 	dprintf(sock, "wall_med=%.1f wall_min=%.1f n=%ld proto=%d", wall[BATCHES / 2], wall[0],
 	        per * BATCHES, proto);
 	return 0;
