@@ -8,6 +8,7 @@
 #include "os/atomic_file.h"
 #include "cmd/backend.h"
 #include "cmd/commands.h"
+#include "kernel/ifkind.h"
 #include "cmd/options.h"
 #include "cmd/config_arg.h"
 #include "cmd/integrity_text.h"
@@ -341,7 +342,19 @@ static void check_servers(struct report *r, enum mr_kernel_integrity kernel)
 	     "control could be misplaced");
 }
 
-/* Per-program paths: each path's interface, and whether the path daemon runs. */
+/* Whether an interface of kind k is here (kernel/ifkind.h, as the daemon reads kinds). */
+static bool kind_here(enum mr_kind k)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+	bool found = false;
+	for (i = ifs; ifs && i->if_index && !found; i++)
+		found = mr_iface_kind(i->if_name) == k;
+	if (ifs)
+		if_freenameindex(ifs);
+	return found;
+}
+
+/* Per-program paths: each path's interface (or kind), and whether the path daemon runs. */
 static void check_paths(struct report *r, const struct mr_policy *p)
 {
 	char list[512] = "";
@@ -350,12 +363,23 @@ static void check_paths(struct report *r, const struct mr_policy *p)
 		return;
 	for (size_t i = 0; i < p->n_paths; i++) {
 		const struct mr_path *x = &p->paths[i];
-		if (!if_nametoindex(x->dev))
+		const char *kind = mr_kind_name((enum mr_kind)x->kind);
+		bool dev_here = x->dev[0] && if_nametoindex(x->dev);
+		if (x->dev[0] && !dev_here && !x->kind)
 			item(r, "warn", "paths", NULL,
 			     "path \"%s\": no interface %s here (its subflows wait for it)",
 			     x->name, x->dev);
+		else if (x->kind && !dev_here && !kind_here((enum mr_kind)x->kind))
+			item(r, "warn", "paths", NULL,
+			     "path \"%s\": no %s interface here (its subflows wait for one; a "
+			     "device the kernel does not know as one takes the kind from its alias: "
+			     "ip link set IF alias mptcp-run-kind=%s)",
+			     x->name, kind, kind);
+		char what[64];
+		snprintf(what, sizeof(what), "%s%s%s%s", x->dev, x->dev[0] && x->kind ? "|" : "",
+		         x->kind ? "kind " : "", kind);
 		int n = snprintf(list + off, sizeof(list) - off, "%s%s=%s%s", i ? ", " : "",
-		                 x->name, x->dev, x->backup ? " (backup)" : "");
+		                 x->name, what, x->backup ? " (backup)" : "");
 		if (n > 0 && (size_t)n < sizeof(list) - off)
 			off += (size_t)n;
 	}
