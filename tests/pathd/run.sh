@@ -582,10 +582,6 @@ fi
 # shellcheck source=tests/pathd/lifecycle.sh
 . "$T/lifecycle.sh"
 
-# ---- data budgets and interface kinds (tests/pathd/budgets.sh) ----
-# shellcheck source=tests/pathd/budgets.sh
-. "$T/budgets.sh"
-
 # ---- server side: the listed addresses are announced, with the daemon's own port ----
 # Under the protection (integrity = "protect", the default), as check advises a server: peers
 # may join only what the daemon announces (allow_join_initial_addr_port = 0), it announces as
@@ -652,5 +648,11 @@ ins sysctl -qw net.mptcp.allow_join_initial_addr_port=1
 # ---- the library's registration channel (tests/pathd/channel.sh) ----
 # shellcheck source=tests/pathd/channel.sh
 . "$T/channel.sh"
+
+# ---- data budgets and interface kinds (tests/pathd/budgets.sh) ----
+# Last: it takes links down and renames them, and the IPv6 solicitations that follow a link
+# coming up would reach counters the cases above keep at 0.
+# shellcheck source=tests/pathd/budgets.sh
+. "$T/budgets.sh"
 
 tap_done
