@@ -39,6 +39,7 @@ struct pd_usage {
 	double written_at;
 	bool replan;      /* a budget was spent or renewed: every connection is planned again */
 	double next_tick; /* when the periods of spent budgets are looked at again (0: none) */
+	double pruned_at; /* counters of ended periods were last dropped */
 	bool full_said;
 	double shown_at; /* the live view was last told the counts changed */
 };

@@ -70,11 +70,25 @@ static bool folder_ok(const char *file, char *why, size_t wsize)
 	return lr_root_dir(dir, why, wsize);
 }
 
+/* The budget a counter read back counts against under this config (0: none, or another). */
+static uint64_t limit_of(const struct mr_policy *p, const struct pl_count *k)
+{
+	struct mr_budget b;
+	if (!k->program[0])
+		b = p->paths[k->path].budget;
+	else {
+		struct mr_program prog;
+		enum mr_origin origin;
+		mr_resolve(p, k->program, false, &prog);
+		mr_program_budget(p, &prog, k->path, &b, &origin);
+	}
+	return b.bytes && b.per == k->per && b.start == k->start ? b.bytes : 0;
+}
+
 /* The counters of the file, those of a path still defined and of a period still running. */
 static void restore_counts(struct pd_daemon *d, const struct pd_usage_data *u, struct pl_date now)
 {
 	struct pd_usage *us = &d->usage;
-	size_t n = 0;
 	for (size_t i = 0; i < u->n_counts; i++) {
 		const struct pd_usage_count *x = &u->counts[i];
 		int k = path_index(d->o->policy, x->path);
@@ -84,12 +98,18 @@ static void restore_counts(struct pd_daemon *d, const struct pd_usage_data *u, s
 			continue;
 		snprintf(c->period, sizeof(c->period), "%s", x->period);
 		c->bytes = x->bytes;
-		n++;
 	}
 	pl_ledger_prune(&us->ledger, now);
-	lr_info("usage: %zu counters of this period read back from %s (written %s)", us->ledger.n,
-	        us->file, u->written[0] ? u->written : "at an unknown time");
-	(void)n;
+	/* Spent already: so marked, and its period watched, as if counted here. */
+	for (size_t i = 0; i < us->ledger.n; i++) {
+		struct pl_count *c = &us->ledger.v[i];
+		c->limit = limit_of(d->o->policy, c);
+		c->over = c->limit && c->bytes >= c->limit;
+		if (c->over && !us->next_tick)
+			us->next_tick = pd_now_ms() + PD_PERIOD_TICK_MS;
+	}
+	lr_info("usage: %zu counters of this period read back from %s (written %s)",
+	        us->ledger.n, us->file, u->written[0] ? u->written : "at an unknown time");
 }
 
 bool pd_usage_start(struct pd_daemon *d)
@@ -144,6 +164,7 @@ bool pd_usage_start(struct pd_daemon *d)
 		return true;
 	}
 	restore_counts(d, &us->restored, pd_local_date());
+	us->pruned_at = pd_now_ms();
 	return true;
 }
 
@@ -485,6 +506,7 @@ bool pd_usage_tick(struct pd_daemon *d, double now)
 	us->replan = false;
 	if (us->dirty && us->file && now >= us->written_at + PD_USAGE_WRITE_MS)
 		flush(d, now);
+
 	if (us->next_tick && now >= us->next_tick) {
 		/* A spent budget whose period ended: its paths are usable again. */
 		struct pl_date date = pd_local_date();
@@ -508,6 +530,18 @@ bool pd_usage_tick(struct pd_daemon *d, double now)
 		}
 		us->next_tick = any_over ? now + PD_PERIOD_TICK_MS : 0;
 		replan = replan || renewed;
+	}
+	/* The ledger is bounded: the counters of programs gone in ended periods leave room (a
+	 * spent one among them was renewed above, or is now). */
+	if (now >= us->pruned_at + PD_PRUNE_MS) {
+		size_t over = 0;
+		for (size_t i = 0; i < us->ledger.n; i++)
+			over += us->ledger.v[i].over;
+		pl_ledger_prune(&us->ledger, pd_local_date());
+		for (size_t i = 0; i < us->ledger.n; i++)
+			over -= us->ledger.v[i].over;
+		replan = replan || over > 0;
+		us->pruned_at = now;
 	}
 	if (replan)
 		d->live.dirty = true;
