@@ -370,11 +370,12 @@ static void check_paths(struct report *r, const struct mr_policy *p)
 			     "path \"%s\": no interface %s here (its subflows wait for it)",
 			     x->name, x->dev);
 		else if (x->kind && !dev_here && !kind_here((enum mr_kind)x->kind))
-			item(r, "warn", "paths", NULL,
-			     "path \"%s\": no %s interface here (its subflows wait for one; a "
-			     "device the kernel does not know as one takes the kind from its alias: "
-			     "ip link set IF alias mptcp-run-kind=%s)",
-			     x->name, kind, kind);
+			item(
+			    r, "warn", "paths", NULL,
+			    "path \"%s\": no %s interface here (its subflows wait for one; a "
+			    "device the kernel does not know as one takes the kind from its alias: "
+			    "ip link set IF alias mptcp-run-kind=%s)",
+			    x->name, kind, kind);
 		char what[64];
 		snprintf(what, sizeof(what), "%s%s%s%s", x->dev, x->dev[0] && x->kind ? "|" : "",
 		         x->kind ? "kind " : "", kind);

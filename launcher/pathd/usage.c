@@ -108,8 +108,8 @@ static void restore_counts(struct pd_daemon *d, const struct pd_usage_data *u, s
 		if (c->over && !us->next_tick)
 			us->next_tick = pd_now_ms() + PD_PERIOD_TICK_MS;
 	}
-	lr_info("usage: %zu counters of this period read back from %s (written %s)",
-	        us->ledger.n, us->file, u->written[0] ? u->written : "at an unknown time");
+	lr_info("usage: %zu counters of this period read back from %s (written %s)", us->ledger.n,
+	        us->file, u->written[0] ? u->written : "at an unknown time");
 }
 
 bool pd_usage_start(struct pd_daemon *d)

@@ -24,9 +24,9 @@
 #include "planner/budget.h"
 
 #define PD_USAGE_FILE     MR_STATEDIR "/pathd-usage.json"
-#define PD_USAGE_WRITE_MS 10000. /* the usage file is written at most this often */
-#define PD_DRAIN_MS       500    /* a subflow leaving a spent path is backup this long first */
-#define PD_PERIOD_TICK_MS 60000. /* while a budget is spent, how often its period is looked at */
+#define PD_USAGE_WRITE_MS 10000.   /* the usage file is written at most this often */
+#define PD_DRAIN_MS       500      /* a subflow leaving a spent path is backup this long first */
+#define PD_PERIOD_TICK_MS 60000.   /* while a budget is spent, how often its period is looked at */
 #define PD_PRUNE_MS       3600000. /* counters of ended periods are dropped this often */
 
 struct pd_daemon;
