@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy/config_modes.h"
 #include "policy/config_text.h"
 
 struct ctx {
@@ -449,6 +450,10 @@ static int parse_section(struct ctx *c, const config_setting_t *s, const struct 
 			return -1;
 		if (handled)
 			continue;
+		if (mr_config_mode_key(c->lc, m, &sec->path_modes, &handled, c->err) < 0)
+			return -1;
+		if (handled)
+			continue;
 		if (strcmp(k, "match") == 0) {
 			match = m;
 			if (parse_match(c, m, sec) < 0)
@@ -473,7 +478,7 @@ static int parse_section(struct ctx *c, const config_setting_t *s, const struct 
 			    c, m,
 			    "unknown key \"%s\" in a program section (expected match, mode, "
 			    "include, exclude, ports, sockopt_fallback, integrity, paths, "
-			    "connect, listen)",
+			    "path_mode, handover, interactive, connect, listen)",
 			    k);
 		}
 	}
@@ -514,6 +519,11 @@ static int parse_root(struct ctx *c, const config_setting_t *root, struct mr_pol
 					return -1;
 				if (handled)
 					continue;
+				if (mr_config_mode_key(c->lc, d, &p->default_path_modes, &handled,
+				                       c->err) < 0)
+					return -1;
+				if (handled)
+					continue;
 				if (strcmp(config_setting_name(d), "sockopt_fallback") == 0) {
 					if (parse_bool(c, d, "sockopt_fallback",
 					               &p->sockopt_fallback) < 0)
@@ -534,7 +544,8 @@ static int parse_root(struct ctx *c, const config_setting_t *root, struct mr_pol
 					    c, d,
 					    "unknown key \"%s\" in defaults (expected mode, "
 					    "include, exclude, ports, sockopt_fallback, "
-					    "fallback_memory, integrity, paths)",
+					    "fallback_memory, integrity, paths, path_mode, "
+					    "handover, interactive)",
 					    config_setting_name(d));
 				}
 			}

@@ -503,4 +503,5 @@ void mr_policy_free(struct mr_policy *p)
 		free(p->paths[i].name);
 	p->n_paths = 0;
 	memset(&p->default_paths, 0, sizeof(p->default_paths));
+	memset(&p->default_path_modes, 0, sizeof(p->default_path_modes));
 }
