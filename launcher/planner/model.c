@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "planner/model.h"
 
+#include "planner/measure.h"
+#include "planner/retry.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -97,8 +100,10 @@ void pl_conn_seen(const struct pl_world *w, struct pl_conn *c, bool established,
 		c->created = true;
 		c->t_created = now;
 		struct pl_sub *s;
-		if (c->loc.family && (s = pl_sub_add(w, c, &c->loc, c->lport, &c->rem, c->rport)))
+		if (c->loc.family && (s = pl_sub_add(w, c, &c->loc, c->lport, &c->rem, c->rport))) {
 			s->live = s->initial = true;
+			s->t_live = now;
+		}
 	}
 	if (established && !c->established) {
 		c->established = true;
@@ -119,13 +124,16 @@ struct pl_sub *pl_sub_established(const struct pl_world *w, struct pl_conn *c,
 	bool was_live = s->live;
 	s->lport = lport;
 	s->live = true;
+	if (!was_live)
+		s->t_live = now;
 	if (!s->flagged)
 		s->backup = backup;
 	if (s->promo == PL_PROMO_AWAIT_ESTABLISHED) {
 		s->promo = PL_PROMO_DUE;
 		s->promote_at = now + c->prot.promote_ms;
 	} else if (c->server && c->prot.on && !s->ours && !s->initial && !was_live &&
-	           s->path >= 0 && (c->announced & (1u << s->path))) {
+	           s->path >= 0 && (c->announced & (1u << s->path)) &&
+	           c->tune.v[MR_MK_MODE] != MR_PATH_HANDOVER) {
 		/* A peer's join to an address announced as backup: this event comes when this end
 		 * has finished the join, so the peer may put data on it now, not before. */
 		s->promo = PL_PROMO_DUE;
@@ -137,15 +145,49 @@ struct pl_sub *pl_sub_established(const struct pl_world *w, struct pl_conn *c,
 }
 
 void pl_sub_closed(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
-                   const struct pl_addr *rem, uint16_t rport)
+                   const struct pl_addr *rem, uint16_t rport, int err, double now)
 {
 	struct pl_sub *s = pl_sub_find(c, loc, lport, rem, rport);
 	if (!s)
 		return;
-	if (s->ours && !s->closing && !s->live && s->path >= 0)
-		c->failed |=
-		    1u << s->path; /* never came up: not tried again before a link change */
-	pl_sub_remove(c, s);       /* a promotion still due goes with it */
+	/* Not closed by us, on a listed path: its path waits before the next one. A join that
+	 * was judged bad was counted when it was. */
+	if (!s->closing && !s->bad && c->decided && mr_paths_lists(&c->pp, s->path)) {
+		enum pl_fail why = !s->live ? PL_FAIL_NEVER_UP
+		                   : err    ? PL_FAIL_RESET
+		                            : PL_FAIL_PEER_CLOSED;
+		pl_retry_fail(c, s->path, why, err, now);
+	}
+	pl_sub_remove(c, s); /* a promotion still due goes with it */
+}
+
+void pl_sub_sampled(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
+                    const struct pl_addr *rem, uint16_t rport, bool connecting,
+                    const struct pl_sample *x, double now)
+{
+	struct pl_sub *s = NULL;
+	for (int i = 0; i < c->n_sub && !s; i++)
+		if (c->s[i].lport == lport && pl_addr_eq(&c->s[i].loc, loc) &&
+		    pl_addr_eq(&c->s[i].rem, rem) && c->s[i].rport == rport)
+			s = &c->s[i];
+	if (!s && connecting) {
+		/* A join of ours still in SYN-SENT: its port, so that it can be closed. */
+		for (int i = 0; i < c->n_sub && !s; i++)
+			if (!c->s[i].lport && c->s[i].ours && !c->s[i].live &&
+			    pl_addr_eq(&c->s[i].loc, loc) && pl_addr_eq(&c->s[i].rem, rem) &&
+			    c->s[i].rport == rport)
+				s = &c->s[i];
+		if (s)
+			s->lport = lport;
+		return;
+	}
+	if (!s || !s->live || connecting)
+		return;
+	uint64_t acked = s->h.acked, received = s->h.received;
+	bool first = !s->h.sampled;
+	pl_health_update(c, s, x, now);
+	if (!first && (s->h.acked > acked || s->h.received > received))
+		pl_retry_progress(c, s, now);
 }
 
 void pl_sub_priority(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
@@ -177,6 +219,7 @@ void pl_sub_adopted(const struct pl_world *w, struct pl_conn *c, const struct pl
 			return;
 		s->ours = ours;
 		s->live = true;
+		s->t_live = now;
 	}
 	s->backup = backup; /* sock_diag's BKUP_LOC: the local flag */
 	s->flagged = s->ours;

@@ -51,6 +51,34 @@ enum pl_promo {
 	PL_PROMO_DUE,               /* established: promote_at says when */
 };
 
+/*
+ * One measurement of a subflow, as plain data (the daemon reads it from tcp_info through
+ * sock_diag, the unit tests write it by hand).
+ */
+struct pl_sample {
+	uint64_t bytes_acked;    /* tcpi_bytes_acked: sent and acknowledged */
+	uint64_t bytes_received; /* tcpi_bytes_received */
+	uint32_t segs_out;       /* tcpi_segs_out: segments sent, retransmissions included */
+	uint32_t total_retrans;  /* tcpi_total_retrans: segments retransmitted */
+	uint32_t unacked;        /* tcpi_unacked: segments in flight */
+	uint32_t rtt_us, rto_us; /* tcpi_rtt (smoothed), tcpi_rto */
+	uint32_t last_ack_ms;    /* tcpi_last_ack_recv: since the last ACK came */
+};
+
+/* What the samples say of a subflow (pl_sub_sampled). */
+struct pl_health {
+	bool sampled;     /* at least one sample */
+	bool outstanding; /* data in flight at the last sample */
+	double t;         /* the last sample's time */
+	uint64_t acked, received;
+	uint32_t segs_out, retrans;
+	double progress_at;   /* when ACKs last advanced or data last arrived */
+	float rtt_ms, rto_ms; /* the last sample's */
+	float loss;           /* retransmitted / sent segments over the last window of them */
+	double over_since;    /* handover: its RTT or loss beyond the thresholds since (0: not) */
+	double better_since;  /* interactive: better than the active subflow since (0: not) */
+};
+
 struct pl_sub {
 	struct pl_addr loc, rem;
 	uint16_t lport, rport; /* lport 0: not known yet (comes with SUB_ESTABLISHED) */
@@ -66,6 +94,38 @@ struct pl_sub {
 	bool closing;      /* SUBFLOW_DESTROY sent */
 	uint8_t promo;     /* enum pl_promo */
 	double promote_at; /* PL_PROMO_DUE: when to re-flag it active */
+	bool bad;          /* judged stalled or slow (handover): closed once another carries data */
+	bool held;         /* flagged backup because its path may not carry data now (no_data) */
+	double t_create;   /* ours: when it was asked for */
+	double t_live;     /* SUB_ESTABLISHED's time (or the connection's, for the initial one) */
+	struct pl_health h;
+};
+
+/* Why a path's last subflow failed (the retry's reason, for the log and `paths`). */
+enum pl_fail {
+	PL_FAIL_NONE = 0,
+	PL_FAIL_REFUSED,     /* SUBFLOW_CREATE refused (err) */
+	PL_FAIL_NEVER_UP,    /* the join closed before it was established (err, maybe 0) */
+	PL_FAIL_TIMEOUT,     /* the join was not established in time: closed */
+	PL_FAIL_RESET,       /* closed with an error after it was established (err) */
+	PL_FAIL_PEER_CLOSED, /* closed by the peer, no error */
+	PL_FAIL_STALLED,     /* no ACK progress with data in flight (handover) */
+	PL_FAIL_SLOW,        /* RTT or loss beyond the thresholds (handover) */
+};
+
+/*
+ * A path's retry state in one connection: a subflow on it that failed while its interface and
+ * address are still there is made again after a delay that doubles with each failure in a row
+ * (1 s to 60 s), and the count goes back to 0 once a subflow on it has carried data for as
+ * long as the last delay. A path without a usable address has none (it is made at once when
+ * the address comes back).
+ */
+struct pl_retry {
+	uint8_t fails;  /* failures in a row */
+	uint8_t why;    /* enum pl_fail: the last one */
+	int err;        /* its errno, 0 when none */
+	double at;      /* not made again before then */
+	uint32_t tries; /* retries made (for the log) */
 };
 
 /* Integrity protection of one connection (the kernel's misordered join data): its joins are
@@ -92,12 +152,19 @@ struct pl_conn {
 	bool decided;   /* pp holds the paths in force */
 	struct mr_program_paths pp;
 	uint8_t integrity; /* decided: the owner's enum mr_integrity (protect or accept-risk) */
-	struct pl_protection prot; /* an input: the daemon sets it before each plan */
+	struct mr_path_tuning tune; /* decided: the owner's path mode and its tuning */
+	struct pl_protection prot;  /* an input: the daemon sets it before each plan */
+	/* An input the daemon may set before each plan: paths that may not carry data now (a
+	 * bit per policy path). Their subflows are flagged backup and never made the active one;
+	 * a mode that needs a path to carry data skips them. */
+	uint32_t no_data;
 	struct pl_sub s[PL_SUBS];
 	int n_sub;
-	uint32_t failed;    /* paths whose create failed: retried after the next link change */
-	uint32_t announced; /* server: paths announced */
-	double wake_at;     /* the daemon's: when it looks at this connection again (0: never) */
+	struct pl_retry retry[MR_PATHS_MAX]; /* per policy path */
+	uint8_t carrier;                     /* handover: 1 + the path carrying data, 0 none yet */
+	uint32_t announced;                  /* server: paths announced */
+	double wake_at;   /* the daemon's: when it looks at this connection again (0: never) */
+	int sample_every; /* the daemon's: the sampling period it asked for (ms, 0: none) */
 };
 
 /* ---- interfaces ---- */
@@ -131,9 +198,15 @@ struct pl_sub *pl_sub_established(const struct pl_world *w, struct pl_conn *c,
                                   const struct pl_addr *loc, uint16_t lport,
                                   const struct pl_addr *rem, uint16_t rport, bool backup,
                                   double now);
-/* SUB_CLOSED: forgotten; a subflow of ours that never came up marks its path failed. */
+/* SUB_CLOSED (err: the event's error, 0 for none): forgotten. One the daemon did not close,
+ * on a listed path, counts as a failure of its path (struct pl_retry). */
 void pl_sub_closed(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
-                   const struct pl_addr *rem, uint16_t rport);
+                   const struct pl_addr *rem, uint16_t rport, int err, double now);
+/* A sample of a subflow (sock_diag at now). lport is its local port; connecting: still in
+ * SYN-SENT, so a join of ours whose port is not known yet learns it (it can then be closed). */
+void pl_sub_sampled(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
+                    const struct pl_addr *rem, uint16_t rport, bool connecting,
+                    const struct pl_sample *x, double now);
 /* SUB_PRIORITY (an MP_PRIO received): the peer's backup flag, kept unless the daemon set
  * the subflow's flag itself. */
 void pl_sub_priority(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,

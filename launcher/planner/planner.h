@@ -12,11 +12,16 @@
  *  - the owner decides the paths (mr_program_paths); a connection nobody
  *    registered waits grace_ms when some program lists its own paths, then
  *    gets the defaults; a later registration corrects it;
- *  - every other listed path with a usable address gets one subflow, created
- *    with the interface index (routing cannot move it) and the path's backup
- *    flag; a create that fails is not tried again before pl_retry();
- *  - a subflow whose path lost its interface or address is closed (when the
- *    connection has another), and a new one is made when the path comes back;
+ *  - the owner's path mode (mr_program_path_mode) says which listed paths get
+ *    a subflow and which one carries data: aggregate, every other listed path
+ *    with a usable address gets one, created with the interface index (routing
+ *    cannot move it) and the path's backup flag; handover and interactive, see
+ *    planner/modes.h;
+ *  - a subflow that failed (refused, never established, reset, closed by the
+ *    peer, judged stalled) while its path still has its address is made again
+ *    after a backoff (planner/retry.h), in every mode; each retry is logged;
+ *  - a subflow whose path lost its interface or address is closed once another
+ *    subflow carries data, and a new one is made when the path comes back;
  *  - a subflow on an unlisted interface (the initial one, when routing picked
  *    it) is closed once a listed subflow is established and active;
  *  - an initial subflow started on a backup path (nothing else was usable)
@@ -25,6 +30,11 @@
  *    backup path is created backup, so the scheduler puts no data on it while
  *    the receiver may still be finishing it, and is re-flagged active
  *    promote_ms after its SUB_ESTABLISHED; one that closes first is forgotten;
+ *    no subflow that was a join is made the one carrying data (a handover, an
+ *    interactive switch) before promote_ms after its SUB_ESTABLISHED, and a
+ *    subflow is closed for another only once that one may carry data;
+ *  - paths the daemon says may not carry data now (pl_conn.no_data) have their
+ *    subflows flagged backup, and no mode picks them to carry data;
  *  - on the server side, the listed addresses are announced, once each.
  */
 #ifndef MPTCP_RUN_PLANNER_PLANNER_H
@@ -56,18 +66,19 @@ struct pl_ops {
 	                bool backup);
 	/* A line about a decision, for the debug log; NULL: none are formatted. */
 	void (*debug)(void *ctx, const char *line);
+	/* A line worth the log at info level: a retry and its reason, a handover, an
+	 * interactive switch; NULL: none are formatted. */
+	void (*info)(void *ctx, const char *line);
 };
 
 /*
  * Brings connection c to what its paths say at time now (monotonic ms).
- * Idempotent: called after every change that concerns it. Returns when it
- * wants to be called again although nothing changes (the grace period's end,
- * a promotion due), 0 for never.
+ * Idempotent: called after every change that concerns it, and after each of
+ * its samples (pl_sub_sampled; pl_sample_every says how often it wants them).
+ * Returns when it wants to be called again although nothing changes (the
+ * grace period's end, a promotion, a retry or a hold due), 0 for never.
  */
 double pl_plan(const struct pl_world *w, struct pl_conn *c, double now, const struct pl_ops *ops,
                void *ctx);
-
-/* A link or address changed: paths whose create failed are tried again by the next plan. */
-void pl_retry(struct pl_conn *c);
 
 #endif
