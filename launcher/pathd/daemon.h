@@ -34,7 +34,10 @@ struct pd_daemon {
 	struct pl_world world; /* the config and ifs, as the planner reads them */
 	struct pd_conns conns;
 	struct pd_wakes wakes;
-	struct pd_pm pm; /* the planner's operations, and the command socket */
+	struct pd_pm pm;    /* the planner's operations, and the command socket */
+	double sample_at;   /* the next subflow measurement (pathd/samples.h), 0: none wanted */
+	bool sample_warned; /* sock_diag failed once: said */
+	unsigned long n_samples; /* measurements taken */
 	struct pd_live_view {
 		bool dirty; /* something the live view shows changed since it was written */
 		double last_write;

@@ -7,6 +7,7 @@
 #include <linux/mptcp.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
+#include <linux/tcp.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -24,8 +25,8 @@ struct diag_ctx {
 	bool subflows;
 };
 
-/* A subflow's ULP info: {NAME "mptcp", MPTCP {TOKEN_LOC, FLAGS, ...}}. */
-static void ulp_info(const struct nlattr *ulp, struct pd_diag_conn *d)
+/* A subflow's ULP info: {NAME "mptcp", MPTCP {TOKEN_LOC, FLAGS, ...}}. false: not MPTCP. */
+static bool ulp_info(const struct nlattr *ulp, uint32_t *token, uint32_t *flags)
 {
 	const struct nlattr *a, *b;
 	bool mptcp = false;
@@ -35,7 +36,7 @@ static void ulp_info(const struct nlattr *ulp, struct pd_diag_conn *d)
 			mptcp = strcmp(mnl_attr_get_str(a), "mptcp") == 0;
 	}
 	if (!mptcp)
-		return;
+		return false;
 	mnl_attr_for_each_nested(a, ulp)
 	{
 		if (mnl_attr_get_type(a) != INET_ULP_INFO_MPTCP)
@@ -45,11 +46,45 @@ static void ulp_info(const struct nlattr *ulp, struct pd_diag_conn *d)
 			if (mnl_attr_get_payload_len(b) < 4)
 				continue;
 			if (mnl_attr_get_type(b) == MPTCP_SUBFLOW_ATTR_TOKEN_LOC)
-				d->token = mnl_attr_get_u32(b);
+				*token = mnl_attr_get_u32(b);
 			else if (mnl_attr_get_type(b) == MPTCP_SUBFLOW_ATTR_FLAGS)
-				d->sf_flags = mnl_attr_get_u32(b);
+				*flags = mnl_attr_get_u32(b);
 		}
 	}
+	return true;
+}
+
+bool pd_diag_subflow(const struct nlmsghdr *nlh, uint32_t *token, uint32_t *flags,
+                     struct tcp_info *ti)
+{
+	const struct nlattr *a;
+	bool mptcp = false;
+	*token = *flags = 0;
+	if (ti)
+		memset(ti, 0, sizeof(*ti));
+	mnl_attr_for_each(a, nlh, sizeof(struct inet_diag_msg))
+	{
+		size_t len = mnl_attr_get_payload_len(a);
+		if (ti && mnl_attr_get_type(a) == INET_DIAG_INFO)
+			memcpy(ti, mnl_attr_get_payload(a), len < sizeof(*ti) ? len : sizeof(*ti));
+		else if (mnl_attr_get_type(a) == INET_DIAG_ULP_INFO)
+			mptcp = ulp_info(a, token, flags);
+	}
+	return mptcp;
+}
+
+void pd_diag_sample(const struct tcp_info *ti, struct pl_sample *out)
+{
+	*out = (struct pl_sample){
+	    .bytes_acked = ti->tcpi_bytes_acked,
+	    .bytes_received = ti->tcpi_bytes_received,
+	    .segs_out = ti->tcpi_segs_out,
+	    .total_retrans = ti->tcpi_total_retrans,
+	    .unacked = ti->tcpi_unacked,
+	    .rtt_us = ti->tcpi_rtt,
+	    .rto_us = ti->tcpi_rto,
+	    .last_ack_ms = ti->tcpi_last_ack_recv,
+	};
 }
 
 static int diag_cb(const struct nlmsghdr *nlh, void *data)
@@ -68,17 +103,22 @@ static int diag_cb(const struct nlmsghdr *nlh, void *data)
 	d.lport = ntohs(m->id.idiag_sport);
 	d.rport = ntohs(m->id.idiag_dport);
 	d.inode = m->idiag_inode;
-	mnl_attr_for_each(a, nlh, sizeof(*m))
-	{
-		/* The connection's struct mptcp_info, of which the token only. */
-		if (!c->subflows && mnl_attr_get_type(a) == INET_DIAG_INFO &&
-		    mnl_attr_get_payload_len(a) >= TOKEN_END)
-			memcpy(&d.token,
-			       (const char *)mnl_attr_get_payload(a) +
-			           offsetof(struct mr_mptcp_info, token),
-			       sizeof(d.token));
-		if (c->subflows && mnl_attr_get_type(a) == INET_DIAG_ULP_INFO)
-			ulp_info(a, &d);
+	if (c->subflows) {
+		struct tcp_info ti;
+		if (!pd_diag_subflow(nlh, &d.token, &d.sf_flags, &ti))
+			return MNL_CB_OK;
+		pd_diag_sample(&ti, &d.tcp);
+	} else {
+		mnl_attr_for_each(a, nlh, sizeof(*m))
+		{
+			/* The connection's struct mptcp_info, of which the token only. */
+			if (mnl_attr_get_type(a) == INET_DIAG_INFO &&
+			    mnl_attr_get_payload_len(a) >= TOKEN_END)
+				memcpy(&d.token,
+				       (const char *)mnl_attr_get_payload(a) +
+				           offsetof(struct mr_mptcp_info, token),
+				       sizeof(d.token));
+		}
 	}
 	if (d.token)
 		c->cb(&d, c->arg);

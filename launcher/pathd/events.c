@@ -9,6 +9,8 @@
 #include "pathd/ifaces.h"
 #include "pathd/live.h"
 #include "pathd/protection.h"
+#include "pathd/samples.h"
+#include "planner/measure.h"
 #include "planner/planner.h"
 
 void pd_plan(struct pd_daemon *d, struct pl_conn *c, double now)
@@ -16,6 +18,8 @@ void pd_plan(struct pd_daemon *d, struct pl_conn *c, double now)
 	c->prot = pd_protection_for(c, d->o->promote_ms);
 	double t = pl_plan(&d->world, c, now, pd_pm_ops(), &d->pm);
 	pd_wake_at(&d->wakes, &d->conns, c, t, now);
+	c->sample_every = pl_sample_every(c);
+	pd_samples_want(d, c, now);
 	/* Waiting for its registration: the channels are read by then (pathd/reg.h). */
 	if (c->established && !c->decided)
 		pd_reg_expect(d->reg, c->t_established + d->o->grace_ms);
@@ -23,10 +27,8 @@ void pd_plan(struct pd_daemon *d, struct pl_conn *c, double now)
 
 void pd_plan_all(struct pd_daemon *d, double now)
 {
-	for (size_t i = 0; i < d->conns.n; i++) {
-		pl_retry(&d->conns.c[i]);
+	for (size_t i = 0; i < d->conns.n; i++)
 		pd_plan(d, &d->conns.c[i], now);
-	}
 }
 
 void pd_on_event(const struct pd_event *e, void *arg)
@@ -63,7 +65,7 @@ void pd_on_event(const struct pd_event *e, void *arg)
 	case MPTCP_EVENT_SUB_CLOSED:
 		if (!(c = pd_conn_find(&d->conns, e->token)))
 			return;
-		pl_sub_closed(c, &e->saddr, e->sport, &e->daddr, e->dport);
+		pl_sub_closed(c, &e->saddr, e->sport, &e->daddr, e->dport, e->error, now);
 		break;
 	case MPTCP_EVENT_SUB_PRIORITY:
 		if ((c = pd_conn_find(&d->conns, e->token)))

@@ -24,6 +24,7 @@
 #include "pathd/daemon.h"
 #include "pathd/events.h"
 #include "pathd/live.h"
+#include "pathd/samples.h"
 #include "pathd/takeover.h"
 
 static double earliest(double a, double b)
@@ -31,11 +32,13 @@ static double earliest(double a, double b)
 	return !a || (b && b < a) ? b : a;
 }
 
-/* poll()'s timeout: until the next wake-up, registration deadline or state-file write. */
+/* poll()'s timeout: until the next wake-up, registration deadline, state-file write or
+ * measurement. */
 static int poll_timeout(const struct pd_daemon *d, double now)
 {
 	double t = earliest(pd_wake_next(&d->wakes), pd_reg_next_deadline(d->reg));
 	t = earliest(t, pd_live_next(d));
+	t = earliest(t, pd_samples_next(d));
 	if (!t)
 		return -1;
 	if (t <= now)
@@ -153,6 +156,7 @@ static bool loop(struct pd_daemon *d)
 		/* After every wake-up (pathd/reg.h): registrations come without waking us. */
 		pd_reg_handle(d->reg, now, pd_on_registration, d);
 		pd_on_wakeups(d, now);
+		pd_samples_take(d, now);
 		pd_live_write(d, now, false);
 	}
 }

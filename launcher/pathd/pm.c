@@ -162,12 +162,19 @@ static void debug_line(void *ctx, const char *line)
 	lr_dbg("%s", line);
 }
 
+static void info_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	lr_info("%s", line);
+}
+
 static const struct pl_ops ops_debug = {
     .subflow_create = subflow_create,
     .subflow_destroy = subflow_destroy,
     .set_backup = set_backup,
     .announce = announce,
     .debug = debug_line,
+    .info = info_line,
 };
 
 static const struct pl_ops ops_quiet = {
@@ -176,6 +183,7 @@ static const struct pl_ops ops_quiet = {
     .set_backup = set_backup,
     .announce = announce,
     .debug = NULL,
+    .info = info_line,
 };
 
 const struct pl_ops *pd_pm_ops(void)
