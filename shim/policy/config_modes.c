@@ -22,9 +22,8 @@ static const struct tuning_key tuning[] = {
     {MR_MK_HOLD, "interactive", "hold_ms", 0, 600000, false},
 };
 
-__attribute__((format(printf, 3, 4))) static int fail(struct mr_config_error *err,
-                                                      const config_setting_t *s,
-                                                      const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int
+fail(struct mr_config_error *err, const config_setting_t *s, const char *fmt, ...)
 {
 	va_list ap;
 	err->line = (int)config_setting_source_line(s);
@@ -48,8 +47,9 @@ static int parse_mode(const struct mr_libconfig *lc, const config_setting_t *s,
 	static const enum mr_path_mode modes[] = {MR_PATH_AGGREGATE, MR_PATH_HANDOVER,
 	                                          MR_PATH_INTERACTIVE};
 	if (config_setting_type(s) != CONFIG_TYPE_STRING)
-		return fail(err, s, "path_mode must be a string (\"aggregate\", \"handover\" or "
-		                    "\"interactive\")");
+		return fail(err, s,
+		            "path_mode must be a string (\"aggregate\", \"handover\" or "
+		            "\"interactive\")");
 	const char *v = lc->get_string(s);
 	if (!mr_utf8_valid(v))
 		return fail(err, s, "path_mode is not valid UTF-8");
@@ -63,8 +63,8 @@ static int parse_mode(const struct mr_libconfig *lc, const config_setting_t *s,
 	            v);
 }
 
-static int parse_tuning(const struct mr_libconfig *lc, const config_setting_t *s,
-                        const char *group, struct mr_mode_keys *k, struct mr_config_error *err)
+static int parse_tuning(const struct mr_libconfig *lc, const config_setting_t *s, const char *group,
+                        struct mr_mode_keys *k, struct mr_config_error *err)
 {
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP)
 		return fail(err, s, "%s must be a group { ... }", group);

@@ -22,8 +22,7 @@ const struct mr_path_tuning mr_path_tuning_builtin = {.v = {
 void mr_program_path_mode(const struct mr_policy *p, const struct mr_program *prog,
                           struct mr_path_tuning *out, struct mr_path_tuning_source *src)
 {
-	const struct mr_mode_keys *sec =
-	    prog && prog->section ? &prog->section->path_modes : NULL;
+	const struct mr_mode_keys *sec = prog && prog->section ? &prog->section->path_modes : NULL;
 	const struct mr_mode_keys *def = &p->default_path_modes;
 	for (int k = 0; k < MR_MK_COUNT; k++) {
 		enum mr_origin o = MR_FROM_BUILTIN;
@@ -60,8 +59,8 @@ const char *mr_path_mode_name(enum mr_path_mode m)
 const char *mr_mode_key_name(enum mr_mode_key k)
 {
 	static const char *const names[MR_MK_COUNT] = {
-	    "path_mode",          "handover.stall_ms",      "handover.rtt_ms",
-	    "handover.loss_pct",  "interactive.every_ms",   "interactive.better_pct",
+	    "path_mode",           "handover.stall_ms",    "handover.rtt_ms",
+	    "handover.loss_pct",   "interactive.every_ms", "interactive.better_pct",
 	    "interactive.hold_ms",
 	};
 	return (int)k >= 0 && k < MR_MK_COUNT ? names[k] : "?";

@@ -160,7 +160,8 @@ static void test_bad(void **state)
 		}
 		for (int k = 0; k < MR_MK_COUNT; k++)
 			if (p.default_path_modes.line[k]) {
-				print_error("%s: a failed load left a path mode behind\n", bad[i].name);
+				print_error("%s: a failed load left a path mode behind\n",
+				            bad[i].name);
 				failed++;
 				break;
 			}
@@ -182,8 +183,8 @@ static void test_messages(void **state)
 	assert_non_null(strstr(err.text, "path_mode, handover, interactive"));
 	mr_policy_free(&p);
 	static const char text2[] = "defaults = { interactive = { every_ms = 49; }; };\n";
-	assert_int_equal(
-	    mr_config_parse(mr_libconfig_linked, text2, strlen(text2), "t", &p, &err), -1);
+	assert_int_equal(mr_config_parse(mr_libconfig_linked, text2, strlen(text2), "t", &p, &err),
+	                 -1);
 	assert_string_equal(err.text, "interactive.every_ms must be 50-600000, not 49");
 	assert_int_equal(err.line, 1);
 	mr_policy_free(&p);
