@@ -81,6 +81,8 @@ void pd_diag_sample(const struct tcp_info *ti, struct pl_sample *out)
 	    .segs_out = ti->tcpi_segs_out,
 	    .total_retrans = ti->tcpi_total_retrans,
 	    .unacked = ti->tcpi_unacked,
+	    .notsent = ti->tcpi_notsent_bytes,
+	    .snd_wnd = ti->tcpi_snd_wnd,
 	    .rtt_us = ti->tcpi_rtt,
 	    .rto_us = ti->tcpi_rto,
 	    .last_ack_ms = ti->tcpi_last_ack_recv,

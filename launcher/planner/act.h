@@ -29,8 +29,7 @@ struct pl_sub *pl_create(const struct pl_world *w, struct pl_conn *c, int path, 
 bool pl_destroy(struct pl_conn *c, struct pl_sub *s, const char *why, const struct pl_ops *ops,
                 void *ctx);
 /* SET_FLAGS backup on or off; the flag is recorded when the kernel took it. */
-bool pl_flag(struct pl_conn *c, struct pl_sub *s, bool backup, const struct pl_ops *ops,
-             void *ctx);
+bool pl_flag(struct pl_conn *c, struct pl_sub *s, bool backup, const struct pl_ops *ops, void *ctx);
 /* The path's name, "(unlisted)" for -1. */
 const char *pl_path_name(const struct pl_world *w, int path);
 /* Whether s's path is listed and still has s's address. */

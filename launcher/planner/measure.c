@@ -37,7 +37,10 @@ void pl_health_update(const struct pl_conn *c, struct pl_sub *s, const struct pl
 	h->t = now;
 	h->acked = x->bytes_acked;
 	h->received = x->bytes_received;
-	h->outstanding = x->unacked > 0;
+	/* In flight, or waiting to leave while the peer's window is open: a path that drops what
+	 * it is given as it leaves (a firewall) keeps nothing in flight, and a peer that asked us
+	 * to wait (window 0) is not a stall. */
+	h->outstanding = x->unacked > 0 || (x->notsent > 0 && x->snd_wnd > 0);
 	h->rtt_ms = (float)x->rtt_us / 1000.f;
 	h->rto_ms = (float)x->rto_us / 1000.f;
 	/* The loss of the last window of PL_LOSS_WINDOW segments or more. */
@@ -54,8 +57,8 @@ void pl_health_update(const struct pl_conn *c, struct pl_sub *s, const struct pl
 	/* The handover thresholds, judged only while the subflow carries data (an idle one's
 	 * RTT is old news). */
 	int rtt = c->tune.v[MR_MK_RTT], loss = c->tune.v[MR_MK_LOSS];
-	bool over = (rtt > 0 && h->rtt_ms > (float)rtt) ||
-	            (loss > 0 && h->loss * 100.f > (float)loss);
+	bool over =
+	    (rtt > 0 && h->rtt_ms > (float)rtt) || (loss > 0 && h->loss * 100.f > (float)loss);
 	if (!over)
 		h->over_since = 0;
 	else if (!h->over_since && (moved || h->outstanding))
@@ -86,7 +89,7 @@ int pl_sample_every(const struct pl_conn *c)
 		return 0;
 	if (c->tune.v[MR_MK_MODE] == MR_PATH_HANDOVER) {
 		int t = c->tune.v[MR_MK_STALL] > 0 ? c->tune.v[MR_MK_STALL] / 4 : 250;
-		return t < PL_SAMPLE_MIN_MS ? PL_SAMPLE_MIN_MS
+		return t < PL_SAMPLE_MIN_MS   ? PL_SAMPLE_MIN_MS
 		       : t > PL_SAMPLE_MAX_MS ? PL_SAMPLE_MAX_MS
 		                              : t;
 	}

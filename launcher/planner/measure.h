@@ -18,7 +18,8 @@
 /* Applies sample x taken at now to s (t_live: when s was established, 0 unknown). */
 void pl_health_update(const struct pl_conn *c, struct pl_sub *s, const struct pl_sample *x,
                       double now);
-/* Handover: data in flight and no ACK progress for stall_ms. */
+/* Handover: data in flight (or held back with the peer's window open) and no ACK progress
+ * for stall_ms. */
 bool pl_stalled(const struct pl_conn *c, const struct pl_sub *s, double now);
 /* Handover: RTT or loss beyond the thresholds for stall_ms (1 s when stall_ms is 0). */
 bool pl_too_slow(const struct pl_conn *c, const struct pl_sub *s, double now);

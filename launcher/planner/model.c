@@ -52,12 +52,16 @@ const struct pl_addr *pl_path_addr(const struct pl_world *w, int path, int famil
 struct pl_sub *pl_sub_find(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
                            const struct pl_addr *rem, uint16_t rport)
 {
-	for (int i = 0; i < c->n_sub; i++) {
-		struct pl_sub *s = &c->s[i];
-		if (pl_addr_eq(&s->loc, loc) && pl_addr_eq(&s->rem, rem) && s->rport == rport &&
-		    (s->lport == lport || !s->lport || !lport))
-			return s;
-	}
+	/* The exact port first: a join whose port is not known yet must not be taken for the
+	 * subflow it replaces on the same path (whose SUB_CLOSED may come after it was made). */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < c->n_sub; i++) {
+			struct pl_sub *s = &c->s[i];
+			if (pl_addr_eq(&s->loc, loc) && pl_addr_eq(&s->rem, rem) &&
+			    s->rport == rport &&
+			    (pass == 0 ? s->lport == lport : !s->lport || !lport))
+				return s;
+		}
 	return NULL;
 }
 

@@ -61,6 +61,8 @@ struct pl_sample {
 	uint32_t segs_out;       /* tcpi_segs_out: segments sent, retransmissions included */
 	uint32_t total_retrans;  /* tcpi_total_retrans: segments retransmitted */
 	uint32_t unacked;        /* tcpi_unacked: segments in flight */
+	uint32_t notsent;        /* tcpi_notsent_bytes: written, not sent yet */
+	uint32_t snd_wnd;        /* tcpi_snd_wnd: the peer's window (0: it asks us to wait) */
 	uint32_t rtt_us, rto_us; /* tcpi_rtt (smoothed), tcpi_rto */
 	uint32_t last_ack_ms;    /* tcpi_last_ack_recv: since the last ACK came */
 };
@@ -68,7 +70,7 @@ struct pl_sample {
 /* What the samples say of a subflow (pl_sub_sampled). */
 struct pl_health {
 	bool sampled;     /* at least one sample */
-	bool outstanding; /* data in flight at the last sample */
+	bool outstanding; /* data in flight, or waiting with the peer's window open */
 	double t;         /* the last sample's time */
 	uint64_t acked, received;
 	uint32_t segs_out, retrans;

@@ -22,8 +22,8 @@ static bool path_backup(const struct pl_world *w, int path)
 
 /* ---- aggregate ---- */
 
-void pl_aggregate(const struct pl_world *w, struct pl_conn *c, double now,
-                  const struct pl_ops *ops, void *ctx)
+void pl_aggregate(const struct pl_world *w, struct pl_conn *c, double now, const struct pl_ops *ops,
+                  void *ctx)
 {
 	for (size_t i = 0; i < c->pp.list.n; i++) {
 		int k = c->pp.list.idx[i];
@@ -42,8 +42,8 @@ void pl_aggregate(const struct pl_world *w, struct pl_conn *c, double now,
 /* ---- handover ---- */
 
 /* The subflows carrying data that stalled or stay too slow: judged bad, their path waits. */
-static void judge(const struct pl_world *w, struct pl_conn *c, double now,
-                  const struct pl_ops *ops, void *ctx)
+static void judge(const struct pl_world *w, struct pl_conn *c, double now, const struct pl_ops *ops,
+                  void *ctx)
 {
 	for (int i = 0; i < c->n_sub; i++) {
 		struct pl_sub *s = &c->s[i];
@@ -52,13 +52,15 @@ static void judge(const struct pl_world *w, struct pl_conn *c, double now,
 		if (pl_stalled(c, s, now)) {
 			s->bad = true;
 			pl_retry_fail(c, s->path, PL_FAIL_STALLED, 0, now);
-			pl_note(ops, ctx,
-			        "token %08x: handover: %s stalled (data in flight, no ACK for %.0f ms)",
-			        c->token, pl_path_name(w, s->path), now - s->h.progress_at);
+			pl_note(
+			    ops, ctx,
+			    "token %08x: handover: %s stalled (data in flight, no ACK for %.0f ms)",
+			    c->token, pl_path_name(w, s->path), now - s->h.progress_at);
 		} else if (pl_too_slow(c, s, now)) {
 			s->bad = true;
 			pl_retry_fail(c, s->path, PL_FAIL_SLOW, 0, now);
-			pl_note(ops, ctx, "token %08x: handover: %s too slow (RTT %.0f ms, loss %.0f %%)",
+			pl_note(ops, ctx,
+			        "token %08x: handover: %s too slow (RTT %.0f ms, loss %.0f %%)",
 			        c->token, pl_path_name(w, s->path), (double)s->h.rtt_ms,
 			        (double)s->h.loss * 100.);
 		}
@@ -98,7 +100,9 @@ double pl_handover(const struct pl_world *w, struct pl_conn *c, double now,
 	if (!t) {
 		/* Protected: backup until promote_ms after it is established, then made active by
 		 * the promotion, whatever the path's own backup flag: it is to carry the data. */
-		if (pl_create(w, c, target, c->prot.on, c->prot.on, now, ops, ctx) && c->carrier)
+		bool retry = c->retry[target].fails > 0; /* logged as such by pl_create */
+		if (pl_create(w, c, target, c->prot.on, c->prot.on, now, ops, ctx) && c->carrier &&
+		    !retry)
 			pl_note(ops, ctx, "token %08x: handover: subflow on %s", c->token,
 			        pl_path_name(w, target));
 		return 0;

@@ -30,8 +30,8 @@
 
 #define PL_MIN_GAIN_MS 10. /* interactive: a switch must gain at least this much */
 
-void pl_aggregate(const struct pl_world *w, struct pl_conn *c, double now,
-                  const struct pl_ops *ops, void *ctx);
+void pl_aggregate(const struct pl_world *w, struct pl_conn *c, double now, const struct pl_ops *ops,
+                  void *ctx);
 /* Each returns when it wants to be called again (a hold ending), 0 for none. */
 double pl_handover(const struct pl_world *w, struct pl_conn *c, double now,
                    const struct pl_ops *ops, void *ctx);

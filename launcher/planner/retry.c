@@ -29,7 +29,8 @@ void pl_retry_fail(struct pl_conn *c, int path, enum pl_fail why, int err, doubl
 
 bool pl_retry_allows(const struct pl_conn *c, int path, double now)
 {
-	return path >= 0 && path < MR_PATHS_MAX && (!c->retry[path].fails || now >= c->retry[path].at);
+	return path >= 0 && path < MR_PATHS_MAX &&
+	       (!c->retry[path].fails || now >= c->retry[path].at);
 }
 
 void pl_retry_forget(struct pl_conn *c, int path)
@@ -59,13 +60,20 @@ static const char *errno_name(int err)
 		int e;
 		const char *name;
 	} names[] = {
-	    {ECONNRESET, "ECONNRESET"},     {ETIMEDOUT, "ETIMEDOUT"},
-	    {ECONNREFUSED, "ECONNREFUSED"}, {ENETUNREACH, "ENETUNREACH"},
-	    {EHOSTUNREACH, "EHOSTUNREACH"}, {ENETDOWN, "ENETDOWN"},
-	    {EADDRNOTAVAIL, "EADDRNOTAVAIL"}, {EPIPE, "EPIPE"},
-	    {ENOTCONN, "ENOTCONN"},         {EINVAL, "EINVAL"},
-	    {ENOMEM, "ENOMEM"},             {ENOSPC, "ENOSPC"},
-	    {EPERM, "EPERM"},               {EBADMSG, "EBADMSG"},
+	    {ECONNRESET, "ECONNRESET"},
+	    {ETIMEDOUT, "ETIMEDOUT"},
+	    {ECONNREFUSED, "ECONNREFUSED"},
+	    {ENETUNREACH, "ENETUNREACH"},
+	    {EHOSTUNREACH, "EHOSTUNREACH"},
+	    {ENETDOWN, "ENETDOWN"},
+	    {EADDRNOTAVAIL, "EADDRNOTAVAIL"},
+	    {EPIPE, "EPIPE"},
+	    {ENOTCONN, "ENOTCONN"},
+	    {EINVAL, "EINVAL"},
+	    {ENOMEM, "ENOMEM"},
+	    {ENOSPC, "ENOSPC"},
+	    {EPERM, "EPERM"},
+	    {EBADMSG, "EBADMSG"},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i].e == err)

@@ -14,8 +14,8 @@
 
 #include "planner/model.h"
 
-#define PL_RETRY_FIRST_MS   1000.
-#define PL_RETRY_MAX_MS     60000.
+#define PL_RETRY_FIRST_MS    1000.
+#define PL_RETRY_MAX_MS      60000.
 #define PL_UNREACHABLE_FAILS 3 /* failures in a row that make a path "unreachable" */
 
 /* The wait after `fails` failures in a row (0 for none). */

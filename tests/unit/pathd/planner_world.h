@@ -83,8 +83,8 @@ static inline const char *str(const struct pl_addr *a, char *b)
 	return pl_addr_str(a, b, 64);
 }
 
-static inline int rec_create(void *ctx, const struct pl_conn *c, int path, const struct pl_addr *loc,
-                      int ifindex, bool backup)
+static inline int rec_create(void *ctx, const struct pl_conn *c, int path,
+                             const struct pl_addr *loc, int ifindex, bool backup)
 {
 	char b1[64], b2[64];
 	(void)ctx;
@@ -94,7 +94,8 @@ static inline int rec_create(void *ctx, const struct pl_conn *c, int path, const
 	return create_rc[path];
 }
 
-static inline int rec_destroy(void *ctx, const struct pl_conn *c, const struct pl_sub *s, const char *why)
+static inline int rec_destroy(void *ctx, const struct pl_conn *c, const struct pl_sub *s,
+                              const char *why)
 {
 	char b1[64], b2[64];
 	(void)ctx;
@@ -103,7 +104,8 @@ static inline int rec_destroy(void *ctx, const struct pl_conn *c, const struct p
 	return 0;
 }
 
-static inline int rec_set_backup(void *ctx, const struct pl_conn *c, const struct pl_sub *s, bool backup)
+static inline int rec_set_backup(void *ctx, const struct pl_conn *c, const struct pl_sub *s,
+                                 bool backup)
 {
 	char b1[64], b2[64];
 	(void)ctx;
@@ -112,13 +114,13 @@ static inline int rec_set_backup(void *ctx, const struct pl_conn *c, const struc
 	return set_backup_rc;
 }
 
-static inline int rec_announce(void *ctx, const struct pl_conn *c, int path, const struct pl_addr *loc,
-                        bool backup)
+static inline int rec_announce(void *ctx, const struct pl_conn *c, int path,
+                               const struct pl_addr *loc, bool backup)
 {
 	char b[64];
 	(void)ctx;
-	add(record, sizeof(record), "announce %08x %s %s%s\n", c->token, world.policy->paths[path].name,
-	    str(loc, b), backup ? " backup" : "");
+	add(record, sizeof(record), "announce %08x %s %s%s\n", c->token,
+	    world.policy->paths[path].name, str(loc, b), backup ? " backup" : "");
 	return 0;
 }
 

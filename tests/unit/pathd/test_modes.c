@@ -27,7 +27,6 @@ static const char conf[] =
     "    interactive = { every_ms = 100; better_pct = 20; hold_ms = 500; }; }\n"
     ");\n";
 
-
 static int setup(void **state)
 {
 	(void)state;
@@ -147,8 +146,9 @@ static void test_handover_stall(void **state)
 	                              "token 00000013: handover: subflow on cellular\n");
 	sub_up(&c, CELL, 41000, false, 1301);
 	plan(&c, 1321);
-	expect("set_backup 00000013 198.18.3.1:41000 -> 198.19.0.1:5001 off\n"
-	       "destroy 00000013 198.18.2.1:40000 -> 198.19.0.1:5001 (handover: data on cellular)\n");
+	expect(
+	    "set_backup 00000013 198.18.3.1:41000 -> 198.19.0.1:5001 off\n"
+	    "destroy 00000013 198.18.2.1:40000 -> 198.19.0.1:5001 (handover: data on cellular)\n");
 	sub_closed(&c, WIFI, 40000, 0, 1322); /* closed by us: not another failure */
 	assert_int_equal(c.retry[WIFI].fails, 1);
 	/* 1 s later: a wifi join, which the blackhole keeps from coming up. */
@@ -173,6 +173,26 @@ static void test_handover_stall(void **state)
 	expect("set_backup 00000013 198.18.2.1:40300 -> 198.19.0.1:5001 off\n"
 	       "destroy 00000013 198.18.3.1:41000 -> 198.19.0.1:5001 (handover: data on wifi)\n");
 	assert_non_null(strstr(info_log, "data on wifi (was on cellular)"));
+}
+
+/* Nothing in flight but data waiting with the peer's window open (a firewall dropping what
+ * leaves): a stall too. The same with the peer's window closed (it asked us to wait): not. */
+static void test_handover_held_back(void **state)
+{
+	struct pl_conn c;
+	(void)state;
+	client(&c, 0x19, WIFI, "/usr/bin/ho", 0);
+	plan(&c, 0);
+	struct pl_sample x = {.bytes_acked = 1000, .notsent = 65536, .snd_wnd = 0};
+	sample(&c, WIFI, 40000, false, &x, 100);
+	x.last_ack_ms = 2000;
+	sample(&c, WIFI, 40000, false, &x, 2100);
+	plan(&c, 2100);
+	expect("");
+	x.snd_wnd = 65536;
+	sample(&c, WIFI, 40000, false, &x, 2200);
+	plan(&c, 2200);
+	expect("create 00000019 cellular 198.18.3.1 if=13 -> 198.19.0.1:5001\n");
 }
 
 /* RTT beyond rtt_ms (or loss beyond loss_pct) for stall_ms while it carries data: too slow. A
@@ -332,8 +352,9 @@ static void test_interactive_switch(void **state)
 	plan(&c, 10900);
 	expect("set_backup 00000021 198.18.3.1:41000 -> 198.19.0.1:5001 off\n"
 	       "set_backup 00000021 198.18.2.1:40000 -> 198.19.0.1:5001 on\n");
-	assert_string_equal(info_log, "token 00000021: interactive: data on cellular (31.0 ms) from "
-	                              "wifi (300.0 ms): better for the hold time\n");
+	assert_string_equal(info_log,
+	                    "token 00000021: interactive: data on cellular (31.0 ms) from "
+	                    "wifi (300.0 ms): better for the hold time\n");
 	/* Now cellular is active; wifi's last RTT (300) is its score: no way back while cellular
 	 * stays good, and no flapping. */
 	for (int t = 11000; t <= 15000; t += 100) {
@@ -414,6 +435,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_handover_idle_path, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_handover_link_cut, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_handover_stall, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_handover_held_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_handover_slow, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_handover_no_data, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_handover_backup_path_and_server, setup, teardown),

@@ -261,6 +261,25 @@ static void test_closed_subflows(void **state)
 	expect("create 000000c5 wired 198.18.1.1 if=11 -> 198.19.0.1:5001\n");
 }
 
+/* A SUB_CLOSED is matched by its port first: the closing subflow it names goes, not a join on
+ * the same path whose port is not known yet, and no failure is counted. */
+static void test_closed_exact_port(void **state)
+{
+	struct pl_conn c;
+	struct pl_addr rem = peer();
+	(void)state;
+	client(&c, 0xc6, WIRED, "/usr/bin/rsync", 0);
+	plan(&c, 0);
+	expect("create 000000c6 wifi 198.18.2.1 if=12 -> 198.19.0.1:5001\n");
+	struct pl_sub *old = pl_sub_add(&world, &c, addr_of(WIFI), 40001, &rem, 5001);
+	old->live = old->ours = old->closing = true;
+	sub_closed(&c, WIFI, 40001, 0, 10);
+	assert_int_equal(c.n_sub, 2);
+	assert_int_equal(c.s[1].lport, 0);
+	assert_false(c.s[1].closing);
+	assert_int_equal(c.retry[WIFI].fails, 0);
+}
+
 /* ssh (wifi, cellular): cellular is a backup path, and stays one even when protected. */
 static void test_backup_path(void **state)
 {
@@ -588,6 +607,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_address_change, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_create_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_closed_subflows, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_closed_exact_port, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup_path, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_initial_on_backup_path, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unlisted_initial, setup, teardown),
