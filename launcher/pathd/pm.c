@@ -51,10 +51,12 @@ static int subflow_create(void *ctx, const struct pl_conn *c, int path, const st
 		return rc;
 	}
 	pm->n_create++;
+	/* Interactive joins stay backup until measured best; protected ones are promoted. */
 	lr_dbg("token %08x: subflow on %s (%s)%s", c->token, p->name, p->dev,
-	       !backup     ? ""
-	       : p->backup ? " backup"
-	                   : " backup until promoted");
+	       !backup ? ""
+	       : p->backup || c->tune.v[MR_MK_MODE] == MR_PATH_INTERACTIVE
+	           ? " backup"
+	           : " backup until promoted");
 	return 0;
 }
 

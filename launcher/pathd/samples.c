@@ -53,8 +53,12 @@ void pd_samples_take(struct pd_daemon *d, double now)
 		d->sample_warned = true;
 	}
 	d->n_samples++;
+	unsigned long ops = d->pm.n_create + d->pm.n_destroy + d->pm.n_set_flags + d->pm.n_errors;
 	/* Planned by index: planning never adds or removes a connection. */
 	for (size_t i = 0; i < d->conns.n; i++)
 		if (d->conns.c[i].sample_every)
 			pd_plan(d, &d->conns.c[i], now);
+	/* The state file is written again only when the samples changed something. */
+	if (d->pm.n_create + d->pm.n_destroy + d->pm.n_set_flags + d->pm.n_errors != ops)
+		d->live.dirty = true;
 }
