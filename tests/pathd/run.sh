@@ -6,8 +6,9 @@
 # manager switched and restored, refusals (no paths, bad configs, a second
 # daemon, another userspace PM), pathd killed mid-transfer, a non-root
 # squatter on the socket path, ANNOUNCE on the server side; restarts, late
-# registrations and a registration flood (lifecycle.sh); the library's channel,
-# and a program with paths and no daemon left to routing (channel.sh).
+# registrations and a registration flood (lifecycle.sh); path modes and retries
+# (modes.sh); the library's channel, and a program with paths and no daemon
+# left to routing (channel.sh).
 # The daemon only ever runs inside the testbed's namespaces.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -633,6 +634,10 @@ else
 	not_ok "server closing its listener: second subflow" "joins $j0 -> $j1, s2 $s2a -> $s2b sha=$sha $(feed_why 5121)"$'\n'"$(tail -8 "$W/pathd-server.log")"
 fi
 pathd_stop
+
+# ---- path modes (handover, interactive) and retries (tests/pathd/modes.sh) ----
+# shellcheck source=tests/pathd/modes.sh
+. "$T/modes.sh"
 
 # ---- the library's registration channel (tests/pathd/channel.sh) ----
 # shellcheck source=tests/pathd/channel.sh
