@@ -318,6 +318,29 @@ static void check_endpoints(struct report *r, enum mr_kernel_integrity kernel)
 	}
 }
 
+/*
+ * Servers on a kernel not known intact: their listeners stay TCP under the library's guard,
+ * unless every join this host can receive is one the path daemon protects.
+ */
+static void check_servers(struct report *r, enum mr_kernel_integrity kernel)
+{
+	if (kernel == MR_KI_INTACT)
+		return;
+	if (mr_kernel_joins_announced_only() && access(PD_DEFAULT_STATE, R_OK) == 0) {
+		item(r, "ok", "servers", NULL,
+		     "peers may join only the addresses the path daemon announces (as backup, each "
+		     "join made active once this host has finished it): listeners under mptcp-run "
+		     "are MPTCP");
+		return;
+	}
+	item(r, "warn", "servers",
+	     "sysctl -w net.mptcp.allow_join_initial_addr_port=0 and run mptcp-run pathd with "
+	     "paths for this host's interfaces (clients then join the addresses it announces: "
+	     "they need add_addr_accepted > 0), or integrity = \"accept-risk\" for a program",
+	     "listeners under mptcp-run stay TCP on this kernel: the joins of clients they do not "
+	     "control could be misplaced");
+}
+
 /* Per-program paths: each path's interface, and whether the path daemon runs. */
 static void check_paths(struct report *r, const struct mr_policy *p)
 {
@@ -542,6 +565,7 @@ int lr_cmd_check(int argc, char **argv)
 	                                                  (int)secs, control);
 	if (pm_kernel)
 		check_endpoints(&r, kernel);
+	check_servers(&r, kernel);
 	check_config(&r, conf);
 	if (check_library(&r, lib, sizeof(lib)))
 		check_ldso(&r, lib);

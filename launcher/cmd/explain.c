@@ -9,6 +9,7 @@
 #include "cmd/backend.h"
 #include "cmd/integrity_text.h"
 #include "kernel/integrity_file.h"
+#include "pathd/pathd.h"
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "cmd/config_arg.h"
@@ -303,8 +304,11 @@ int lr_cmd_explain(int argc, char **argv)
 		mr_format_decision(&prog, role, &d, why, sizeof(why));
 		mr_format_endpoint(&ep, ep_text, sizeof(ep_text));
 		/* The library's listener guard (shim/core/integrity_guard.h), as it will judge. */
-		bool guarded = role == MR_ROLE_LISTEN && d.verdict == MR_MPTCP &&
-		               !mr_integrity_listener_may_be_mptcp(prog.integrity, state);
+		bool guarded =
+		    role == MR_ROLE_LISTEN && d.verdict == MR_MPTCP &&
+		    !mr_integrity_listener_may_be_mptcp(prog.integrity, state,
+		                                        mr_kernel_joins_announced_only() &&
+		                                            access(PD_DEFAULT_STATE, R_OK) == 0);
 		printf("%s %s: %s, by %s%s\n", mr_role_name(role), ep_text,
 		       mr_verdict_name(guarded ? MR_TCP : d.verdict), why,
 		       guarded

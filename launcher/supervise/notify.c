@@ -30,6 +30,8 @@
  * notes that a thread may now be in another network namespace.
  */
 #include "supervise/notify.h"
+
+#include "kernel/integrity_file.h"
 #include "supervise/paths.h"
 
 #include <errno.h>
@@ -122,15 +124,18 @@ static void on_endpoint(struct lr_sv *sv, const struct seccomp_notif *req,
 	char what[80];
 
 	p = lr_sv_program_of(sv, tid);
+	struct lr_sv_paths_env env = {sv->listener, sv->opt, sv->socks.own_dev, sv->socks.own_ino,
+	                              !sv->socks.watch || sv->socks.moved};
 	if (role == MR_ROLE_CONNECT) /* a program with paths: pinned, registered */
-		lr_sv_paths_connect(&(struct lr_sv_paths_env){sv->listener, sv->opt,
-		                                              sv->socks.own_dev, sv->socks.own_ino,
-		                                              !sv->socks.watch || sv->socks.moved},
-		                    req, p);
+		lr_sv_paths_connect(&env, req, p);
 	e = &p->role[role];
-	/* A listener may have to stay TCP whatever the rules say (the integrity guard). */
-	bool guarded = role == MR_ROLE_LISTEN && !mr_integrity_listener_may_be_mptcp(
-	                                             p->integrity, lr_sv_kernel_integrity(sv));
+	/* A listener may have to stay TCP whatever the rules say (the integrity guard, as the
+	 * library's: joins only to what the path daemon announces are protected). */
+	enum mr_kernel_integrity k =
+	    role == MR_ROLE_LISTEN ? lr_sv_kernel_integrity(sv) : MR_KI_INTACT;
+	bool guarded = role == MR_ROLE_LISTEN &&
+	               !mr_integrity_listener_may_be_mptcp(p->integrity, k, false) &&
+	               !(mr_kernel_joins_announced_only() && lr_sv_paths_daemon_ready(&env));
 	/* MPTCP or not, nothing to change; only the report wants the verdict in words. */
 	if (e->constant && e->constant_verdict == MR_MPTCP && !sv->track && !guarded)
 		return;

@@ -74,6 +74,13 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static bool ready(const struct lr_sv_paths_env *env);
+
+bool lr_sv_paths_daemon_ready(const struct lr_sv_paths_env *env)
+{
+	return ready(env);
+}
+
 static bool ready(const struct lr_sv_paths_env *env)
 {
 	if (chan >= 0 && chan_pid != getpid()) {

@@ -31,6 +31,9 @@ struct lr_sv_paths_env {
 	bool may_have_moved;
 };
 
+/* Whether the path daemon is there (the supervisor's channel to it is open, or opens now). */
+bool lr_sv_paths_daemon_ready(const struct lr_sv_paths_env *env);
+
 /* The connect() notification req of program p: pinned and registered when it has paths. */
 void lr_sv_paths_connect(const struct lr_sv_paths_env *env, const struct seccomp_notif *req,
                          const struct mr_program *p);

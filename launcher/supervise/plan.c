@@ -61,6 +61,6 @@ void lr_sv_plan_make(const struct mr_program *defaults, size_t n_sections, bool 
 	out->connect = !(pass && always_mptcp(&defaults->role[MR_ROLE_CONNECT]));
 	/* A listener the integrity guard keeps TCP is replaced: the call must be seen. */
 	out->listen = !(pass && always_mptcp(&defaults->role[MR_ROLE_LISTEN]) &&
-	                mr_integrity_listener_may_be_mptcp(defaults->integrity, kernel));
+	                mr_integrity_listener_may_be_mptcp(defaults->integrity, kernel, false));
 	out->nswatch = lv->nswatch;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/pathd_channel.h"
 #include "kernel/clock.h"
 #include "kernel/integrity_file.h"
 
@@ -20,7 +21,7 @@ static char ignored[160]; /* why no record applies */
 
 bool mr_listener_may_be_mptcp(const struct mr_runtime *rt, char *why, size_t wsize)
 {
-	if (mr_integrity_listener_may_be_mptcp(rt->prog.integrity, MR_KI_UNKNOWN))
+	if (mr_integrity_listener_may_be_mptcp(rt->prog.integrity, MR_KI_UNKNOWN, false))
 		return true; /* accept-risk: no need to read the record */
 	pthread_mutex_lock(&lock);
 	int64_t now = mr_coarse_s();
@@ -37,8 +38,13 @@ bool mr_listener_may_be_mptcp(const struct mr_runtime *rt, char *why, size_t wsi
 	else if (s == MR_KI_UNKNOWN)
 		snprintf(why, wsize,
 		         "this kernel has not been checked for the multi-path data fault (%s): run "
-		         "`mptcp-run check` as root, or integrity = \"accept-risk\"",
+		         "`mptcp-run check` as root (it says how to take joins safely), or "
+		         "integrity = \"accept-risk\"",
 		         ignored);
 	pthread_mutex_unlock(&lock);
-	return mr_integrity_listener_may_be_mptcp(rt->prog.integrity, s);
+	if (s == MR_KI_INTACT)
+		return true;
+	/* Peers may join only what the path daemon announces, and it is there: protected. */
+	return mr_integrity_listener_may_be_mptcp(
+	    rt->prog.integrity, s, mr_kernel_joins_announced_only() && mr_pathd_chan_ready());
 }

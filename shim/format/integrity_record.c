@@ -11,9 +11,10 @@ const char *mr_kernel_integrity_name(enum mr_kernel_integrity v)
 	return v == MR_KI_INTACT ? "intact" : v == MR_KI_MISORDERS ? "misorders" : "not probed";
 }
 
-bool mr_integrity_listener_may_be_mptcp(enum mr_integrity program, enum mr_kernel_integrity kernel)
+bool mr_integrity_listener_may_be_mptcp(enum mr_integrity program, enum mr_kernel_integrity kernel,
+                                        bool joins_protected)
 {
-	return program == MR_INTEGRITY_ACCEPT_RISK || kernel == MR_KI_INTACT;
+	return program == MR_INTEGRITY_ACCEPT_RISK || kernel == MR_KI_INTACT || joins_protected;
 }
 
 size_t mr_integrity_format(const struct mr_integrity_record *r, char *buf, size_t size)

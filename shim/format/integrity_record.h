@@ -55,9 +55,12 @@ const char *mr_integrity_applies(const struct mr_integrity_record *r, const char
  * Whether a listener of a program may be MPTCP on a kernel in this state: the one rule of the
  * library, the supervisor and explain. A listener receives joins from clients mptcp-run does
  * not control, and the fault hits the receiver of a join, so it may only where the program
- * accepts the risk or the kernel was probed intact in this boot.
+ * accepts the risk, the kernel was probed intact in this boot, or every join this host can
+ * receive is one the path daemon protects (joins_protected: peers may join only addresses the
+ * daemon announces as backup, and it makes each active once it has finished it).
  */
-bool mr_integrity_listener_may_be_mptcp(enum mr_integrity program, enum mr_kernel_integrity kernel);
+bool mr_integrity_listener_may_be_mptcp(enum mr_integrity program, enum mr_kernel_integrity kernel,
+                                        bool joins_protected);
 /* "intact", "misorders", "not probed". */
 const char *mr_kernel_integrity_name(enum mr_kernel_integrity v);
 

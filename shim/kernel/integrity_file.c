@@ -35,6 +35,32 @@ bool mr_kernel_identity(char release[MR_KI_FIELD], char version[MR_KI_FIELD],
 	return true;
 }
 
+/* A small /proc/sys value, trimmed; "" when it cannot be read. */
+static void sysctl_value(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? mr_read_full(fd, buf, size - 1) : -1;
+	if (fd >= 0)
+		mr_close_fd(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+bool mr_kernel_joins_announced_only(void)
+{
+	char v[32], pm[32];
+	int saved = errno;
+	sysctl_value("/proc/sys/net/mptcp/allow_join_initial_addr_port", v, sizeof(v));
+	sysctl_value("/proc/sys/net/mptcp/path_manager", pm, sizeof(pm));
+	if (!pm[0]) { /* before 6.15 */
+		sysctl_value("/proc/sys/net/mptcp/pm_type", pm, sizeof(pm));
+		if (strcmp(pm, "1") == 0)
+			snprintf(pm, sizeof(pm), "userspace");
+	}
+	errno = saved;
+	return strcmp(v, "0") == 0 && strcmp(pm, "userspace") == 0;
+}
+
 enum mr_kernel_integrity mr_kernel_integrity_read(const char *path, struct mr_integrity_record *rec,
                                                   char *why, size_t wsize)
 {

@@ -27,6 +27,15 @@
 enum mr_kernel_integrity mr_kernel_integrity_read(const char *path, struct mr_integrity_record *rec,
                                                   char *why, size_t wsize);
 
+/*
+ * Whether this network namespace lets peers join only the addresses its userspace path
+ * manager announces: net.mptcp.allow_join_initial_addr_port = 0 (peers are told not to join
+ * the first address and port) and net.mptcp.path_manager = userspace (no in-kernel endpoint
+ * announces anything). With the path daemon as that manager, every join this host receives is
+ * one it protects.
+ */
+bool mr_kernel_joins_announced_only(void);
+
 /* The running kernel's identity as the record names it; false when it cannot be read. */
 bool mr_kernel_identity(char release[MR_KI_FIELD], char version[MR_KI_FIELD],
                         char boot_id[MR_KI_FIELD]);

@@ -5,7 +5,9 @@ closes last, so a reader that saw EOF finds SUM complete). A case that must
 watch a transfer through events (a link down and back up) uses it in place of
 a fixed payload: the transfer lasts until the case has seen what it waits for,
 however fast or slow the machine. Bounded: it stops by itself after LIMIT
-seconds (default 60), so a case that never creates STOP cannot hang."""
+seconds (default 60), so a case that never creates STOP cannot hang. With
+FEED_KEEP=1 in the environment it also keeps what it wrote in SUM.data, so a
+payload that arrives otherwise can be classified (tests/lib/misorder.py)."""
 import hashlib
 import os
 import sys
@@ -13,21 +15,25 @@ import time
 
 stop, out = sys.argv[1], sys.argv[2]
 limit = float(sys.argv[3]) if len(sys.argv) > 3 else 60.0
-chunk = os.urandom(1 << 20)
+keep = open(out + ".data", "wb") if os.environ.get("FEED_KEEP") == "1" else None
 h = hashlib.sha256()
 n = 0
 t_end = time.monotonic() + limit
 w = sys.stdout.buffer
 try:
     while not os.path.exists(stop) and time.monotonic() < t_end:
-        # Shift the chunk so no two megabytes on the wire are the same.
-        piece = chunk[n % 4093 :] + chunk[: n % 4093]
+        # Random megabytes: a misplaced region of the stream names where it was sent.
+        piece = os.urandom(1 << 20)
         w.write(piece)
         w.flush()
         h.update(piece)
+        if keep:
+            keep.write(piece)
         n += len(piece)
 except BrokenPipeError:
     pass
+if keep:
+    keep.close()
 with open(out + ".tmp", "w") as f:
     f.write(f"{h.hexdigest()} {n}\n")
 os.rename(out + ".tmp", out)
