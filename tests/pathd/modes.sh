@@ -72,6 +72,18 @@ wifi_up() {
 	inc ip route replace 198.18.0.0/15 via 198.18.2.2 dev c2 table 102 2>/dev/null
 }
 
+# explain: the mode and each value of its tuning, with the key that gives it.
+e=$("$B/mptcp-run" explain -c "$W/modes.conf" "$W/bin/ho" 2>&1)
+e2=$("$B/mptcp-run" explain -c "$W/modes.conf" "$W/bin/rt" 2>&1)
+if grep -qx 'path mode: handover (programs\[0\], line 7): one path carries data, the next only when it fails' <<<"$e" &&
+	grep -qx '  handover.stall_ms: 1000 (programs\[0\], line 8)' <<<"$e" &&
+	grep -qx '  handover.rtt_ms: not used (built in)' <<<"$e" &&
+	grep -qx 'path mode: aggregate (built in): every listed path carries data' <<<"$e2"; then
+	ok "explain names a program's path mode and where each of its values comes from"
+else
+	not_ok "explain: path mode" "$e"$'\n'"$e2"
+fi
+
 pathd_start "$W/modes.conf" || not_ok "pathd for the modes" "$(tail -5 "$W/pathd.log")"
 
 # ---- handover: wifi first, cellular second ----
