@@ -85,7 +85,8 @@ void lr_usage(void)
 	    "  mptcp-run enable nginx && systemctl restart nginx\n"
 	    "  mptcp-run pathd -f -d --promote-ms 50\n"
 	    "  mptcp-run paths\n"
-	    "  mptcp-run explain ssh    (its paths, its path mode and where each value comes from)\n"
+	    "  mptcp-run explain ssh    (its paths, its path mode and where each value comes "
+	    "from)\n"
 	    "\n"
 	    "Exit status: the command's own; 2 for bad usage, 126 when COMMAND cannot be\n"
 	    "run, 127 when it is not found. See mptcp-run(1).\n",

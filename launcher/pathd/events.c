@@ -9,8 +9,8 @@
 #include "pathd/ifaces.h"
 #include "pathd/live.h"
 #include "pathd/protection.h"
-#include "pathd/samples.h"
 #include "planner/measure.h"
+#include "planner/retry.h"
 #include "planner/planner.h"
 
 void pd_plan(struct pd_daemon *d, struct pl_conn *c, double now)
@@ -18,8 +18,12 @@ void pd_plan(struct pd_daemon *d, struct pl_conn *c, double now)
 	c->prot = pd_protection_for(c, d->o->promote_ms);
 	double t = pl_plan(&d->world, c, now, pd_pm_ops(), &d->pm);
 	pd_wake_at(&d->wakes, &d->conns, c, t, now);
-	c->sample_every = pl_sample_every(c);
-	pd_samples_want(d, c, now);
+	/* Its next measurement (pathd/samples.h), if it wants them. */
+	if ((c->sample_every = pl_sample_every(c))) {
+		double at = now + c->sample_every;
+		if (!d->sample_at || at < d->sample_at)
+			d->sample_at = at;
+	}
 	/* Waiting for its registration: the channels are read by then (pathd/reg.h). */
 	if (c->established && !c->decided)
 		pd_reg_expect(d->reg, c->t_established + d->o->grace_ms);

@@ -9,16 +9,8 @@
 #include "pathd/daemon.h"
 #include "pathd/diag.h"
 #include "pathd/events.h"
+#include "planner/measure.h"
 #include "planner/planner.h"
-
-void pd_samples_want(struct pd_daemon *d, const struct pl_conn *c, double now)
-{
-	if (!c->sample_every)
-		return;
-	double t = now + c->sample_every;
-	if (!d->sample_at || t < d->sample_at)
-		d->sample_at = t;
-}
 
 double pd_samples_next(const struct pd_daemon *d)
 {

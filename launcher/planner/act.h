@@ -8,7 +8,8 @@
 #ifndef MPTCP_RUN_PLANNER_ACT_H
 #define MPTCP_RUN_PLANNER_ACT_H
 
-#include "planner/planner.h"
+#include "planner/model.h"
+#include "planner/ops.h"
 
 /* A line for the debug log (ops->debug), formatted only when there is one. */
 __attribute__((format(printf, 3, 4))) void pl_say(const struct pl_ops *ops, void *ctx,

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "planner/measure.h"
 
+#include "planner/retry.h"
+
 static double later(double a, double b)
 {
 	return a > b ? a : b;
@@ -101,4 +103,33 @@ int pl_sample_every(const struct pl_conn *c)
 		if (c->retry[i].fails)
 			return PL_RETRY_SAMPLE;
 	return 0;
+}
+
+void pl_sub_sampled(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
+                    const struct pl_addr *rem, uint16_t rport, bool connecting,
+                    const struct pl_sample *x, double now)
+{
+	struct pl_sub *s = NULL;
+	for (int i = 0; i < c->n_sub && !s; i++)
+		if (c->s[i].lport == lport && pl_addr_eq(&c->s[i].loc, loc) &&
+		    pl_addr_eq(&c->s[i].rem, rem) && c->s[i].rport == rport)
+			s = &c->s[i];
+	if (!s && connecting) {
+		/* A join of ours still in SYN-SENT: its port, so that it can be closed. */
+		for (int i = 0; i < c->n_sub && !s; i++)
+			if (!c->s[i].lport && c->s[i].ours && !c->s[i].live &&
+			    pl_addr_eq(&c->s[i].loc, loc) && pl_addr_eq(&c->s[i].rem, rem) &&
+			    c->s[i].rport == rport)
+				s = &c->s[i];
+		if (s)
+			s->lport = lport;
+		return;
+	}
+	if (!s || !s->live || connecting)
+		return;
+	uint64_t acked = s->h.acked, received = s->h.received;
+	bool first = !s->h.sampled;
+	pl_health_update(c, s, x, now);
+	if (!first && (s->h.acked > acked || s->h.received > received))
+		pl_retry_progress(c, s, now);
 }

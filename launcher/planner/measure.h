@@ -15,6 +15,11 @@
 #define PL_SAMPLE_MIN_MS 50   /* the fastest handover sampling */
 #define PL_SAMPLE_MAX_MS 1000 /* the slowest handover sampling */
 
+/* A sample of a subflow (sock_diag at now). lport is its local port; connecting: still in
+ * SYN-SENT, so a join of ours whose port is not known yet learns it (it can then be closed). */
+void pl_sub_sampled(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
+                    const struct pl_addr *rem, uint16_t rport, bool connecting,
+                    const struct pl_sample *x, double now);
 /* Applies sample x taken at now to s (t_live: when s was established, 0 unknown). */
 void pl_health_update(const struct pl_conn *c, struct pl_sub *s, const struct pl_sample *x,
                       double now);

@@ -1,9 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "planner/model.h"
 
-#include "planner/measure.h"
-#include "planner/retry.h"
-
 #include <stdio.h>
 #include <string.h>
 
@@ -146,52 +143,6 @@ struct pl_sub *pl_sub_established(const struct pl_world *w, struct pl_conn *c,
 		s->backup = true;
 	}
 	return s;
-}
-
-void pl_sub_closed(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
-                   const struct pl_addr *rem, uint16_t rport, int err, double now)
-{
-	struct pl_sub *s = pl_sub_find(c, loc, lport, rem, rport);
-	if (!s)
-		return;
-	/* Not closed by us, on a listed path: its path waits before the next one. A join that
-	 * was judged bad was counted when it was. */
-	if (!s->closing && !s->bad && c->decided && mr_paths_lists(&c->pp, s->path)) {
-		enum pl_fail why = !s->live ? PL_FAIL_NEVER_UP
-		                   : err    ? PL_FAIL_RESET
-		                            : PL_FAIL_PEER_CLOSED;
-		pl_retry_fail(c, s->path, why, err, now);
-	}
-	pl_sub_remove(c, s); /* a promotion still due goes with it */
-}
-
-void pl_sub_sampled(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
-                    const struct pl_addr *rem, uint16_t rport, bool connecting,
-                    const struct pl_sample *x, double now)
-{
-	struct pl_sub *s = NULL;
-	for (int i = 0; i < c->n_sub && !s; i++)
-		if (c->s[i].lport == lport && pl_addr_eq(&c->s[i].loc, loc) &&
-		    pl_addr_eq(&c->s[i].rem, rem) && c->s[i].rport == rport)
-			s = &c->s[i];
-	if (!s && connecting) {
-		/* A join of ours still in SYN-SENT: its port, so that it can be closed. */
-		for (int i = 0; i < c->n_sub && !s; i++)
-			if (!c->s[i].lport && c->s[i].ours && !c->s[i].live &&
-			    pl_addr_eq(&c->s[i].loc, loc) && pl_addr_eq(&c->s[i].rem, rem) &&
-			    c->s[i].rport == rport)
-				s = &c->s[i];
-		if (s)
-			s->lport = lport;
-		return;
-	}
-	if (!s || !s->live || connecting)
-		return;
-	uint64_t acked = s->h.acked, received = s->h.received;
-	bool first = !s->h.sampled;
-	pl_health_update(c, s, x, now);
-	if (!first && (s->h.acked > acked || s->h.received > received))
-		pl_retry_progress(c, s, now);
 }
 
 void pl_sub_priority(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,

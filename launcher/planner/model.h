@@ -200,15 +200,6 @@ struct pl_sub *pl_sub_established(const struct pl_world *w, struct pl_conn *c,
                                   const struct pl_addr *loc, uint16_t lport,
                                   const struct pl_addr *rem, uint16_t rport, bool backup,
                                   double now);
-/* SUB_CLOSED (err: the event's error, 0 for none): forgotten. One the daemon did not close,
- * on a listed path, counts as a failure of its path (struct pl_retry). */
-void pl_sub_closed(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
-                   const struct pl_addr *rem, uint16_t rport, int err, double now);
-/* A sample of a subflow (sock_diag at now). lport is its local port; connecting: still in
- * SYN-SENT, so a join of ours whose port is not known yet learns it (it can then be closed). */
-void pl_sub_sampled(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
-                    const struct pl_addr *rem, uint16_t rport, bool connecting,
-                    const struct pl_sample *x, double now);
 /* SUB_PRIORITY (an MP_PRIO received): the peer's backup flag, kept unless the daemon set
  * the subflow's flag itself. */
 void pl_sub_priority(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,

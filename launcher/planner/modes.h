@@ -26,7 +26,8 @@
 #ifndef MPTCP_RUN_PLANNER_MODES_H
 #define MPTCP_RUN_PLANNER_MODES_H
 
-#include "planner/planner.h"
+#include "planner/model.h"
+#include "planner/ops.h"
 
 #define PL_MIN_GAIN_MS 10. /* interactive: a switch must gain at least this much */
 

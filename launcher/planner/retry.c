@@ -103,3 +103,20 @@ const char *pl_fail_text(const struct pl_retry *r, char *buf, size_t size)
 		snprintf(buf, size, "%s", w);
 	return buf;
 }
+
+void pl_sub_closed(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
+                   const struct pl_addr *rem, uint16_t rport, int err, double now)
+{
+	struct pl_sub *s = pl_sub_find(c, loc, lport, rem, rport);
+	if (!s)
+		return;
+	/* Not closed by us, on a listed path: its path waits before the next one. A join that
+	 * was judged bad was counted when it was. */
+	if (!s->closing && !s->bad && c->decided && mr_paths_lists(&c->pp, s->path)) {
+		enum pl_fail why = !s->live ? PL_FAIL_NEVER_UP
+		                   : err    ? PL_FAIL_RESET
+		                            : PL_FAIL_PEER_CLOSED;
+		pl_retry_fail(c, s->path, why, err, now);
+	}
+	pl_sub_remove(c, s); /* a promotion still due goes with it */
+}

@@ -29,6 +29,10 @@ void pl_retry_forget(struct pl_conn *c, int path);
 /* Data flowed on s at now: its path's count goes back to 0 once s has lived as long as the
  * delay that came before it. */
 void pl_retry_progress(struct pl_conn *c, const struct pl_sub *s, double now);
+/* SUB_CLOSED (err: the event's error, 0 for none): forgotten. One the daemon did not close,
+ * on a listed path, counts as a failure of its path (struct pl_retry). */
+void pl_sub_closed(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
+                   const struct pl_addr *rem, uint16_t rport, int err, double now);
 /* PL_UNREACHABLE_FAILS failures in a row or more. */
 bool pl_retry_unreachable(const struct pl_conn *c, int path);
 /* "reset (ECONNRESET)", "stalled", "refused (ENETUNREACH)"... into buf. */

@@ -51,13 +51,17 @@ static int parse_mode(const struct mr_libconfig *lc, const config_setting_t *s,
 		            "path_mode must be a string (\"aggregate\", \"handover\" or "
 		            "\"interactive\")");
 	const char *v = lc->get_string(s);
-	if (!mr_utf8_valid(v))
-		return fail(err, s, "path_mode is not valid UTF-8");
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (strcmp(v, mr_path_mode_name(modes[i])) == 0) {
 			set(k, MR_MK_MODE, (int)modes[i], s);
 			return 0;
 		}
+	/* Said back only when it is plain ASCII: the message goes to logs. */
+	for (const char *q = v; *q; q++)
+		if ((unsigned char)*q < 0x20 || (unsigned char)*q >= 0x7f)
+			return fail(err, s,
+			            "path_mode must be \"aggregate\", \"handover\" or "
+			            "\"interactive\"");
 	return fail(err, s,
 	            "path_mode must be \"aggregate\", \"handover\" or \"interactive\", not \"%s\"",
 	            v);

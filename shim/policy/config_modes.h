@@ -10,7 +10,8 @@
 
 #include <stdbool.h>
 
-#include "policy/config_text.h"
+#include "policy/config_check.h"
+#include "policy/policy.h"
 
 /*
  * One key m of defaults or of a program section. *handled false: not a path-mode key, nothing

@@ -15,25 +15,9 @@
 
 #include <libconfig.h>
 
+/* The libconfig table (struct mr_libconfig) and the error (struct mr_config_error). */
+#include "policy/config_check.h"
 #include "policy/policy.h"
-
-struct mr_config_error {
-	char file[256];
-	int line; /* 0 when the error is about the file as a whole */
-	char text[256];
-};
-
-/* The libconfig functions the parser calls (its macros only read fields). */
-struct mr_libconfig {
-	void (*init)(config_t *);
-	void (*destroy)(config_t *);
-	int (*read_string)(config_t *, const char *);
-	long long (*get_int64)(const config_setting_t *);
-	int (*get_bool)(const config_setting_t *);
-	const char *(*get_string)(const config_setting_t *);
-	int (*length)(const config_setting_t *);
-	config_setting_t *(*get_elem)(const config_setting_t *, unsigned int);
-};
 
 /*
  * Hands out the table, or NULL with *why set (static text). Called at most once

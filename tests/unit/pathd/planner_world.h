@@ -23,7 +23,9 @@
 #include <cmocka.h>
 
 #include "kernel/libconfig_linked.h"
+#include "planner/measure.h"
 #include "planner/planner.h"
+#include "planner/retry.h"
 #include "policy/config_text.h"
 
 enum { WIRED, WIFI, CELL };
