@@ -17,6 +17,9 @@
 #include "kernel/uapi.h"
 #include "pathd/nlattr.h"
 
+/* The TCP states (netinet/tcp.h's names clash with linux/tcp.h's tcp_info). */
+enum { TCP_STATE_ESTABLISHED = 1, TCP_STATE_SYN_SENT = 2 };
+
 #define TOKEN_END (offsetof(struct mr_mptcp_info, token) + sizeof(uint32_t))
 
 struct diag_ctx {
@@ -144,7 +147,10 @@ int pd_diag_dump(bool subflows, void (*cb)(const struct pd_diag_conn *, void *),
 		struct inet_diag_req_v2 *req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 		req->sdiag_family = (uint8_t)families[i];
 		req->sdiag_protocol = IPPROTO_TCP; /* a u8: 262 goes in the attribute below */
-		req->idiag_states = ~0u;
+		/* Subflows: established ones, and joins still in SYN-SENT (their ports); not the
+		 * TIME-WAIT and closing sockets a busy host has thousands of. */
+		req->idiag_states =
+		    subflows ? (1u << TCP_STATE_ESTABLISHED) | (1u << TCP_STATE_SYN_SENT) : ~0u;
 		req->idiag_ext = 1 << (INET_DIAG_INFO - 1);
 		if (!subflows)
 			mnl_attr_put_u32(nlh, INET_DIAG_REQ_PROTOCOL, IPPROTO_MPTCP);

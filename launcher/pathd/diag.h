@@ -30,7 +30,8 @@ struct pd_diag_conn {
 };
 
 /* Dumps the MPTCP sockets of this namespace (INET_DIAG_REQ_PROTOCOL = IPPROTO_MPTCP), or with
- * subflows the TCP sockets that are MPTCP subflows (their ULP info carries the token). */
+ * subflows the TCP sockets that are MPTCP subflows (their ULP info carries the token),
+ * established or in SYN-SENT. */
 int pd_diag_dump(bool subflows, void (*cb)(const struct pd_diag_conn *, void *), void *arg);
 
 /*

@@ -37,6 +37,12 @@ void pd_samples_take(struct pd_daemon *d, double now)
 	if (!d->sample_at || now < d->sample_at)
 		return;
 	d->sample_at = 0;
+	/* The connection that asked may have closed meanwhile: no dump for nobody. */
+	size_t wanted = 0;
+	for (size_t i = 0; i < d->conns.n; i++)
+		wanted += d->conns.c[i].sample_every > 0;
+	if (!wanted)
+		return;
 	struct feed f = {d, now};
 	if (pd_diag_dump(true, on_subflow, &f) < 0 && !d->sample_warned) {
 		lr_warn("sock_diag: %s: subflows not measured (handover and interactive modes "
