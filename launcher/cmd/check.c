@@ -539,14 +539,9 @@ int lr_cmd_check(int argc, char **argv)
 		return LR_EXIT_USAGE;
 	}
 	long secs = 30;
-	if (secs_arg) {
-		char *end;
-		secs = strtol(secs_arg, &end, 10);
-		if (*end || secs < 10 || secs > 3600) {
-			lr_err("check: --probe-seconds takes 10-3600 seconds, not \"%s\"",
-			       secs_arg);
-			return LR_EXIT_USAGE;
-		}
+	if (secs_arg && !lr_opt_integer(secs_arg, 10, 3600, &secs)) {
+		lr_err("check: --probe-seconds takes 10-3600 seconds, not \"%s\"", secs_arg);
+		return LR_EXIT_USAGE;
 	}
 	if (no_probe && (force_probe || control)) {
 		lr_err("check: --no-probe and --probe/--probe-control contradict each other");

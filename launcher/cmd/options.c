@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <getopt.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "cmd/commands.h"
 #include "cmd/options.h"
@@ -52,4 +54,28 @@ int lr_parse_options(int argc, char **argv, const struct lr_option *opts, bool s
 			*o->given = true;
 	}
 	return optind;
+}
+
+bool lr_opt_integer(const char *text, long min, long max, long *out)
+{
+	char *end;
+
+	errno = 0;
+	long v = strtol(text, &end, 10);
+	if (!*text || *end || errno || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool lr_opt_decimal(const char *text, double min, double max, double *out)
+{
+	char *end;
+	double v = strtod(text, &end);
+
+	/* Written so that NaN ("nan" is a number to strtod) is out of every range. */
+	if (!*text || *end || !(v >= min && v <= max))
+		return false;
+	*out = v;
+	return true;
 }

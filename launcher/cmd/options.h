@@ -31,4 +31,12 @@ enum {
  */
 int lr_parse_options(int argc, char **argv, const struct lr_option *opts, bool stop_at_operand);
 
+/*
+ * An option's value as a number from min to max: the whole text, in decimal
+ * (leading blanks and a sign allowed, as strtol/strtod take them). *out is
+ * set only when it is one; the caller says what was expected (exit 2).
+ */
+bool lr_opt_integer(const char *text, long min, long max, long *out);
+bool lr_opt_decimal(const char *text, double min, double max, double *out);
+
 #endif

@@ -15,7 +15,6 @@
 #include "pathd/pathd.h"
 #include "pathd/protection.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,13 +26,10 @@
  * message otherwise. */
 static bool ms_arg(const char *name, const char *text, long def, long max, long *out)
 {
-	char *end;
 	*out = def;
 	if (!text)
 		return true;
-	errno = 0;
-	*out = strtol(text, &end, 10);
-	if (!*text || *end || errno || *out < 0 || *out > max) {
+	if (!lr_opt_integer(text, 0, max, out)) {
 		lr_err("pathd: %s takes milliseconds (0-%ld), not \"%s\"", name, max, text);
 		return false;
 	}

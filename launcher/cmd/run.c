@@ -343,9 +343,8 @@ int lr_cmd_run(int argc, char **argv)
 	}
 	mode = sup ? SV_FORCE : nosup ? SV_NEVER : SV_AUTO;
 	if (sample) {
-		char *end;
-		unsigned long n = strtoul(sample, &end, 10);
-		if (!*sample || *end || n < 1 || n > 1000000) {
+		long n;
+		if (!lr_opt_integer(sample, 1, 1000000, &n)) {
 			lr_err("--report-sample '%s': expected a number from 1 to 1000000", sample);
 			return LR_EXIT_USAGE;
 		}

@@ -12,7 +12,9 @@
 #include "cmd/timeline.h"
 
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "live/timeline.h"
+#include "os/child_relay.h"
 #include "os/msg.h"
 #include "sampler/sampler.h"
 
@@ -23,8 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,17 +33,9 @@
 #define TAIL_S     1.0
 #define MAX_EVENTS 64
 
-static const int forwarded[] = {SIGHUP,  SIGINT,   SIGQUIT, SIGTERM, SIGUSR1,
-                                SIGUSR2, SIGWINCH, SIGCONT, SIGALRM};
-
 bool lr_timeline_interval(const char *s, double *out)
 {
-	char *end;
-	double v = strtod(s, &end);
-	if (!*s || *end || !(v >= 0.01 && v <= 60))
-		return false;
-	*out = v;
-	return true;
+	return lr_opt_decimal(s, 0.01, 60, out);
 }
 
 static double mono(void)
@@ -154,25 +146,6 @@ static size_t tick(struct tl *x, pid_t root)
 	return x->cur.n_conns;
 }
 
-/* Dies as the child did; returns only when that is not possible. */
-static int exit_as(int status, const sigset_t *old)
-{
-	if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-		struct rlimit no_core = {0, 0};
-		(void)setrlimit(RLIMIT_CORE, &no_core);
-		signal(sig, SIG_DFL);
-		sigprocmask(SIG_SETMASK, old, NULL);
-		sigset_t one;
-		sigemptyset(&one);
-		sigaddset(&one, sig);
-		sigprocmask(SIG_UNBLOCK, &one, NULL);
-		raise(sig);
-		return 128 + sig;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-}
-
 static void command_line(char **argv, struct lr_buf *b)
 {
 	for (size_t i = 0; argv[i]; i++) {
@@ -204,18 +177,12 @@ static int parent(struct tl *x, int sfd, const sigset_t *old, char **argv)
 		struct pollfd pf = {.fd = sfd, .events = POLLIN};
 		int n = poll(&pf, 1, left > 0 ? (int)(left * 1000) + 1 : 0);
 		if (n > 0 && (pf.revents & POLLIN)) {
-			struct signalfd_siginfo si;
-			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGCHLD) {
-					if (!done &&
-					    waitpid(x->child, &status, WNOHANG) == x->child) {
-						done = true;
-						tail_end = mono() + TAIL_S;
-						next = mono(); /* a sample right at the exit */
-					}
-				} else if (si.ssi_code != SI_KERNEL && !done) {
-					kill(x->child, (int)si.ssi_signo);
-				}
+			/* Once reaped, the child's pid may be another process's: nothing is passed
+			 * on. */
+			if (lr_relay_read(sfd, done ? -1 : x->child, &status)) {
+				done = true;
+				tail_end = mono() + TAIL_S;
+				next = mono(); /* a sample right at the exit */
 			}
 			continue;
 		}
@@ -236,13 +203,13 @@ static int parent(struct tl *x, int sfd, const sigset_t *old, char **argv)
 	lv_sample_free(&x->prev);
 	lv_sample_free(&x->cur);
 	ls_sampler_free(x->sp);
-	return exit_as(status, old);
+	return lr_relay_exit_status(status, old);
 }
 
 int lr_timeline_start(const char *file, double interval, char **cmd_argv)
 {
 	static struct tl x; /* about 40 KiB: not on the stack */
-	sigset_t mask, old;
+	sigset_t old;
 
 	memset(&x, 0, sizeof(x));
 	x.interval = interval;
@@ -257,15 +224,9 @@ int lr_timeline_start(const char *file, double interval, char **cmd_argv)
 		close(x.fd);
 		return -1;
 	}
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(&mask, forwarded[i]);
-	sigprocmask(SIG_BLOCK, &mask, &old);
-	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	int sfd = lr_relay_open(&old);
 	if (sfd < 0) {
-		lr_err("--timeline: signalfd: %s", strerror(errno));
-		sigprocmask(SIG_SETMASK, &old, NULL);
+		lr_err("--timeline: signalfd: %s", strerror(-sfd));
 		close(x.fd);
 		return -1;
 	}

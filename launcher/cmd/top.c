@@ -60,13 +60,9 @@ int lr_cmd_top(int argc, char **argv)
 		lr_err("top: unexpected argument \"%s\"", argv[first]);
 		return LR_EXIT_USAGE;
 	}
-	if (interval) {
-		char *end;
-		t.interval = strtod(interval, &end);
-		if (!*interval || *end || !(t.interval >= 0.1 && t.interval <= 3600)) {
-			lr_err("top: --interval '%s': expected seconds from 0.1 to 3600", interval);
-			return LR_EXIT_USAGE;
-		}
+	if (interval && !lr_opt_decimal(interval, 0.1, 3600, &t.interval)) {
+		lr_err("top: --interval '%s': expected seconds from 0.1 to 3600", interval);
+		return LR_EXIT_USAGE;
 	}
 	if (sort && !parse_sort(sort, &t.sort)) {
 		lr_err("top: --sort '%s': expected rate, bytes, program, pid or remote", sort);

@@ -7,6 +7,8 @@
  */
 #include "report/output.h"
 
+#include "report/svg_doc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,33 +16,6 @@
 #define LEFT    20
 #define BAR_W   860
 #define LABEL_W 340
-
-static const char *const palette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759",
-                                      "#76b7b2", "#edc948", "#b07aa1", "#9c755f"};
-#define PALETTE_N (sizeof(palette) / sizeof(palette[0]))
-
-static void xml_text(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		default:
-			/* Control bytes are not allowed in XML 1.0. */
-			fputc((unsigned char)*s < 0x20 ? '?' : *s, out);
-		}
-	}
-}
 
 /* part's length on a bar of length len that stands for whole. */
 static double scaled(double len, uint64_t part, uint64_t whole)
@@ -53,8 +28,8 @@ static void segment(FILE *out, const struct lr_report_summary *s, double x, int 
                     size_t a, uint64_t bytes)
 {
 	fprintf(out, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>",
-	        x, y, w, h, palette[a % PALETTE_N]);
-	xml_text(out, s->addrs[a].addr);
+	        x, y, w, h, lr_svg_colour(a));
+	lr_svg_text(out, s->addrs[a].addr);
 	fprintf(out, ": %llu bytes</title></rect>\n", (unsigned long long)bytes);
 }
 
@@ -78,9 +53,9 @@ static int draw_paths(const struct lr_report_summary *s, FILE *out)
 	int y = 104;
 	for (size_t i = 0; i < s->n_addrs; i++, y += 18) {
 		fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>",
-		        LEFT, y - 10, palette[i % PALETTE_N]);
+		        LEFT, y - 10, lr_svg_colour(i));
 		fprintf(out, "<text x=\"%d\" y=\"%d\">", LEFT + 18, y);
-		xml_text(out, s->addrs[i].addr);
+		lr_svg_text(out, s->addrs[i].addr);
 		fprintf(out, " \xe2\x80\x94 %llu bytes (%.1f%%)</text>\n",
 		        (unsigned long long)s->addrs[i].bytes,
 		        lr_report_pct(s->addrs[i].bytes, s->total_bytes));
@@ -109,7 +84,7 @@ static void draw_conns(const struct lr_report_summary *s, const struct lr_report
 	for (size_t i = 0; i < n; i++, y += 22) {
 		const struct lr_report_conn *c = &top[i];
 		fprintf(out, "<text x=\"%d\" y=\"%d\">", LEFT, y + 14);
-		xml_text(out, c->label);
+		lr_svg_text(out, c->label);
 		fprintf(out, " (%s)</text>\n", c->conn);
 		double cx = LEFT + LABEL_W;
 		for (size_t k = 0; k < c->n; k++) {
@@ -129,11 +104,7 @@ void lr_report_svg(const struct lr_report_summary *s, FILE *out)
 	qsort(top, n_top, sizeof(top[0]), by_conn_bytes_desc);
 	int height = 120 + 18 * (int)s->n_addrs + 40 + 22 * (int)n_top + 20;
 
-	fprintf(out,
-	        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-	        "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n",
-	        WIDTH, height, WIDTH, height);
-	fprintf(out, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
+	lr_svg_begin(out, WIDTH, height);
 	fprintf(
 	    out,
 	    "<text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">mptcp-run report: "

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,15 +35,6 @@ static uint64_t u64(json_t *o, const char *k)
 static double num(json_t *o, const char *k)
 {
 	return json_number_value(json_object_get(o, k));
-}
-
-static void copy(char *dst, size_t size, const char *src)
-{
-	size_t n = strlen(src);
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
 }
 
 static int add_sample(struct lr_tl *tl, json_t *line)
@@ -73,8 +65,8 @@ static int add_sample(struct lr_tl *tl, json_t *line)
 		lv_endpoint_parse(str(c, "local"), &k_->loc, &k_->lport);
 		lv_endpoint_parse(str(c, "remote"), &k_->rem, &k_->rport);
 		k_->pid = (pid_t)u64(c, "pid");
-		copy(k_->prog, sizeof(k_->prog), str(c, "program"));
-		copy(k_->paths, sizeof(k_->paths), str(c, "paths"));
+		snprintf(k_->prog, sizeof(k_->prog), "%s", str(c, "program"));
+		snprintf(k_->paths, sizeof(k_->paths), "%s", str(c, "paths"));
 		k_->bytes_sent = u64(c, "bytes_sent");
 		k_->bytes_acked = u64(c, "bytes_acked");
 		k_->bytes_received = u64(c, "bytes_received");
@@ -86,8 +78,8 @@ static int add_sample(struct lr_tl *tl, json_t *line)
 			x->token = k_->token;
 			lv_endpoint_parse(str(f, "local"), &x->loc, &x->lport);
 			lv_endpoint_parse(str(f, "remote"), &x->rem, &x->rport);
-			copy(x->ifname, sizeof(x->ifname), str(f, LV_K_IFNAME));
-			copy(x->pathname, sizeof(x->pathname), str(f, LV_K_PATH));
+			snprintf(x->ifname, sizeof(x->ifname), "%s", str(f, LV_K_IFNAME));
+			snprintf(x->pathname, sizeof(x->pathname), "%s", str(f, LV_K_PATH));
 			x->state = lv_state_from_name(str(f, "state"));
 			x->initial = strcmp(str(f, "kind"), "init") == 0;
 			x->backup = json_is_true(json_object_get(f, "backup"));
@@ -119,9 +111,9 @@ static int add_event(struct lr_tl *tl, json_t *line)
 	memset(e, 0, sizeof(*e));
 	json_t *t = json_object_get(line, "t");
 	e->t = json_is_number(t) ? json_number_value(t) : num(line, "wall") - tl->wall0;
-	copy(e->what, sizeof(e->what), str(line, "what"));
-	copy(e->ifname, sizeof(e->ifname), str(line, LV_K_IFNAME));
-	copy(e->text, sizeof(e->text), str(line, "text"));
+	snprintf(e->what, sizeof(e->what), "%s", str(line, "what"));
+	snprintf(e->ifname, sizeof(e->ifname), "%s", str(line, LV_K_IFNAME));
+	snprintf(e->text, sizeof(e->text), "%s", str(line, "text"));
 	return 0;
 }
 
@@ -155,7 +147,7 @@ int lr_tl_read(FILE *in, struct lr_tl *tl)
 			tl->wall0 = num(j, "wall");
 			tl->interval = num(j, "interval");
 			tl->pid = (int)u64(j, "pid");
-			copy(tl->command, sizeof(tl->command), str(j, "command"));
+			snprintf(tl->command, sizeof(tl->command), "%s", str(j, "command"));
 		} else if (strcmp(type, LV_TL_SAMPLE) == 0) {
 			rc = add_sample(tl, j);
 		} else if (strcmp(type, LV_TL_EVENT) == 0) {

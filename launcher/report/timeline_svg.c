@@ -11,6 +11,7 @@
 #include "report/timeline.h"
 
 #include "live/out.h"
+#include "report/svg_doc.h"
 
 #include <math.h>
 #include <string.h>
@@ -22,32 +23,6 @@
 #define PANEL_H 170
 #define GAP     62
 #define TITLE_H 64
-
-static const char *const palette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759",
-                                      "#76b7b2", "#edc948", "#b07aa1", "#9c755f"};
-#define PALETTE_N (sizeof(palette) / sizeof(palette[0]))
-
-static void xml(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		default:
-			fputc((unsigned char)*s < 0x20 ? '?' : *s, out);
-		}
-	}
-}
 
 /* A round step giving about 5 ticks up to max. */
 static double nice_step(double max)
@@ -64,7 +39,7 @@ static const char *colour(const struct lr_tl_conn *c, const char *ifname)
 {
 	for (size_t i = 0; i < c->n_if; i++)
 		if (strcmp(c->bytes_if[i].ifname, ifname) == 0)
-			return palette[i % PALETTE_N];
+			return lr_svg_colour(i);
 	return "#666";
 }
 
@@ -95,7 +70,7 @@ static void frame(FILE *out, const struct panel *p)
 	        p->kind, p->unit, PLOT_X, p->xmax > 0 ? PLOT_W / p->xmax : 0, p->y + PANEL_H,
 	        p->ymax > 0 ? PANEL_H / p->ymax : 0, p->scale);
 	fprintf(out, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">", PLOT_X, p->y - 8);
-	xml(out, p->title);
+	lr_svg_text(out, p->title);
 	fprintf(out, " (%s)</text>\n", p->unit);
 	fprintf(out,
 	        "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
@@ -128,13 +103,13 @@ static void line(FILE *out, const struct panel *p, const struct lr_tl_series *s,
                  const char *dash)
 {
 	fprintf(out, "<polyline class=\"series\" data-ifname=\"");
-	xml(out, s->ifname);
+	lr_svg_text(out, s->ifname);
 	fprintf(out, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\"%s%s%s points=\"", stroke,
 	        dash ? " stroke-dasharray=\"" : "", dash ? dash : "", dash ? "\"" : "");
 	for (size_t i = 0; i < s->n; i++)
 		fprintf(out, "%s%.1f,%.1f", i ? " " : "", px_x(p, s->t[i]), px_y(p, s->v[i]));
 	fprintf(out, "\"><title>");
-	xml(out, s->label);
+	lr_svg_text(out, s->label);
 	fprintf(out, "</title></polyline>\n");
 }
 
@@ -148,7 +123,7 @@ static void legend(FILE *out, const struct panel *p, const struct lr_tl_series *
 		        "stroke-width=\"2.5\"%s/><text x=\"%d\" y=\"%d\" font-size=\"11\">",
 		        LEGEND, y - 4, LEGEND + 18, y - 4, colour(c, s[i].ifname),
 		        dashed && (i % 2) ? " stroke-dasharray=\"4 3\"" : "", LEGEND + 24, y);
-		xml(out, s[i].label);
+		lr_svg_text(out, s[i].label);
 		fprintf(out, "</text>\n");
 	}
 	if (n == 0)
@@ -172,7 +147,7 @@ static void events(FILE *out, const struct lr_tl *tl, const struct panel *p, int
 		    "<line class=\"event\" data-t=\"%.3f\" data-what=\"%s\" x1=\"%.1f\" y1=\"%d\" "
 		    "x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" stroke-dasharray=\"5 4\"><title>",
 		    e->t, e->what, x, p->y, x, bottom, labelled ? "#c00" : "#bbb");
-		xml(out, e->text);
+		lr_svg_text(out, e->text);
 		fprintf(out, "</title></line>\n");
 		if (!labelled)
 			continue;
@@ -181,7 +156,7 @@ static void events(FILE *out, const struct lr_tl *tl, const struct panel *p, int
 		fprintf(out, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#c00\"%s>%.2f s ",
 		        left ? x - 3 : x + 3, p->y + 11 + 11 * (row++ % 5),
 		        left ? " text-anchor=\"end\"" : "", e->t);
-		xml(out, e->what[0] == 'm' ? e->text : e->what);
+		lr_svg_text(out, e->what[0] == 'm' ? e->text : e->what);
 		fprintf(out, "</text>\n");
 	}
 }
@@ -231,9 +206,9 @@ static int conn_block(FILE *out, const struct lr_tl *tl, const struct lr_tl_conn
 
 	fprintf(out, "<g class=\"connection\" data-token=\"%08x\">\n", c->token);
 	fprintf(out, "<text x=\"20\" y=\"%d\" font-size=\"14\" font-weight=\"bold\">", y + 20);
-	xml(out, c->title);
+	lr_svg_text(out, c->title);
 	fprintf(out, "</text>\n<text x=\"20\" y=\"%d\" font-size=\"11\">", y + 38);
-	xml(out, c->close[0] ? c->close : "still open at the end of the timeline");
+	lr_svg_text(out, c->close[0] ? c->close : "still open at the end of the timeline");
 	fprintf(out, "</text>\n");
 	frame(out, &pb);
 	for (size_t i = 0; i < c->n_if; i++)
@@ -263,14 +238,10 @@ void lr_tl_svg(const struct lr_tl *tl, const struct lr_tl_conn *c, size_t n, siz
 	int height = 70 + (int)(n ? n : 1) * block + 30;
 	char dur[32];
 
-	fprintf(out,
-	        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-	        "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n",
-	        WIDTH, height, WIDTH, height);
-	fprintf(out, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
+	lr_svg_begin(out, WIDTH, height);
 	fprintf(out, "<text x=\"20\" y=\"26\" font-size=\"16\" font-weight=\"bold\">mptcp-run "
 	             "timeline: ");
-	xml(out, tl->command);
+	lr_svg_text(out, tl->command);
 	snprintf(dur, sizeof(dur), "%.1f", tl->t_end);
 	fprintf(out,
 	        "</text>\n<text x=\"20\" y=\"46\" font-size=\"11\">%s s, a sample every %.2f s "

@@ -25,11 +25,11 @@
 #include "os/proc_exe.h"
 #include "supervise/child.h"
 
-void lr_sv_debug(const struct lr_sv *sv, const char *fmt, ...)
+void lr_sv_debug(const struct lr_supervise *opt, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!sv->opt->debug)
+	if (!opt->debug)
 		return;
 	va_start(ap, fmt);
 	fputs("mptcp-run: supervise: ", stderr);

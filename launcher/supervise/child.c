@@ -21,12 +21,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#ifndef IPPROTO_MPTCP
-#define IPPROTO_MPTCP 262
-#endif
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
+#include "kernel/uapi.h"
 
 static int pidfd_of(pid_t tid)
 {

@@ -50,16 +50,10 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "kernel/uapi.h"
 #include "os/msg.h"
 #include "os/proc_exe.h"
 #include "supervise/child.h"
-
-#ifndef IPPROTO_MPTCP
-#define IPPROTO_MPTCP 262
-#endif
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
 
 static bool may_mptcp(const struct mr_effective *e)
 {
@@ -75,14 +69,15 @@ static void on_socket(struct lr_sv *sv, const struct seccomp_notif *req, bool *a
 
 	sv->n_socket++;
 	if (!may_mptcp(&p->role[MR_ROLE_CONNECT]) && !may_mptcp(&p->role[MR_ROLE_LISTEN])) {
-		lr_sv_debug(sv, "pid %d: socket(): policy says TCP for %s", (int)req->pid, sv->exe);
+		lr_sv_debug(sv->opt, "pid %d: socket(): policy says TCP for %s", (int)req->pid,
+		            sv->exe);
 		sv->n_tcp_kept++;
 		return;
 	}
 	fd = lr_sv_socket(&sv->socks, (pid_t)req->pid, domain, type, IPPROTO_MPTCP);
 	if (fd < 0) {
-		lr_sv_debug(sv, "pid %d: socket(): MPTCP not available (%s): TCP", (int)req->pid,
-		            strerror(-fd));
+		lr_sv_debug(sv->opt, "pid %d: socket(): MPTCP not available (%s): TCP",
+		            (int)req->pid, strerror(-fd));
 		sv->n_tcp_kept++;
 		return;
 	}
@@ -98,12 +93,12 @@ static void on_socket(struct lr_sv *sv, const struct seccomp_notif *req, bool *a
 	if (r >= 0) {
 		*answered = true;
 		sv->n_mptcp++;
-		lr_sv_debug(sv, "pid %d: socket(): MPTCP, fd %d", (int)req->pid, r);
+		lr_sv_debug(sv->opt, "pid %d: socket(): MPTCP, fd %d", (int)req->pid, r);
 	} else if (errno == ENOENT) {
 		*answered = true; /* the call was interrupted or the caller is gone */
 	} else {
 		/* EMFILE and the like: the unchanged call will say it in its own words. */
-		lr_sv_debug(sv, "pid %d: socket(): cannot install (%s)", (int)req->pid,
+		lr_sv_debug(sv->opt, "pid %d: socket(): cannot install (%s)", (int)req->pid,
 		            strerror(errno));
 	}
 }
@@ -178,7 +173,7 @@ static void on_endpoint(struct lr_sv *sv, const struct seccomp_notif *req,
 		if (guarded && d.verdict == MR_MPTCP) {
 			/* As the library does (shim/core/integrity_guard.h). */
 			lr_sv_debug(
-			    sv,
+			    sv->opt,
 			    "pid %d: listen(%d): kept TCP: the kernel is not known to deliver "
 			    "data on joined subflows intact (integrity = \"protect\")",
 			    (int)tid, fd);
@@ -188,8 +183,8 @@ static void on_endpoint(struct lr_sv *sv, const struct seccomp_notif *req,
 	lr_sv_track_judged(sv->track, tid, fd, role, p, &d, role == MR_ROLE_CONNECT ? &ss : NULL);
 	if (sv->opt->debug) {
 		mr_format_endpoint(&ep, what, sizeof(what));
-		lr_sv_debug(sv, "pid %d: %s(%d, %s): %s", (int)tid, mr_role_name(role), fd, what,
-		            mr_verdict_name(d.verdict));
+		lr_sv_debug(sv->opt, "pid %d: %s(%d, %s): %s", (int)tid, mr_role_name(role), fd,
+		            what, mr_verdict_name(d.verdict));
 	}
 	if (d.verdict == MR_MPTCP) {
 		close(dup);
@@ -204,8 +199,8 @@ static void on_endpoint(struct lr_sv *sv, const struct seccomp_notif *req,
 		resp->error = r;
 	} else if (r < 0) {
 		/* connect() still works from an ephemeral port. */
-		lr_sv_debug(sv, "pid %d: connect(%d): local address not taken over (%s)", (int)tid,
-		            fd, strerror(-r));
+		lr_sv_debug(sv->opt, "pid %d: connect(%d): local address not taken over (%s)",
+		            (int)tid, fd, strerror(-r));
 	}
 }
 
@@ -230,7 +225,7 @@ static void on_nswatch(struct lr_sv *sv, const struct seccomp_notif *req)
 		return;
 	sv->socks.moved = true;
 	sv->n_nswatch++;
-	lr_sv_debug(sv,
+	lr_sv_debug(sv->opt,
 	            "pid %d: may change network namespace (syscall %d): each socket() now "
 	            "looks it up",
 	            (int)req->pid, (int)req->data.nr);

@@ -59,7 +59,4 @@ void lr_sv_on_setsockopt(struct lr_sv *sv, const struct seccomp_notif *req,
 void lr_sv_on_getsockopt(struct lr_sv *sv, const struct seccomp_notif *req,
                          struct seccomp_notif_resp *resp);
 
-void lr_sv_debug(const struct lr_sv *sv, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
 #endif

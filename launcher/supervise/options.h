@@ -17,4 +17,8 @@ struct lr_supervise {
 	struct lr_sv_levers levers; /* MPTCP_RUN_SUPERVISE_OFF switches them off (benchmarks) */
 };
 
+/* A debug line of the supervisor (opt->debug, -d): "mptcp-run: supervise: ..." on stderr. */
+void lr_sv_debug(const struct lr_supervise *opt, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #endif

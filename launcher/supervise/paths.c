@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,22 +49,6 @@ static int chan = -1;
 static pid_t chan_pid;
 static bool live, said_untrusted;
 static long long retry_ms;
-
-static void say(const struct lr_sv_paths_env *env, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* A debug line, as the supervisor's others (-d). */
-static void say(const struct lr_sv_paths_env *env, const char *fmt, ...)
-{
-	va_list ap;
-	if (!env->opt->debug)
-		return;
-	va_start(ap, fmt);
-	fputs("mptcp-run: supervise: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
 
 static long long now_ms(void)
 {
@@ -113,7 +96,7 @@ static bool ready(const struct lr_sv_paths_env *env)
 		lr_err("%s is served by uid %u, not root: no socket handed over, paths not applied",
 		       path, (unsigned)peer);
 	}
-	say(env, "no path daemon at %s: the sockets are left to routing", path);
+	lr_sv_debug(env->opt, "no path daemon at %s: the sockets are left to routing", path);
 	return false;
 }
 
@@ -171,8 +154,9 @@ static void hand_over(const struct lr_sv_paths_env *env, pid_t tid, int dup, int
 	for (int attempt = 0; attempt < 2; attempt++) {
 		enum mr_chan_send r = mr_pathd_chan_send_for(&calls, chan, dup, owner, fd);
 		if (r == MR_CHAN_FULL)
-			say(env, "pid %d: the path daemon's queue is full: not registered",
-			    (int)tid);
+			lr_sv_debug(env->opt,
+			            "pid %d: the path daemon's queue is full: not registered",
+			            (int)tid);
 		if (r != MR_CHAN_GONE)
 			break;
 		live = false; /* it restarted, or let our channel go: once more on a new one */
@@ -217,11 +201,11 @@ void lr_sv_paths_connect(const struct lr_sv_paths_env *env, const struct seccomp
 		const char *dev = mr_pathd_pin(&calls, dup, env->opt->policy, &pp,
 		                               (struct sockaddr *)&ss, (socklen_t)n, &err);
 		if (dev)
-			say(env, "pid %d: connect(%d): initial subflow pinned to %s", (int)tid, fd,
-			    dev);
+			lr_sv_debug(env->opt, "pid %d: connect(%d): initial subflow pinned to %s",
+			            (int)tid, fd, dev);
 		else if (err)
-			say(env, "pid %d: connect(%d): SO_BINDTODEVICE: %s", (int)tid, fd,
-			    strerror(err));
+			lr_sv_debug(env->opt, "pid %d: connect(%d): SO_BINDTODEVICE: %s", (int)tid,
+			            fd, strerror(err));
 	}
 	hand_over(env, tid, dup, fd);
 	close(dup);

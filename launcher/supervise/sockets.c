@@ -31,11 +31,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kernel/uapi.h"
 #include "os/msg.h"
-
-#ifndef IPPROTO_MPTCP
-#define IPPROTO_MPTCP 262
-#endif
 
 void lr_sv_sockets_init(struct lr_sv_sockets *s, bool watch, bool pool)
 {

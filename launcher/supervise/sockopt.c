@@ -116,15 +116,15 @@ void lr_sv_on_setsockopt(struct lr_sv *sv, const struct seccomp_notif *req,
 		resp->error = 0;
 		resp->val = 0;
 		sv->n_oob++;
-		lr_sv_debug(sv, "pid %d: setsockopt(%d, SO_OOBINLINE, %d): emulated", (int)tid, fd,
-		            v != 0);
+		lr_sv_debug(sv->opt, "pid %d: setsockopt(%d, SO_OOBINLINE, %d): emulated", (int)tid,
+		            fd, v != 0);
 		return;
 	}
 	p = lr_sv_program_of(sv, tid);
 	if (!p->sockopt_fallback || !pending(dup) ||
 	    getsockopt(dup, SOL_SOCKET, SO_DOMAIN, &domain, &dl) < 0 ||
 	    !tcp_accepts(sv, tid, domain, level, name, val, optlen)) {
-		lr_sv_debug(sv,
+		lr_sv_debug(sv->opt,
 		            "pid %d: setsockopt(%d, level %d, option %d): MPTCP refuses it, "
 		            "the socket stays MPTCP",
 		            (int)tid, fd, level, name);
@@ -135,7 +135,7 @@ void lr_sv_on_setsockopt(struct lr_sv *sv, const struct seccomp_notif *req,
 	if (r > 0)
 		return;
 	sv->n_optfallback++;
-	lr_sv_debug(sv,
+	lr_sv_debug(sv->opt,
 	            "pid %d: setsockopt(%d, level %d, option %d): MPTCP refuses it, socket is "
 	            "now TCP (sockopt_fallback)%s",
 	            (int)tid, fd, level, name, r < 0 ? "; its local address not taken over" : "");

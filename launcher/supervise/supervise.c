@@ -21,6 +21,8 @@
 #include "supervise/notify.h"
 #include "supervise/supervise.h"
 
+#include "kernel/uapi.h"
+#include "os/child_relay.h"
 #include "os/msg.h"
 
 #include <errno.h>
@@ -31,8 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -40,26 +40,11 @@
 #include <time.h>
 #include <unistd.h>
 
-/* 6.6+: wake the supervisor and the caller on the current CPU (a switch, not a migration). */
-#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
-#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
-#endif
-#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
-#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
-#endif
-
 /* What the child tells us before exec. */
 struct hello {
 	int err; /* 0, or -errno from installing the filter */
 	int nnp; /* no_new_privs had to be set */
 };
-
-/*
- * Not SIGPIPE: the kernel sends it as SI_USER when our own write hits a
- * closed pipe, and that must not kill the command.
- */
-static const int forwarded[] = {SIGHUP,  SIGINT,   SIGQUIT, SIGTERM, SIGUSR1,
-                                SIGUSR2, SIGWINCH, SIGCONT, SIGALRM};
 
 static void child_side(int sock, char **argv, const sigset_t *old, const struct lr_sv_plan *plan)
 {
@@ -148,7 +133,7 @@ static void serve(struct lr_sv *sv, int sfd, pid_t child, int *status)
 	if (sv->listener >= 0 && sv->opt->levers.sync &&
 	    ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
 	          (unsigned long)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0)
-		lr_sv_debug(sv, "no synchronous wake-up for notifications (%s): Linux 6.6+",
+		lr_sv_debug(sv->opt, "no synchronous wake-up for notifications (%s): Linux 6.6+",
 		            strerror(errno));
 	if (syscall(__NR_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) < 0) {
 		sz.seccomp_notif = sizeof(*req);
@@ -189,47 +174,11 @@ static void serve(struct lr_sv *sv, int sfd, pid_t child, int *status)
 			close(sv->listener);
 			sv->listener = -1;
 		}
-		if (pf[1].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			if (read(sfd, &si, sizeof(si)) != sizeof(si))
-				continue;
-			if (si.ssi_signo == SIGCHLD) {
-				if (waitpid(child, status, WNOHANG) == child)
-					break;
-				continue;
-			}
-			/*
-			 * Terminal signals (SI_KERNEL) reach the child's process group
-			 * by themselves; those sent to us alone are passed on.
-			 */
-			if (si.ssi_code != SI_KERNEL)
-				kill(child, (int)si.ssi_signo);
-		}
+		if ((pf[1].revents & POLLIN) && lr_relay_read(sfd, child, status))
+			break;
 	}
 	free(req);
 	free(resp);
-}
-
-/* Dies as the child did; returns only when that is not possible. */
-static int pass_status(int status, const sigset_t *old)
-{
-	if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-		struct rlimit no_core = {0, 0};
-
-		/* The child dumped core already if it was going to. */
-		(void)setrlimit(RLIMIT_CORE, &no_core);
-		signal(sig, SIG_DFL);
-		sigprocmask(SIG_SETMASK, old, NULL);
-		sigset_t one;
-		sigemptyset(&one);
-		sigaddset(&one, sig);
-		sigprocmask(SIG_UNBLOCK, &one, NULL);
-		raise(sig);
-		return 128 + sig;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
 /*
@@ -245,8 +194,8 @@ static bool stay_for_leftovers(struct lr_sv *sv, const sigset_t *old)
 
 	if (sv->listener < 0 || poll(&pf, 1, 0) < 0 || (pf.revents & (POLLHUP | POLLERR)))
 		return false;
-	lr_sv_debug(sv, "processes started by the command still run: serving them in the "
-	                "background");
+	lr_sv_debug(sv->opt, "processes started by the command still run: serving them in the "
+	                     "background");
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
@@ -269,11 +218,10 @@ int lr_supervise_run(const struct lr_supervise *opt, char **argv)
 {
 	struct lr_sv sv = {.listener = -1, .opt = opt};
 	struct mr_program defaults;
-	sigset_t mask, old;
+	sigset_t old;
 	struct hello h = {0};
 	int sp[2], sfd, status = 0, exec_err = 0;
 	pid_t child;
-	size_t i;
 	ssize_t n;
 
 	sv.track = lr_sv_track_open(opt->report);
@@ -283,19 +231,11 @@ int lr_supervise_run(const struct lr_supervise *opt, char **argv)
 	lr_sv_sockets_init(&sv.socks, sv.plan.nswatch, opt->levers.pool);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return -1000 - errno;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(&mask, forwarded[i]);
-	sigprocmask(SIG_BLOCK, &mask, &old);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	sfd = lr_relay_open(&old);
 	if (sfd < 0) {
-		int e = errno;
-
-		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(sp[0]);
 		close(sp[1]);
-		return -1000 - e;
+		return -1000 + sfd;
 	}
 	fflush(NULL);
 	child = fork();
@@ -337,7 +277,7 @@ int lr_supervise_run(const struct lr_supervise *opt, char **argv)
 	}
 	serve(&sv, sfd, child, &status);
 	close(sfd);
-	lr_sv_debug(&sv,
+	lr_sv_debug(sv.opt,
 	            "%lu socket() calls: %lu MPTCP, %lu left TCP; %lu replaced by TCP at "
 	            "connect/listen",
 	            sv.n_socket, sv.n_mptcp, sv.n_tcp_kept, sv.n_replaced);
@@ -347,5 +287,5 @@ int lr_supervise_run(const struct lr_supervise *opt, char **argv)
 		lr_sv_track_sweep(sv.track, true);
 	lr_sv_track_close(sv.track);
 	lr_sv_sockets_close(&sv.socks);
-	return pass_status(status, &old);
+	return lr_relay_exit_status(status, &old);
 }

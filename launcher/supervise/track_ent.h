@@ -13,15 +13,12 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "kernel/uapi.h"
 #include "policy/policy.h"
 
 #define MAX_SF      8
 #define MAX_TRACKED 4096
 #define MAX_SEEN    1024 /* socket inodes known not to be accepted connections */
-
-#ifndef IPPROTO_MPTCP
-#define IPPROTO_MPTCP 262
-#endif
 
 struct sf {
 	struct sockaddr_storage local, remote;

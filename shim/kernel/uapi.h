@@ -11,6 +11,8 @@
 #ifndef MPTCP_RUN_KERNEL_UAPI_H
 #define MPTCP_RUN_KERNEL_UAPI_H
 
+#include <fcntl.h>
+#include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -37,7 +39,7 @@
 #define MPTCP_INFO_FLAG_REMOTE_KEY_RECEIVED (1 << 1)
 #endif
 #ifndef PIDFD_THREAD
-#define PIDFD_THREAD 0200 /* 6.9, O_EXCL: pidfd_open() of a thread */
+#define PIDFD_THREAD O_EXCL /* 6.9: pidfd_open() of a thread */
 #endif
 #ifndef TCP_IS_MPTCP
 #define TCP_IS_MPTCP 43 /* 5.16, level IPPROTO_TCP */
@@ -53,6 +55,13 @@
 #endif
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP (1 << 16) /* <linux/if.h>; glibc's <net/if.h> stops before it */
+#endif
+/* 6.6+: the supervisor and the caller switch on one CPU instead of waking each other on two. */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
 #endif
 /* Path-manager event flags (MPTCP_ATTR_FLAGS); older kernels send MPTCP_ATTR_SERVER_SIDE. */
 #ifndef MPTCP_PM_EV_FLAG_SERVER_SIDE

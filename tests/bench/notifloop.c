@@ -47,15 +47,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
-#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
-#endif
-#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
-#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
-#endif
-#ifndef IPPROTO_MPTCP
-#define IPPROTO_MPTCP 262
-#endif
+#include "bench_time.h"
+#include "kernel/uapi.h"
+
 #if defined(__x86_64__)
 #define NL_ARCH AUDIT_ARCH_X86_64
 #elif defined(__aarch64__)
@@ -63,19 +57,6 @@
 #endif
 
 #define BATCHES 20
-
-static double wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
 
 /* socket() -> user notification, everything else allowed. */
 static int install(void)
@@ -115,12 +96,12 @@ static int loop(long n, int sock)
 		close(fd);
 	}
 	for (int b = 0; b < BATCHES; b++) {
-		double ws = wall_ns();
+		double ws = bench_wall_ns();
 		for (long i = 0; i < per; i++)
 			close(socket(AF_INET, SOCK_STREAM, 0));
-		wall[b] = (wall_ns() - ws) / (double)per;
+		wall[b] = (bench_wall_ns() - ws) / (double)per;
 	}
-	qsort(wall, BATCHES, sizeof(wall[0]), cmp_double);
+	qsort(wall, BATCHES, sizeof(wall[0]), bench_cmp_double);
 	dprintf(sock, "wall_med=%.1f wall_min=%.1f n=%ld proto=%d", wall[BATCHES / 2], wall[0],
 	        per * BATCHES, proto);
 	return 0;

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_time.h"
+
 /* CPU time of this thread (user + system): the machine is shared, and a
  * competing process inflates wall time but not the work this loop does. */
 static double now_ns(void)
@@ -25,19 +27,6 @@ static double now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static double wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
 }
 
 int main(int argc, char **argv)
@@ -67,7 +56,7 @@ int main(int argc, char **argv)
 	double batch[256], wall[256], t0 = now_ns();
 	long per = n / nb;
 	for (int b = 0; b < nb; b++) {
-		double bs = now_ns(), ws = wall_ns();
+		double bs = now_ns(), ws = bench_wall_ns();
 		for (long i = 0; i < per; i++) {
 			int fd = socket(fam, SOCK_STREAM, 0);
 			if (fd < 0) {
@@ -77,11 +66,11 @@ int main(int argc, char **argv)
 			close(fd);
 		}
 		batch[b] = (now_ns() - bs) / (double)per;
-		wall[b] = (wall_ns() - ws) / (double)per;
+		wall[b] = (bench_wall_ns() - ws) / (double)per;
 	}
 	double t1 = now_ns();
-	qsort(batch, (size_t)nb, sizeof(batch[0]), cmp_double);
-	qsort(wall, (size_t)nb, sizeof(wall[0]), cmp_double);
+	qsort(batch, (size_t)nb, sizeof(batch[0]), bench_cmp_double);
+	qsort(wall, (size_t)nb, sizeof(wall[0]), bench_cmp_double);
 	printf("ns_per_op=%.1f min=%.1f med=%.1f n=%ld proto=%d wall_min=%.1f wall_med=%.1f\n",
 	       (t1 - t0) / (double)(per * nb), batch[0], batch[nb / 2], per * nb, proto, wall[0],
 	       wall[nb / 2]);

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_time.h"
+
 extern char **environ;
 
 static double mono_us(void)
@@ -22,12 +24,6 @@ static double mono_us(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
 }
 
 int main(int argc, char **argv)
@@ -74,7 +70,7 @@ int main(int argc, char **argv)
 	getrusage(RUSAGE_CHILDREN, &ru);
 	double cpu = (double)ru.ru_utime.tv_sec * 1e6 + (double)ru.ru_utime.tv_usec +
 	             (double)ru.ru_stime.tv_sec * 1e6 + (double)ru.ru_stime.tv_usec;
-	qsort(batch, 10, sizeof(batch[0]), cmp_double);
+	qsort(batch, 10, sizeof(batch[0]), bench_cmp_double);
 	printf("us_per_spawn=%.1f med_batch=%.1f child_cpu_us=%.1f n=%d\n", total / (per * 10),
 	       batch[5], cpu / (per * 10), per * 10);
 	free(envp);

@@ -115,6 +115,21 @@ static int raw_listen(const char *addr, const char *port)
 	return fd;
 }
 
+/* A socket made and connected with raw system calls; -1 after printing why. */
+static int raw_connect(const char *addr, const char *port, int proto)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fam = addr_of(addr, port, &ss, &len);
+	int fd = raw_socket(fam, SOCK_STREAM, proto);
+
+	if (fd < 0 || syscall(SYS_connect, fd, &ss, len) < 0) {
+		printf("connect: %s\n", strerror(errno));
+		return -1;
+	}
+	return fd;
+}
+
 static void *thread_main(void *arg)
 {
 	int fd = raw_socket(AF_INET, SOCK_STREAM, 0);
@@ -165,8 +180,6 @@ static int clone3_netns(void)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
 	char buf[65536];
 	ssize_t n;
 	int fd, c, i;
@@ -183,13 +196,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc >= 4 && strcmp(argv[1], "connect") == 0) {
-		int fam = addr_of(argv[2], argv[3], &ss, &len);
-
-		fd = raw_socket(fam, SOCK_STREAM, IPPROTO_TCP);
-		if (fd < 0 || syscall(SYS_connect, fd, &ss, len) < 0) {
-			printf("connect: %s\n", strerror(errno));
+		if ((fd = raw_connect(argv[2], argv[3], IPPROTO_TCP)) < 0)
 			return 1;
-		}
 		printf("%d\n", proto_of(fd));
 		fflush(stdout);
 		while ((n = read(0, buf, sizeof(buf))) > 0)
@@ -272,14 +280,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc >= 4 && strcmp(argv[1], "opt-connect") == 0) {
-		int fam = addr_of(argv[2], argv[3], &ss, &len);
 		char oob[64];
 
-		fd = raw_socket(fam, SOCK_STREAM, 0);
-		if (fd < 0 || syscall(SYS_connect, fd, &ss, len) < 0) {
-			printf("connect: %s\n", strerror(errno));
+		if ((fd = raw_connect(argv[2], argv[3], 0)) < 0)
 			return 1;
-		}
 		snprintf(oob, sizeof(oob), "%s", try_set(fd, SOL_SOCKET, SO_OOBINLINE, 1));
 		printf("oob %s get %d", oob, get_int(fd, SOL_SOCKET, SO_OOBINLINE));
 		printf(" ttl %s proto %d\n", try_set(fd, IPPROTO_IP, IP_TTL, 5), proto_of(fd));
@@ -301,13 +305,8 @@ int main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "clone3-netns") == 0)
 		return clone3_netns();
 	if (argc >= 4 && strcmp(argv[1], "short") == 0) {
-		int fam = addr_of(argv[2], argv[3], &ss, &len);
-
-		fd = raw_socket(fam, SOCK_STREAM, IPPROTO_TCP);
-		if (fd < 0 || syscall(SYS_connect, fd, &ss, len) < 0) {
-			printf("connect: %s\n", strerror(errno));
+		if ((fd = raw_connect(argv[2], argv[3], IPPROTO_TCP)) < 0)
 			return 1;
-		}
 		printf("%d\n", proto_of(fd));
 		fflush(stdout);
 		if (write(fd, "short\n", 6) != 6)
