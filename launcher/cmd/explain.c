@@ -191,6 +191,54 @@ static void print_section(const struct mr_program *prog)
 	printf("\n");
 }
 
+/* Where a path-mode key came from, as explain says it. */
+static void mode_origin(const struct mr_program *prog, const struct mr_path_tuning_source *src,
+                        enum mr_mode_key k, char *buf, size_t size)
+{
+	switch (src->origin[k]) {
+	case MR_FROM_SECTION:
+		snprintf(buf, size, "programs[%td], line %d", prog->section_index, src->line[k]);
+		break;
+	case MR_FROM_DEFAULTS:
+		snprintf(buf, size, "defaults, line %d", src->line[k]);
+		break;
+	default:
+		snprintf(buf, size, "built in");
+		break;
+	}
+}
+
+/* How the path daemon uses the program's paths (its path mode) and the mode's tuning. */
+static void print_path_mode(const struct mr_policy *p, const struct mr_program *prog)
+{
+	static const enum mr_mode_key handover[] = {MR_MK_STALL, MR_MK_RTT, MR_MK_LOSS};
+	static const enum mr_mode_key interactive[] = {MR_MK_EVERY, MR_MK_BETTER, MR_MK_HOLD};
+	static const char *const what[] = {
+	    [MR_PATH_AGGREGATE] = "every listed path carries data",
+	    [MR_PATH_HANDOVER] = "one path carries data, the next only when it fails",
+	    [MR_PATH_INTERACTIVE] = "every path has a subflow, the fastest carries data",
+	};
+	struct mr_path_tuning t;
+	struct mr_path_tuning_source src;
+	char from[96];
+	if (p->n_paths == 0)
+		return;
+	mr_program_path_mode(p, prog, &t, &src);
+	enum mr_path_mode m = (enum mr_path_mode)t.v[MR_MK_MODE];
+	mode_origin(prog, &src, MR_MK_MODE, from, sizeof(from));
+	printf("path mode: %s (%s): %s\n", mr_path_mode_name(m), from, what[m]);
+	const enum mr_mode_key *keys = m == MR_PATH_HANDOVER      ? handover
+	                               : m == MR_PATH_INTERACTIVE ? interactive
+	                                                          : NULL;
+	for (size_t i = 0; keys && i < 3; i++) {
+		mode_origin(prog, &src, keys[i], from, sizeof(from));
+		if (t.v[keys[i]] == 0 && keys[i] != MR_MK_HOLD)
+			printf("  %s: not used (%s)\n", mr_mode_key_name(keys[i]), from);
+		else
+			printf("  %s: %d (%s)\n", mr_mode_key_name(keys[i]), t.v[keys[i]], from);
+	}
+}
+
 /* The protection against the kernel's multi-path data fault; the kernel's state for later. */
 static enum mr_kernel_integrity print_integrity(const struct mr_program *prog)
 {
@@ -277,6 +325,7 @@ int lr_cmd_explain(int argc, char **argv)
 	print_backend(exe);
 	print_section(&prog);
 	lr_explain_paths(&p, &prog, exe, state_file ? state_file : PD_DEFAULT_STATE);
+	print_path_mode(&p, &prog);
 	enum mr_kernel_integrity state = print_integrity(&prog);
 	if (nargs == 3) {
 		char why[400];

@@ -99,16 +99,27 @@ static void print_text(const struct pd_state *s)
 	printf("\n%zu connection(s)\n", s->n_conns);
 	for (size_t i = 0; i < s->n_conns; i++) {
 		const struct pd_state_conn *c = &s->conns[i];
-		printf("%08x %s %s -> %s  %s  paths: %s\n", c->token,
+		printf("%08x %s %s -> %s  %s  paths: %s%s%s\n", c->token,
 		       c->server ? "server" : "client", c->local, c->remote,
 		       *c->exe ? c->exe : "(unregistered: defaults)",
-		       *c->paths ? c->paths : "(pending)");
+		       *c->paths ? c->paths : "(pending)", *c->mode ? "  mode: " : "", c->mode);
 		for (size_t k = 0; k < c->n_subs; k++) {
 			const struct pd_state_sub *sf = &c->subs[k];
-			printf("    %-12s %-24s%s%s%s%s\n", sf->path, sf->local,
+			char rtt[32] = "";
+			if (sf->rtt_ms > 0)
+				snprintf(rtt, sizeof(rtt), " rtt %.1f ms", sf->rtt_ms);
+			printf("    %-12s %-24s%s%s%s%s%s\n", sf->path, sf->local,
 			       sf->initial ? " initial" : "", sf->backup ? " backup" : "",
 			       sf->promoting ? " (to be made active)" : "",
-			       sf->live ? "" : " (connecting)");
+			       sf->live ? "" : " (connecting)", rtt);
+		}
+		/* Paths that failed and wait: "unreachable" once they failed often in a row. */
+		for (size_t k = 0; k < c->n_retries; k++) {
+			const struct pd_state_retry *r = &c->retries[k];
+			printf(
+			    "    %-12s %s: %u failure%s in a row, next try in %.1f s (last: %s)\n",
+			    r->path, r->unreachable ? "unreachable" : "retrying", r->fails,
+			    r->fails == 1 ? "" : "s", r->retry_in_ms / 1000., r->why);
 		}
 	}
 	const struct pd_state_counters *n = &s->counters;

@@ -57,6 +57,9 @@ struct pd_daemon {
 	struct pd_wakes wakes;
 	struct pd_pm pm;       /* the planner's operations, and the command socket */
 	struct pd_usage usage; /* byte counts and budgets */
+	double sample_at;      /* the next subflow measurement (pathd/samples.h), 0: none wanted */
+	bool sample_warned;    /* sock_diag failed once: said */
+	unsigned long n_samples; /* measurements taken */
 	struct pd_live_view {
 		bool dirty; /* something the live view shows changed since it was written */
 		double last_write;

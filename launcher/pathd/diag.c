@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "kernel/uapi.h"
 #include "pathd/nlattr.h"
 
-#define TCP_STATE_TIME_WAIT 6 /* TCP_TIME_WAIT of <netinet/tcp.h>, which <linux/tcp.h> excludes */
+/* The TCP states (netinet/tcp.h's names clash with linux/tcp.h's tcp_info). */
+enum { TCP_STATE_ESTABLISHED = 1, TCP_STATE_SYN_SENT = 2, TCP_STATE_TIME_WAIT = 6 };
 
 #define TOKEN_END (offsetof(struct mr_mptcp_info, token) + sizeof(uint32_t))
 
@@ -29,8 +29,8 @@ struct diag_ctx {
 	bool subflows;
 };
 
-/* A subflow's ULP info: {NAME "mptcp", MPTCP {TOKEN_LOC, FLAGS, ...}}. */
-static void ulp_info(const struct nlattr *ulp, struct pd_diag_conn *d)
+/* A subflow's ULP info: {NAME "mptcp", MPTCP {TOKEN_LOC, FLAGS, ...}}. false: not MPTCP. */
+static bool ulp_info(const struct nlattr *ulp, uint32_t *token, uint32_t *flags)
 {
 	const struct nlattr *a, *b;
 	bool mptcp = false;
@@ -40,7 +40,7 @@ static void ulp_info(const struct nlattr *ulp, struct pd_diag_conn *d)
 			mptcp = strcmp(mnl_attr_get_str(a), "mptcp") == 0;
 	}
 	if (!mptcp)
-		return;
+		return false;
 	mnl_attr_for_each_nested(a, ulp)
 	{
 		if (mnl_attr_get_type(a) != INET_ULP_INFO_MPTCP)
@@ -50,63 +50,82 @@ static void ulp_info(const struct nlattr *ulp, struct pd_diag_conn *d)
 			if (mnl_attr_get_payload_len(b) < 4)
 				continue;
 			if (mnl_attr_get_type(b) == MPTCP_SUBFLOW_ATTR_TOKEN_LOC)
-				d->token = mnl_attr_get_u32(b);
+				*token = mnl_attr_get_u32(b);
 			else if (mnl_attr_get_type(b) == MPTCP_SUBFLOW_ATTR_FLAGS)
-				d->sf_flags = mnl_attr_get_u32(b);
+				*flags = mnl_attr_get_u32(b);
 		}
 	}
+	return true;
 }
 
-/* A subflow's tcp_info: the byte counters (older kernels send a shorter struct). */
-static void tcp_counters(const struct nlattr *a, struct pd_diag_conn *d)
+bool pd_diag_subflow(const struct nlmsghdr *nlh, uint32_t *token, uint32_t *flags,
+                     struct tcp_info *ti)
 {
-	struct tcp_info ti;
-	size_t len = mnl_attr_get_payload_len(a);
-	memset(&ti, 0, sizeof(ti));
-	memcpy(&ti, mnl_attr_get_payload(a), len < sizeof(ti) ? len : sizeof(ti));
-	d->bytes_acked = ti.tcpi_bytes_acked;
-	d->bytes_received = ti.tcpi_bytes_received;
-}
-
-/* One socket of the answer into d; subflows: a TCP socket (tcp_info, ULP info). */
-static void parse(const struct nlmsghdr *nlh, bool subflows, struct pd_diag_conn *d)
-{
-	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
-	memset(d, 0, sizeof(*d));
-	d->family = m->idiag_family;
-	d->state = m->idiag_state;
-	d->uid = m->idiag_uid;
-	d->loc.family = d->rem.family = m->idiag_family;
-	memcpy(d->loc.a, m->id.idiag_src, 16);
-	memcpy(d->rem.a, m->id.idiag_dst, 16);
-	d->lport = ntohs(m->id.idiag_sport);
-	d->rport = ntohs(m->id.idiag_dport);
-	d->inode = m->idiag_inode;
-	d->ifindex = (int)m->id.idiag_if;
-	mnl_attr_for_each(a, nlh, sizeof(*m))
+	bool mptcp = false;
+	*token = *flags = 0;
+	if (ti)
+		memset(ti, 0, sizeof(*ti));
+	mnl_attr_for_each(a, nlh, sizeof(struct inet_diag_msg))
 	{
-		/* The connection's struct mptcp_info, of which the token only. */
-		if (!subflows && mnl_attr_get_type(a) == INET_DIAG_INFO &&
-		    mnl_attr_get_payload_len(a) >= TOKEN_END)
-			memcpy(&d->token,
-			       (const char *)mnl_attr_get_payload(a) +
-			           offsetof(struct mr_mptcp_info, token),
-			       sizeof(d->token));
-		if (subflows && mnl_attr_get_type(a) == INET_DIAG_INFO)
-			tcp_counters(a, d);
-		if (subflows && mnl_attr_get_type(a) == INET_DIAG_ULP_INFO)
-			ulp_info(a, d);
+		size_t len = mnl_attr_get_payload_len(a);
+		if (ti && mnl_attr_get_type(a) == INET_DIAG_INFO)
+			memcpy(ti, mnl_attr_get_payload(a), len < sizeof(*ti) ? len : sizeof(*ti));
+		else if (mnl_attr_get_type(a) == INET_DIAG_ULP_INFO)
+			mptcp = ulp_info(a, token, flags);
 	}
+	return mptcp;
+}
+
+void pd_diag_sample(const struct tcp_info *ti, struct pl_sample *out)
+{
+	*out = (struct pl_sample){
+	    .bytes_acked = ti->tcpi_bytes_acked,
+	    .bytes_received = ti->tcpi_bytes_received,
+	    .segs_out = ti->tcpi_segs_out,
+	    .total_retrans = ti->tcpi_total_retrans,
+	    .unacked = ti->tcpi_unacked,
+	    .notsent = ti->tcpi_notsent_bytes,
+	    .snd_wnd = ti->tcpi_snd_wnd,
+	    .rtt_us = ti->tcpi_rtt,
+	    .rto_us = ti->tcpi_rto,
+	    .last_ack_ms = ti->tcpi_last_ack_recv,
+	};
 }
 
 static int diag_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct diag_ctx *c = data;
+	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
 	struct pd_diag_conn d;
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct inet_diag_msg))
-		return MNL_CB_OK;
-	parse(nlh, c->subflows, &d);
+	memset(&d, 0, sizeof(d));
+	d.family = m->idiag_family;
+	d.state = m->idiag_state;
+	d.uid = m->idiag_uid;
+	d.loc.family = d.rem.family = m->idiag_family;
+	memcpy(d.loc.a, m->id.idiag_src, 16);
+	memcpy(d.rem.a, m->id.idiag_dst, 16);
+	d.lport = ntohs(m->id.idiag_sport);
+	d.rport = ntohs(m->id.idiag_dport);
+	d.inode = m->idiag_inode;
+	if (c->subflows) {
+		struct tcp_info ti;
+		if (!pd_diag_subflow(nlh, &d.token, &d.sf_flags, &ti))
+			return MNL_CB_OK;
+		pd_diag_sample(&ti, &d.tcp);
+	} else {
+		mnl_attr_for_each(a, nlh, sizeof(*m))
+		{
+			/* The connection's struct mptcp_info, of which the token only. */
+			if (mnl_attr_get_type(a) == INET_DIAG_INFO &&
+			    mnl_attr_get_payload_len(a) >= TOKEN_END)
+				memcpy(&d.token,
+				       (const char *)mnl_attr_get_payload(a) +
+				           offsetof(struct mr_mptcp_info, token),
+				       sizeof(d.token));
+		}
+	}
 	if (d.token)
 		c->cb(&d, c->arg);
 	return MNL_CB_OK;
@@ -129,7 +148,10 @@ int pd_diag_dump(bool subflows, void (*cb)(const struct pd_diag_conn *, void *),
 		struct inet_diag_req_v2 *req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 		req->sdiag_family = (uint8_t)families[i];
 		req->sdiag_protocol = IPPROTO_TCP; /* a u8: 262 goes in the attribute below */
-		req->idiag_states = ~0u;
+		/* Subflows: established ones, and joins still in SYN-SENT (their ports); not the
+		 * TIME-WAIT and closing sockets a busy host has thousands of. */
+		req->idiag_states =
+		    subflows ? (1u << TCP_STATE_ESTABLISHED) | (1u << TCP_STATE_SYN_SENT) : ~0u;
 		req->idiag_ext = 1 << (INET_DIAG_INFO - 1);
 		if (!subflows)
 			mnl_attr_put_u32(nlh, INET_DIAG_REQ_PROTOCOL, IPPROTO_MPTCP);
@@ -186,22 +208,7 @@ void pd_diag_close(struct pd_diag *g)
 	free(g);
 }
 
-struct one_ctx {
-	struct pd_diag_conn *out;
-	bool found;
-};
-
-static int one_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct one_ctx *c = data;
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct inet_diag_msg))
-		return MNL_CB_OK;
-	parse(nlh, true, c->out);
-	c->found = true;
-	return MNL_CB_STOP;
-}
-
-/* An exact request for one TCP socket (type SOCK_DIAG_BY_FAMILY or SOCK_DESTROY) into g->buf. */
+/* An exact request for one TCP socket (SOCK_DIAG_BY_FAMILY or SOCK_DESTROY) into g->buf. */
 static struct nlmsghdr *exact(struct pd_diag *g, uint16_t type, const struct pl_addr *loc,
                               uint16_t lport, const struct pl_addr *rem, uint16_t rport,
                               int ifindex)
@@ -224,9 +231,38 @@ static struct nlmsghdr *exact(struct pd_diag *g, uint16_t type, const struct pl_
 	return nlh;
 }
 
-int pd_diag_subflow(struct pd_diag *g, const struct pl_addr *loc, uint16_t lport,
-                    const struct pl_addr *rem, uint16_t rport, int ifindex,
-                    struct pd_diag_conn *out)
+struct one_ctx {
+	struct pd_diag_conn *out;
+	bool found;
+};
+
+static int one_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct one_ctx *c = data;
+	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
+	struct tcp_info ti;
+	struct pd_diag_conn *d = c->out;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*m))
+		return MNL_CB_OK;
+	memset(d, 0, sizeof(*d));
+	d->family = m->idiag_family;
+	d->state = m->idiag_state;
+	d->uid = m->idiag_uid;
+	d->loc.family = d->rem.family = m->idiag_family;
+	memcpy(d->loc.a, m->id.idiag_src, 16);
+	memcpy(d->rem.a, m->id.idiag_dst, 16);
+	d->lport = ntohs(m->id.idiag_sport);
+	d->rport = ntohs(m->id.idiag_dport);
+	d->inode = m->idiag_inode;
+	d->ifindex = (int)m->id.idiag_if;
+	pd_diag_subflow(nlh, &d->token, &d->sf_flags, &ti); /* closing: no longer MPTCP's */
+	pd_diag_sample(&ti, &d->tcp);
+	c->found = true;
+	return MNL_CB_STOP;
+}
+
+int pd_diag_lookup(struct pd_diag *g, const struct pl_addr *loc, uint16_t lport,
+                   const struct pl_addr *rem, uint16_t rport, int ifindex, struct pd_diag_conn *out)
 {
 	struct nlmsghdr *nlh = exact(g, SOCK_DIAG_BY_FAMILY, loc, lport, rem, rport, ifindex);
 	if (mnl_socket_sendto(g->nl, nlh, nlh->nlmsg_len) < 0)

@@ -11,6 +11,8 @@
 #include "pathd/ifaces.h"
 #include "pathd/live.h"
 #include "pathd/protection.h"
+#include "planner/measure.h"
+#include "planner/retry.h"
 #include "planner/planner.h"
 
 static double earliest(double a, double b)
@@ -21,9 +23,9 @@ static double earliest(double a, double b)
 void pd_plan(struct pd_daemon *d, struct pl_conn *c, double now)
 {
 	c->prot = pd_protection_for(c, d->o->promote_ms);
-	/* The uses of its paths, each decision merged in (the stricter wins): budgets. They
-	 * depend on the owner: decided first. */
-	memset(c->use, 0, sizeof(c->use));
+	/* The paths it may not use, or not for data, now: its budgets. They depend on the owner:
+	 * decided first. */
+	c->no_data = c->no_path = 0;
 	if (c->created && c->established)
 		pl_decide(&d->world, c, now, pd_pm_ops(), &d->pm);
 	pd_usage_sample(d, c, now); /* counts first: a budget just spent applies now */
@@ -32,6 +34,12 @@ void pd_plan(struct pd_daemon *d, struct pl_conn *c, double now)
 	/* Subflows it may just have made are sampled from their first interval on. */
 	t = earliest(t, pd_usage_sample(d, c, now));
 	pd_wake_at(&d->wakes, &d->conns, c, t, now);
+	/* Its next measurement (pathd/samples.h), if it wants them. */
+	if ((c->sample_every = pl_sample_every(c))) {
+		double at = now + c->sample_every;
+		if (!d->sample_at || at < d->sample_at)
+			d->sample_at = at;
+	}
 	/* Waiting for its registration: the channels are read by then (pathd/reg.h). */
 	if (c->established && !c->decided)
 		pd_reg_expect(d->reg, c->t_established + d->o->grace_ms);
@@ -39,10 +47,8 @@ void pd_plan(struct pd_daemon *d, struct pl_conn *c, double now)
 
 void pd_plan_all(struct pd_daemon *d, double now)
 {
-	for (size_t i = 0; i < d->conns.n; i++) {
-		pl_retry(&d->conns.c[i]);
+	for (size_t i = 0; i < d->conns.n; i++)
 		pd_plan(d, &d->conns.c[i], now);
-	}
 }
 
 void pd_on_event(const struct pd_event *e, void *arg)
@@ -84,7 +90,7 @@ void pd_on_event(const struct pd_event *e, void *arg)
 		/* Its last bytes, while the socket is still there (FIN_WAIT after a destroy). */
 		if ((s = pl_sub_find(c, &e->saddr, e->sport, &e->daddr, e->dport)))
 			pd_usage_last(d, c, s, now);
-		pl_sub_closed(c, &e->saddr, e->sport, &e->daddr, e->dport);
+		pl_sub_closed(c, &e->saddr, e->sport, &e->daddr, e->dport, e->error, now);
 		break;
 	case MPTCP_EVENT_SUB_PRIORITY:
 		if ((c = pd_conn_find(&d->conns, e->token)))

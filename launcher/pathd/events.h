@@ -17,7 +17,7 @@ struct pl_conn;
 
 /* Plans c now (its protection computed first) and schedules its next look. */
 void pd_plan(struct pd_daemon *d, struct pl_conn *c, double now);
-/* Every connection, after a link or address change (failed paths are tried again). */
+/* Every connection, after a link or address change. */
 void pd_plan_all(struct pd_daemon *d, double now);
 
 /* Callbacks for pd_genl_read, pd_rtnl_read/dump and pd_reg_handle; arg: the daemon. */

@@ -12,6 +12,7 @@
 #include "pathd/daemon.h"
 #include "pathd/usage.h"
 #include "pathd/state_file.h"
+#include "planner/retry.h"
 
 void pd_live_latency(struct pd_daemon *d, double ms)
 {
@@ -134,6 +135,36 @@ static size_t fill_usage(const struct pd_daemon *d, struct pl_date date, struct 
 	return n;
 }
 
+/* The paths of c that wait for a retry, into out (room for MR_PATHS_MAX); how many. */
+static size_t fill_retries(const struct pd_daemon *d, const struct pl_conn *c, double now,
+                           struct pd_state_retry *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; c->decided && i < c->pp.list.n; i++) {
+		int k = c->pp.list.idx[i];
+		const struct pl_retry *r = &c->retry[k];
+		if (!r->fails)
+			continue;
+		out[n] = (struct pd_state_retry){
+		    .path = d->o->policy->paths[k].name,
+		    .fails = r->fails,
+		    .unreachable = pl_retry_unreachable(c, k),
+		    .retry_in_ms = r->at > now ? to_us(r->at - now) : 0,
+		};
+		pl_fail_text(r, out[n].why, sizeof(out[n].why));
+		n++;
+	}
+	return n;
+}
+
+static size_t n_retries(const struct pl_conn *c)
+{
+	size_t n = 0;
+	for (int k = 0; k < MR_PATHS_MAX; k++)
+		n += c->retry[k].fails > 0;
+	return n;
+}
+
 static void fill_conn(const struct pd_daemon *d, const struct pl_conn *c, struct pd_state_conn *sc,
                       struct pd_state_sub *subs)
 {
@@ -147,6 +178,7 @@ static void fill_conn(const struct pd_daemon *d, const struct pl_conn *c, struct
 	    .pid = c->registered ? c->pid : 0,
 	    .uid = c->registered ? (long long)c->uid : -1,
 	    .exe = c->registered ? c->exe : "",
+	    .mode = c->decided ? mr_path_mode_name((enum mr_path_mode)c->tune.v[MR_MK_MODE]) : "",
 	    .subs = subs,
 	    .n_subs = (size_t)c->n_sub,
 	};
@@ -162,6 +194,7 @@ static void fill_conn(const struct pd_daemon *d, const struct pl_conn *c, struct
 		    .live = s->live,
 		    .initial = s->initial,
 		    .promoting = s->promo != PL_PROMO_NONE,
+		    .rtt_ms = s->h.sampled ? (double)s->h.rtt_ms : 0,
 		};
 		endpoint(subs[k].local, sizeof(subs[k].local), &s->loc, s->lport);
 	}
@@ -176,9 +209,11 @@ void pd_live_write(struct pd_daemon *d, double now, bool force)
 	l->last_write = now;
 	if (!d->o->state_path)
 		return;
-	size_t n_subs = 0;
-	for (size_t i = 0; i < d->conns.n; i++)
+	size_t n_subs = 0, n_retry = 0;
+	for (size_t i = 0; i < d->conns.n; i++) {
 		n_subs += (size_t)d->conns.c[i].n_sub;
+		n_retry += n_retries(&d->conns.c[i]);
+	}
 	struct pd_state s = {
 	    .pid = getpid(),
 	    .config = d->o->conf_path,
@@ -189,16 +224,20 @@ void pd_live_write(struct pd_daemon *d, double now, bool force)
 	    .usage = calloc(d->usage.ledger.n ? d->usage.ledger.n : 1, sizeof(*s.usage)),
 	};
 	struct pd_state_sub *subs = calloc(n_subs ? n_subs : 1, sizeof(*subs));
-	if (!s.paths || !s.conns || !subs || !s.usage) {
+	struct pd_state_retry *retries = calloc(n_retry ? n_retry : 1, sizeof(*retries));
+	if (!s.paths || !s.conns || !subs || !retries || !s.usage) {
 		lr_warn("out of memory: %s not written", d->o->state_path);
 		goto out;
 	}
 	struct pl_date date = pd_local_date();
 	fill_paths(d, date, s.paths);
 	s.n_usage = fill_usage(d, date, s.usage);
-	for (size_t i = 0, k = 0; i < d->conns.n; i++) {
+	for (size_t i = 0, k = 0, r = 0; i < d->conns.n; i++) {
 		fill_conn(d, &d->conns.c[i], &s.conns[i], subs + k);
 		k += (size_t)d->conns.c[i].n_sub;
+		s.conns[i].retries = retries + r;
+		s.conns[i].n_retries = fill_retries(d, &d->conns.c[i], now, retries + r);
+		r += s.conns[i].n_retries;
 	}
 	unsigned long ok, refused, limited;
 	pd_reg_stats(d->reg, &ok, &refused, &limited);
@@ -221,6 +260,7 @@ void pd_live_write(struct pd_daemon *d, double now, bool force)
 	if (rc < 0)
 		lr_dbg("%s not written: %s", d->o->state_path, strerror(-rc));
 out:
+	free(retries);
 	free(subs);
 	free(s.conns);
 	free(s.usage);

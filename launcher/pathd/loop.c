@@ -24,6 +24,7 @@
 #include "pathd/daemon.h"
 #include "pathd/events.h"
 #include "pathd/live.h"
+#include "pathd/samples.h"
 #include "pathd/takeover.h"
 #include "pathd/usage.h"
 
@@ -32,11 +33,13 @@ static double earliest(double a, double b)
 	return !a || (b && b < a) ? b : a;
 }
 
-/* poll()'s timeout: until the next wake-up, registration deadline or state-file write. */
+/* poll()'s timeout: until the next wake-up, registration deadline, state-file write or
+ * measurement. */
 static int poll_timeout(const struct pd_daemon *d, double now)
 {
 	double t = earliest(pd_wake_next(&d->wakes), pd_reg_next_deadline(d->reg));
 	t = earliest(t, pd_live_next(d));
+	t = earliest(t, pd_samples_next(d));
 	t = earliest(t, pd_usage_next(d));
 	if (!t)
 		return -1;
@@ -157,6 +160,7 @@ static bool loop(struct pd_daemon *d)
 		/* After every wake-up (pathd/reg.h): registrations come without waking us. */
 		pd_reg_handle(d->reg, now, pd_on_registration, d);
 		pd_on_wakeups(d, now);
+		pd_samples_take(d, now);
 		/* A budget spent or renewed: what every connection may use changed. */
 		if (pd_usage_tick(d, now))
 			pd_plan_all(d, now);

@@ -60,10 +60,12 @@ static int subflow_create(void *ctx, const struct pl_conn *c, int path, const st
 		return rc;
 	}
 	pm->n_create++;
+	/* Interactive joins stay backup until measured best; protected ones are promoted. */
 	lr_dbg("token %08x: subflow on %s (%s)%s", c->token, p->name, dev,
-	       !backup     ? ""
-	       : p->backup ? " backup"
-	                   : " backup until promoted");
+	       !backup ? ""
+	       : p->backup || c->tune.v[MR_MK_MODE] == MR_PATH_INTERACTIVE
+	           ? " backup"
+	           : " backup until promoted");
 	return 0;
 }
 
@@ -196,6 +198,12 @@ static void debug_line(void *ctx, const char *line)
 	lr_dbg("%s", line);
 }
 
+static void info_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	lr_info("%s", line);
+}
+
 static const struct pl_ops ops_debug = {
     .subflow_create = subflow_create,
     .subflow_destroy = subflow_destroy,
@@ -203,6 +211,7 @@ static const struct pl_ops ops_debug = {
     .set_backup = set_backup,
     .announce = announce,
     .debug = debug_line,
+    .info = info_line,
 };
 
 static const struct pl_ops ops_quiet = {
@@ -212,6 +221,7 @@ static const struct pl_ops ops_quiet = {
     .set_backup = set_backup,
     .announce = announce,
     .debug = NULL,
+    .info = info_line,
 };
 
 const struct pl_ops *pd_pm_ops(void)

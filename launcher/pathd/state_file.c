@@ -149,6 +149,7 @@ static void conn_piece(struct out *o, const struct pd_state *st, size_t i)
 	raw(o, "%lld", c->uid);
 	kv_str(o, "exe", c->exe);
 	kv_str(o, "paths", c->paths);
+	kv_str(o, "mode", c->mode);
 	mr_line_key(&o->l, "subflows");
 	mr_line_raw(&o->l, "[");
 	for (size_t k = 0; k < c->n_subs; k++) {
@@ -160,6 +161,21 @@ static void conn_piece(struct out *o, const struct pd_state *st, size_t i)
 		mr_line_kv_bool(&o->l, "live", s->live);
 		mr_line_kv_bool(&o->l, "initial", s->initial);
 		mr_line_kv_bool(&o->l, "promoting", s->promoting);
+		mr_line_key(&o->l, "rtt_ms");
+		raw(o, "%.3f}", s->rtt_ms);
+	}
+	mr_line_raw(&o->l, "]");
+	mr_line_key(&o->l, "retries");
+	mr_line_raw(&o->l, "[");
+	for (size_t k = 0; k < c->n_retries; k++) {
+		const struct pd_state_retry *r = &c->retries[k];
+		mr_line_raw(&o->l, k ? ",{\"path\":" : "{\"path\":");
+		put_str(o, r->path);
+		mr_line_kv_u64(&o->l, "fails", r->fails);
+		mr_line_kv_bool(&o->l, "unreachable", r->unreachable);
+		mr_line_key(&o->l, "retry_in_ms");
+		raw(o, "%.3f", r->retry_in_ms);
+		kv_str(o, "why", r->why);
 		mr_line_raw(&o->l, "}");
 	}
 	mr_line_raw(&o->l, "]}");
@@ -310,7 +326,7 @@ static bool flag(json_t *o, const char *k)
 
 static bool read_conn(json_t *x, struct pd_state_conn *c)
 {
-	json_t *subs = json_object_get(x, "subflows"), *y;
+	json_t *subs = json_object_get(x, "subflows"), *retries = json_object_get(x, "retries"), *y;
 	size_t k;
 	c->token = (uint32_t)strtoul(str(x, "token"), NULL, 16);
 	c->server = strcmp(str(x, "side"), "server") == 0;
@@ -324,9 +340,22 @@ static bool read_conn(json_t *x, struct pd_state_conn *c)
 	c->uid = json_object_get(x, "uid") ? num(x, "uid") : -1;
 	c->exe = str(x, "exe");
 	copy(c->paths, sizeof(c->paths), str(x, "paths"));
+	c->mode = str(x, "mode");
 	c->n_subs = json_array_size(subs);
 	if (c->n_subs && !(c->subs = calloc(c->n_subs, sizeof(*c->subs))))
 		return false;
+	c->n_retries = json_array_size(retries);
+	if (c->n_retries && !(c->retries = calloc(c->n_retries, sizeof(*c->retries))))
+		return false;
+	json_array_foreach(retries, k, y)
+	{
+		struct pd_state_retry *r = &c->retries[k];
+		r->path = str(y, "path");
+		r->fails = (unsigned)count(y, "fails");
+		r->unreachable = flag(y, "unreachable");
+		r->retry_in_ms = json_number_value(json_object_get(y, "retry_in_ms"));
+		copy(r->why, sizeof(r->why), str(y, "why"));
+	}
 	json_array_foreach(subs, k, y)
 	{
 		struct pd_state_sub *s = &c->subs[k];
@@ -336,6 +365,7 @@ static bool read_conn(json_t *x, struct pd_state_conn *c)
 		s->live = flag(y, "live");
 		s->initial = flag(y, "initial");
 		s->promoting = flag(y, "promoting");
+		s->rtt_ms = json_number_value(json_object_get(y, "rtt_ms"));
 	}
 	return true;
 }
@@ -464,8 +494,10 @@ int pd_state_read(const char *path, struct pd_state *s, char *err, size_t esize)
 
 void pd_state_free(struct pd_state *s)
 {
-	for (size_t i = 0; s->conns && i < s->n_conns; i++)
+	for (size_t i = 0; s->conns && i < s->n_conns; i++) {
 		free(s->conns[i].subs);
+		free(s->conns[i].retries);
+	}
 	free(s->conns);
 	free(s->paths);
 	free(s->usage);

@@ -16,7 +16,10 @@
  *                  "state":"registered|created|established","local":"ADDR:PORT",
  *                  "remote":"ADDR:PORT","pid":N (0: unregistered),"uid":N (-1),"exe":"",
  *                  "paths":"wifi, cellular (backup)" ("" pending),
- *                  "subflows":[{"path","local","backup","live","initial","promoting"},…]},…],
+ *                  "mode":"aggregate|handover|interactive" ("" pending),
+ *                  "subflows":[{"path","local","backup","live","initial","promoting",
+ *                               "rtt_ms" (0: not measured)},…],
+ *                  "retries":[{"path","fails","unreachable","retry_in_ms","why"},…]},…],
  *  "usage":[{"program","path","bytes","budget":{…}|null,"period","resets","over"},…],
  *  "counters":{"connections","subflow_create","subflow_destroy","set_flags","announce",
  *              "errors","registrations","refused","rate_limited","uid_capped","command_ms"},
@@ -43,6 +46,18 @@ struct pd_state_sub {
 	char local[PD_STATE_ENDPOINT];
 	bool backup, live, initial;
 	bool promoting; /* created backup to protect it, to be made active */
+	double rtt_ms;  /* its last measured RTT, 0 when not measured */
+};
+
+#define PD_STATE_WHY 96
+
+/* A path of a connection that failed and waits to be tried again (planner/retry.h). */
+struct pd_state_retry {
+	const char *path;
+	unsigned fails;     /* failures in a row */
+	bool unreachable;   /* failed often enough in a row to be called so */
+	double retry_in_ms; /* until the next try, 0: due */
+	char why[PD_STATE_WHY];
 };
 
 struct pd_state_conn {
@@ -53,8 +68,11 @@ struct pd_state_conn {
 	long long pid, uid; /* 0 and -1 when nobody registered it */
 	const char *exe;    /* "" when unregistered */
 	char paths[PD_STATE_PATHS];
+	const char *mode; /* its path mode, "" until decided */
 	struct pd_state_sub *subs;
 	size_t n_subs;
+	struct pd_state_retry *retries;
+	size_t n_retries;
 };
 
 /* A budget as the file shows it; bytes 0: none. */

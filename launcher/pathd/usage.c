@@ -325,26 +325,27 @@ static int sample_one(struct pd_daemon *d, struct pl_conn *c, struct pl_sub *s, 
 	struct pd_diag_conn x;
 	int rc = -ENOENT;
 	if (s->ifindex)
-		rc = pd_diag_subflow(d->usage.diag, &s->loc, s->lport, &s->rem, s->rport,
-		                     s->ifindex, &x);
+		rc = pd_diag_lookup(d->usage.diag, &s->loc, s->lport, &s->rem, s->rport, s->ifindex,
+		                    &x);
 	if (rc == -ENOENT)
-		rc = pd_diag_subflow(d->usage.diag, &s->loc, s->lport, &s->rem, s->rport, 0, &x);
+		rc = pd_diag_lookup(d->usage.diag, &s->loc, s->lport, &s->rem, s->rport, 0, &x);
 	if (rc < 0)
 		return rc;
 	/* Counters below what was counted: another socket on the same ports; from 0. */
-	uint64_t da =
-	    x.bytes_acked >= s->counted_acked ? x.bytes_acked - s->counted_acked : x.bytes_acked;
-	uint64_t dr = x.bytes_received >= s->counted_received
-	                  ? x.bytes_received - s->counted_received
-	                  : x.bytes_received;
-	s->counted_acked = x.bytes_acked;
-	s->counted_received = x.bytes_received;
+	uint64_t da = x.tcp.bytes_acked >= s->counted_acked ? x.tcp.bytes_acked - s->counted_acked
+	                                                    : x.tcp.bytes_acked;
+	uint64_t dr = x.tcp.bytes_received >= s->counted_received
+	                  ? x.tcp.bytes_received - s->counted_received
+	                  : x.tcp.bytes_received;
+	s->counted_acked = x.tcp.bytes_acked;
+	s->counted_received = x.tcp.bytes_received;
 	if (da + dr) {
 		lr_dbg(
 		    "[%.0f] token %08x: subflow on %s from port %u: +%llu bytes (%llu acked, %llu "
 		    "received in all)",
 		    now, c->token, path_name(d, s->path), s->lport, (unsigned long long)(da + dr),
-		    (unsigned long long)x.bytes_acked, (unsigned long long)x.bytes_received);
+		    (unsigned long long)x.tcp.bytes_acked,
+		    (unsigned long long)x.tcp.bytes_received);
 		count(d, c, s->path, da + dr, date, now);
 	}
 	return 0;
@@ -369,7 +370,7 @@ static double next_sample(struct pd_daemon *d, const struct pl_conn *c, struct p
 		struct pl_budget_state st;
 		pl_budget_state(d->o->policy, &d->usage.ledger, program_of(c),
 		                c->decided ? c->section : -1, s->path, date, &st);
-		double dt = PL_SAMPLE_MAX_MS;
+		double dt = PL_COUNT_MAX_MS;
 		const struct pl_count *ks[2] = {st.total, st.own};
 		const uint64_t lim[2] = {st.path_budget.bytes, st.prog_budget.bytes};
 		for (int j = 0; j < 2; j++) {
@@ -389,19 +390,19 @@ double pd_usage_sample(struct pd_daemon *d, struct pl_conn *c, double now)
 	if (!us->on)
 		return 0;
 	struct pl_date date = pd_local_date();
-	if (c->sample_at && now >= c->sample_at) {
+	if (c->count_at && now >= c->count_at) {
 		for (int i = 0; i < c->n_sub; i++)
 			if (counted_sub(d, &c->s[i]))
 				sample_one(d, c, &c->s[i], date, now);
-		c->sample_at = 0;
+		c->count_at = 0;
 	}
-	if (!c->sample_at)
-		c->sample_at = next_sample(d, c, date, now);
+	if (!c->count_at)
+		c->count_at = next_sample(d, c, date, now);
 	if (now - us->shown_at >= 1000.) {
 		d->live.dirty = true; /* `mptcp-run paths` shows the counts: once a second */
 		us->shown_at = now;
 	}
-	return c->sample_at;
+	return c->count_at;
 }
 
 void pd_usage_last(struct pd_daemon *d, struct pl_conn *c, struct pl_sub *s, double now)
@@ -438,7 +439,7 @@ static bool other_usable(const struct pd_daemon *d, const struct pl_conn *c, int
 {
 	for (size_t i = 0; i < c->pp.list.n; i++) {
 		int j = c->pp.list.idx[i];
-		if (j != k && c->use[j] <= PL_USE_ACTIVE &&
+		if (j != k && !((c->no_data | c->no_path) & (1u << j)) &&
 		    pl_path_addr(&d->world, j, c->family, NULL))
 			return true;
 	}
@@ -459,9 +460,12 @@ void pd_usage_uses(struct pd_daemon *d, struct pl_conn *c)
 			continue;
 		pl_budget_state(d->o->policy, &us->ledger, program_of(c), c->section, k, date,
 		                &st[k]);
-		uint8_t u = pl_budget_use(&st[k]);
-		c->use[k] = pl_use_merge(c->use[k], u);
-		if (u != PL_USE_ANY)
+		enum pl_spent u = pl_budget_spent(&st[k]);
+		if (u == PL_SPENT_STAY)
+			c->no_data |= 1u << k; /* backup only: data there when nothing else works */
+		else if (u == PL_SPENT_LEAVE)
+			c->no_path |= 1u << k;
+		if (u != PL_SPENT_NOT)
 			over |= 1u << k;
 	}
 	/* A program left with nothing but spent paths is told, once per budget period. */

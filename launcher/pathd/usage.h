@@ -10,7 +10,8 @@
  *  - the counts, and the open subflows' counts already counted, are kept in
  *    the usage file (pathd/usage_file.h) every 10 s, when a budget is spent
  *    and at exit: a daemon started again goes on from there;
- *  - before each plan, what a connection may do on each path (pl_conn.use):
+ *  - before each plan, what a connection may do on each path (pl_conn.no_data,
+ *    no_path):
  *    a spent budget makes its subflows backup, then closes them, or keeps
  *    them as a backup where the program's over_budget says "stay"; one log
  *    line when a budget is spent, one when a program is left with no other
@@ -42,7 +43,8 @@ void pd_usage_adopted(struct pd_daemon *d);
 /* Writes the usage file one last time and frees everything. */
 void pd_usage_stop(struct pd_daemon *d, double now);
 
-/* Sets c->use from the budgets (merged into what is there: the stricter wins). */
+/* Adds to c->no_data (over_budget stay) and c->no_path (leave) the paths whose budget is
+ * spent for c's program. */
 void pd_usage_uses(struct pd_daemon *d, struct pl_conn *c);
 /* Samples c's counted subflows when due, and says when next (0: none counted). */
 double pd_usage_sample(struct pd_daemon *d, struct pl_conn *c, double now);

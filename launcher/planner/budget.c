@@ -248,22 +248,20 @@ void pl_budget_state(const struct mr_policy *p, struct pl_ledger *l, const char 
 	out->over_prog = out->own && pl_count_over(out->own, out->prog_budget.bytes, date);
 }
 
-uint8_t pl_budget_use(const struct pl_budget_state *st)
+enum pl_spent pl_budget_spent(const struct pl_budget_state *st)
 {
 	if (!st->over_path && !st->over_prog)
-		return PL_USE_ANY;
-	return st->over == MR_OVER_STAY ? PL_USE_BACKUP : PL_USE_NONE;
+		return PL_SPENT_NOT;
+	return st->over == MR_OVER_STAY ? PL_SPENT_STAY : PL_SPENT_LEAVE;
 }
 
 double pl_sample_interval(uint64_t remaining, double rate)
 {
 	/* No budget, or one spent already: nothing to stop in time. */
 	if (remaining == UINT64_MAX || remaining == 0)
-		return PL_SAMPLE_MAX_MS;
+		return PL_COUNT_MAX_MS;
 	if (rate < PL_RATE_FLOOR)
 		rate = PL_RATE_FLOOR;
 	double t = (double)remaining / (4 * rate);
-	return t < PL_SAMPLE_MIN_MS   ? PL_SAMPLE_MIN_MS
-	       : t > PL_SAMPLE_MAX_MS ? PL_SAMPLE_MAX_MS
-	                              : t;
+	return t < PL_COUNT_MIN_MS ? PL_COUNT_MIN_MS : t > PL_COUNT_MAX_MS ? PL_COUNT_MAX_MS : t;
 }

@@ -5,7 +5,8 @@
  * how soon its subflows must be sampled again. Pure like the planner: the
  * daemon brings the local time (struct pl_date, from localtime_r), the
  * counts (sock_diag's tcp_info, launcher/pathd/usage.c) and the config; what
- * comes out is a pl_use per path for pl_plan (planner/model.h).
+ * comes out is, per path, whether the connection may use it for data
+ * (pl_conn.no_data) or at all (pl_conn.no_path) in pl_plan.
  *
  * Counting: every delta of a subflow on a counted path (mr_path_counted)
  * goes to two counters, the path's total for all programs and the program's
@@ -98,23 +99,25 @@ struct pl_budget_state {
 /* The budget state of program exe (section: its section index, -1 none) on path. */
 void pl_budget_state(const struct mr_policy *p, struct pl_ledger *l, const char *exe, int section,
                      int path, struct pl_date date, struct pl_budget_state *out);
-/*
- * What a connection of that program may do on the path: PL_USE_ANY within its budgets;
- * spent (the path's or the program's): PL_USE_BACKUP when its over_budget is "stay" (data
- * there only when no other path works), PL_USE_NONE otherwise.
- */
-uint8_t pl_budget_use(const struct pl_budget_state *st);
+/* What a spent budget leaves a connection on a path. */
+enum pl_spent {
+	PL_SPENT_NOT = 0, /* within its budgets */
+	PL_SPENT_STAY,    /* over_budget "stay": backup only (pl_conn.no_data) */
+	PL_SPENT_LEAVE,   /* "leave": no subflow there (pl_conn.no_path) */
+};
+/* What a connection of that program may do on the path, from its state. */
+enum pl_spent pl_budget_spent(const struct pl_budget_state *st);
 
-#define PL_SAMPLE_MIN_MS 50.   /* the fastest a counted subflow is sampled */
-#define PL_SAMPLE_MAX_MS 1000. /* the slowest */
+#define PL_COUNT_MIN_MS 50.   /* the fastest a counted subflow is sampled */
+#define PL_COUNT_MAX_MS 1000. /* the slowest */
 #define PL_RATE_FLOOR                                                                              \
 	12500. /* bytes per ms (100 Mbit/s) a budget is assumed to fill at                         \
 	        * at least: a transfer that starts is seen in time */
 /*
  * When to sample again a subflow counted against a budget with `remaining` bytes left,
  * filling at `rate` bytes per ms (PL_RATE_FLOOR at least): soon enough that four times that
- * rate would not spend what is left before the next look, within [PL_SAMPLE_MIN_MS,
- * PL_SAMPLE_MAX_MS]. remaining UINT64_MAX (no budget) or 0 (spent): the slowest.
+ * rate would not spend what is left before the next look, within [PL_COUNT_MIN_MS,
+ * PL_COUNT_MAX_MS]. remaining UINT64_MAX (no budget) or 0 (spent): the slowest.
  */
 double pl_sample_interval(uint64_t remaining, double rate);
 

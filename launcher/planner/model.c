@@ -90,12 +90,16 @@ bool pl_path_has_addr(const struct pl_world *w, int path, const struct pl_addr *
 struct pl_sub *pl_sub_find(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
                            const struct pl_addr *rem, uint16_t rport)
 {
-	for (int i = 0; i < c->n_sub; i++) {
-		struct pl_sub *s = &c->s[i];
-		if (pl_addr_eq(&s->loc, loc) && pl_addr_eq(&s->rem, rem) && s->rport == rport &&
-		    (s->lport == lport || !s->lport || !lport))
-			return s;
-	}
+	/* The exact port first: a join whose port is not known yet must not be taken for the
+	 * subflow it replaces on the same path (whose SUB_CLOSED may come after it was made). */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < c->n_sub; i++) {
+			struct pl_sub *s = &c->s[i];
+			if (pl_addr_eq(&s->loc, loc) && pl_addr_eq(&s->rem, rem) &&
+			    s->rport == rport &&
+			    (pass == 0 ? s->lport == lport : !s->lport || !lport))
+				return s;
+		}
 	return NULL;
 }
 
@@ -139,8 +143,10 @@ void pl_conn_seen(const struct pl_world *w, struct pl_conn *c, bool established,
 		c->created = true;
 		c->t_created = now;
 		struct pl_sub *s;
-		if (c->loc.family && (s = pl_sub_add(w, c, &c->loc, c->lport, &c->rem, c->rport)))
+		if (c->loc.family && (s = pl_sub_add(w, c, &c->loc, c->lport, &c->rem, c->rport))) {
 			s->live = s->initial = true;
+			s->t_live = now;
+		}
 	}
 	if (established && !c->established) {
 		c->established = true;
@@ -161,13 +167,16 @@ struct pl_sub *pl_sub_established(const struct pl_world *w, struct pl_conn *c,
 	bool was_live = s->live;
 	s->lport = lport;
 	s->live = true;
+	if (!was_live)
+		s->t_live = now;
 	if (!s->flagged)
 		s->backup = backup;
 	if (s->promo == PL_PROMO_AWAIT_ESTABLISHED) {
 		s->promo = PL_PROMO_DUE;
 		s->promote_at = now + c->prot.promote_ms;
 	} else if (c->server && c->prot.on && !s->ours && !s->initial && !was_live &&
-	           s->path >= 0 && (c->announced & (1u << s->path))) {
+	           s->path >= 0 && (c->announced & (1u << s->path)) &&
+	           c->tune.v[MR_MK_MODE] != MR_PATH_HANDOVER) {
 		/* A peer's join to an address announced as backup: this event comes when this end
 		 * has finished the join, so the peer may put data on it now, not before. */
 		s->promo = PL_PROMO_DUE;
@@ -176,18 +185,6 @@ struct pl_sub *pl_sub_established(const struct pl_world *w, struct pl_conn *c,
 		s->backup = true;
 	}
 	return s;
-}
-
-void pl_sub_closed(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
-                   const struct pl_addr *rem, uint16_t rport)
-{
-	struct pl_sub *s = pl_sub_find(c, loc, lport, rem, rport);
-	if (!s)
-		return;
-	if (s->ours && !s->closing && !s->live && s->path >= 0)
-		c->failed |=
-		    1u << s->path; /* never came up: not tried again before a link change */
-	pl_sub_remove(c, s);       /* a promotion still due goes with it */
 }
 
 void pl_sub_priority(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
@@ -219,6 +216,7 @@ void pl_sub_adopted(const struct pl_world *w, struct pl_conn *c, const struct pl
 			return;
 		s->ours = ours;
 		s->live = true;
+		s->t_live = now;
 	}
 	s->backup = backup; /* sock_diag's BKUP_LOC: the local flag */
 	s->flagged = s->ours;

@@ -43,32 +43,44 @@ struct pl_world {
 	const struct pl_ifaces *ifs;
 	int grace_ms; /* an unregistered connection waits this long before the defaults apply */
 	bool wait_registration; /* some program lists its own paths: waiting is worth it */
-	int drain_ms; /* a subflow leaving a path (PL_USE_NONE) is flagged backup this long first */
+	int drain_ms; /* a subflow leaving a path (no_path) is flagged backup this long first */
 };
-
-/*
- * What a connection may do on one path now: an input of the planner, set by the daemon
- * before each plan (pl_conn.use) from whatever decides it (budgets: planner/budget.h; a
- * mode choosing the active path). Ordered from the least to the most restrictive, so that
- * two decisions combine with pl_use_merge (the stricter wins).
- */
-enum pl_use {
-	PL_USE_ANY = 0, /* as the config says: the path's backup flag */
-	PL_USE_ACTIVE,  /* carries data, even on a path the config makes backup */
-	PL_USE_BACKUP,  /* its subflows are flagged backup: data only when no other subflow works */
-	PL_USE_NONE,    /* no subflow: those it has are drained (flagged backup) and closed */
-};
-
-static inline uint8_t pl_use_merge(uint8_t a, uint8_t b)
-{
-	return a > b ? a : b;
-}
 
 /* A subflow's re-flag to active, for a join created backup to protect it. */
 enum pl_promo {
 	PL_PROMO_NONE = 0,
 	PL_PROMO_AWAIT_ESTABLISHED, /* created backup; promoted promote_ms after SUB_ESTABLISHED */
 	PL_PROMO_DUE,               /* established: promote_at says when */
+};
+
+/*
+ * One measurement of a subflow, as plain data (the daemon reads it from tcp_info through
+ * sock_diag, the unit tests write it by hand).
+ */
+struct pl_sample {
+	uint64_t bytes_acked;    /* tcpi_bytes_acked: sent and acknowledged */
+	uint64_t bytes_received; /* tcpi_bytes_received */
+	uint32_t segs_out;       /* tcpi_segs_out: segments sent, retransmissions included */
+	uint32_t total_retrans;  /* tcpi_total_retrans: segments retransmitted */
+	uint32_t unacked;        /* tcpi_unacked: segments in flight */
+	uint32_t notsent;        /* tcpi_notsent_bytes: written, not sent yet */
+	uint32_t snd_wnd;        /* tcpi_snd_wnd: the peer's window (0: it asks us to wait) */
+	uint32_t rtt_us, rto_us; /* tcpi_rtt (smoothed), tcpi_rto */
+	uint32_t last_ack_ms;    /* tcpi_last_ack_recv: since the last ACK came */
+};
+
+/* What the samples say of a subflow (pl_sub_sampled). */
+struct pl_health {
+	bool sampled;     /* at least one sample */
+	bool outstanding; /* data in flight, or waiting with the peer's window open */
+	double t;         /* the last sample's time */
+	uint64_t acked, received;
+	uint32_t segs_out, retrans;
+	double progress_at;   /* when ACKs last advanced or data last arrived */
+	float rtt_ms, rto_ms; /* the last sample's */
+	float loss;           /* retransmitted / sent segments over the last window of them */
+	double over_since;    /* handover: its RTT or loss beyond the thresholds since (0: not) */
+	double better_since;  /* interactive: better than the active subflow since (0: not) */
 };
 
 struct pl_sub {
@@ -86,11 +98,42 @@ struct pl_sub {
 	bool closing;      /* SUBFLOW_DESTROY sent */
 	uint8_t promo;     /* enum pl_promo */
 	double promote_at; /* PL_PROMO_DUE: when to re-flag it active */
-	int ifindex;       /* the interface holding loc, 0 when unknown */
-	uint8_t forced;    /* the flag the planner set for a use (PL_USE_BACKUP, _ACTIVE), 0 none */
-	double drain_end;  /* PL_USE_NONE: flagged backup, closed at this time (0: not draining) */
-	/* The daemon's accounting: the subflow's tcp_info counters already counted. */
+	bool bad;          /* judged stalled or slow (handover): closed once another carries data */
+	bool held;         /* flagged backup because its path may not carry data now (no_data) */
+	double t_create;   /* ours: when it was asked for */
+	double t_live;     /* SUB_ESTABLISHED's time (or the connection's, for the initial one) */
+	struct pl_health h;
+	int ifindex;      /* the interface holding loc, 0 when unknown */
+	double drain_end; /* its path in no_path: flagged backup, reset at this time (0: not yet) */
+	/* The daemon's accounting (pathd/usage.h): its tcp_info counters already counted. */
 	uint64_t counted_acked, counted_received;
+};
+
+/* Why a path's last subflow failed (the retry's reason, for the log and `paths`). */
+enum pl_fail {
+	PL_FAIL_NONE = 0,
+	PL_FAIL_REFUSED,     /* SUBFLOW_CREATE refused (err) */
+	PL_FAIL_NEVER_UP,    /* the join closed before it was established (err, maybe 0) */
+	PL_FAIL_TIMEOUT,     /* the join was not established in time: closed */
+	PL_FAIL_RESET,       /* closed with an error after it was established (err) */
+	PL_FAIL_PEER_CLOSED, /* closed by the peer, no error */
+	PL_FAIL_STALLED,     /* no ACK progress with data in flight (handover) */
+	PL_FAIL_SLOW,        /* RTT or loss beyond the thresholds (handover) */
+};
+
+/*
+ * A path's retry state in one connection: a subflow on it that failed while its interface and
+ * address are still there is made again after a delay that doubles with each failure in a row
+ * (1 s to 60 s), and the count goes back to 0 once a subflow on it has carried data for as
+ * long as the last delay. A path without a usable address has none (it is made at once when
+ * the address comes back).
+ */
+struct pl_retry {
+	uint8_t fails;  /* failures in a row */
+	uint8_t why;    /* enum pl_fail: the last one */
+	int err;        /* its errno, 0 when none */
+	double at;      /* not made again before then */
+	uint32_t tries; /* retries made (for the log) */
 };
 
 /* Integrity protection of one connection (the kernel's misordered join data): its joins are
@@ -117,15 +160,25 @@ struct pl_conn {
 	bool decided;   /* pp holds the paths in force */
 	struct mr_program_paths pp;
 	uint8_t integrity; /* decided: the owner's enum mr_integrity (protect or accept-risk) */
-	int section;       /* decided: the owner's program section, -1 none (the defaults) */
+	struct mr_path_tuning tune; /* decided: the owner's path mode and its tuning */
+	int section; /* decided: the owner's program section, -1 none (the defaults) */
 	struct pl_protection prot; /* an input: the daemon sets it before each plan */
-	uint8_t use[MR_PATHS_MAX]; /* an input too: enum pl_use per policy path (0: any) */
+	/* An input the daemon may set before each plan: paths that may not carry data now (a
+	 * bit per policy path). Their subflows are flagged backup and never made the active one;
+	 * a mode that needs a path to carry data skips them. */
+	uint32_t no_data;
+	/* Another: paths the connection may not use at all now (a spent data budget): no subflow
+	 * is made there, and those there are flagged backup while another subflow carries the
+	 * data (pl_world.drain_ms), then reset. */
+	uint32_t no_path;
 	struct pl_sub s[PL_SUBS];
 	int n_sub;
-	uint32_t failed;    /* paths whose create failed: retried after the next link change */
-	uint32_t announced; /* server: paths announced */
-	double wake_at;     /* the daemon's: when it looks at this connection again (0: never) */
-	double sample_at;   /* the daemon's: when its counted subflows are sampled (0: none) */
+	struct pl_retry retry[MR_PATHS_MAX]; /* per policy path */
+	uint8_t carrier;                     /* handover: 1 + the path carrying data, 0 none yet */
+	uint32_t announced;                  /* server: paths announced */
+	double wake_at;   /* the daemon's: when it looks at this connection again (0: never) */
+	int sample_every; /* the daemon's: the sampling period it asked for (ms, 0: none) */
+	double count_at;  /* the daemon's: when its counted subflows are sampled (0: none) */
 };
 
 /* ---- interfaces ---- */
@@ -170,9 +223,6 @@ struct pl_sub *pl_sub_established(const struct pl_world *w, struct pl_conn *c,
                                   const struct pl_addr *loc, uint16_t lport,
                                   const struct pl_addr *rem, uint16_t rport, bool backup,
                                   double now);
-/* SUB_CLOSED: forgotten; a subflow of ours that never came up marks its path failed. */
-void pl_sub_closed(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,
-                   const struct pl_addr *rem, uint16_t rport);
 /* SUB_PRIORITY (an MP_PRIO received): the peer's backup flag, kept unless the daemon set
  * the subflow's flag itself. */
 void pl_sub_priority(struct pl_conn *c, const struct pl_addr *loc, uint16_t lport,

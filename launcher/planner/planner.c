@@ -1,21 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include "planner/planner.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 
-__attribute__((format(printf, 3, 4))) static void say(const struct pl_ops *ops, void *ctx,
-                                                      const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	if (!ops->debug)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	ops->debug(ctx, line);
-}
+#include "planner/act.h"
+#include "planner/measure.h"
+#include "planner/modes.h"
+#include "planner/retry.h"
+
+#define PL_JOIN_TIMEOUT_MS 2500. /* a join of ours not established by then is closed */
 
 /* The paths in force, once the owner is known or the grace period is over. */
 bool pl_decide(const struct pl_world *w, struct pl_conn *c, double now, const struct pl_ops *ops,
@@ -30,6 +23,7 @@ bool pl_decide(const struct pl_world *w, struct pl_conn *c, double now, const st
 	if (!c->registered)
 		prog.section = NULL; /* unknown owner: the defaults */
 	mr_program_paths(w->policy, &prog, &c->pp);
+	mr_program_path_mode(w->policy, &prog, &c->tune, NULL);
 	/* An unknown owner has the defaults' integrity, as it has their paths. */
 	int integrity = c->registered               ? (int)prog.integrity
 	                : w->policy->integrity >= 0 ? w->policy->integrity
@@ -40,77 +34,14 @@ bool pl_decide(const struct pl_world *w, struct pl_conn *c, double now, const st
 	if (ops->debug) {
 		char buf[256];
 		mr_format_paths(w->policy, &c->pp.list, buf, sizeof(buf));
-		say(ops, ctx, "token %08x (%s%s): paths %s", c->token,
-		    c->registered ? c->exe : "unregistered", c->server ? ", server" : "", buf);
+		pl_say(ops, ctx, "token %08x (%s%s): paths %s%s%s", c->token,
+		       c->registered ? c->exe : "unregistered", c->server ? ", server" : "", buf,
+		       c->tune.v[MR_MK_MODE] != MR_PATH_AGGREGATE ? ", " : "",
+		       c->tune.v[MR_MK_MODE] != MR_PATH_AGGREGATE
+		           ? mr_path_mode_name((enum mr_path_mode)c->tune.v[MR_MK_MODE])
+		           : "");
 	}
 	return true;
-}
-
-/* Whether c has a subflow (not being closed) on path from interface f's address a: one per
- * interface of a path (a path of a kind may have several). */
-static bool has_sub_from(const struct pl_conn *c, int path, const struct pl_iface *f,
-                         const struct pl_addr *a)
-{
-	for (int i = 0; i < c->n_sub; i++) {
-		const struct pl_sub *s = &c->s[i];
-		if (s->path == path && !s->closing &&
-		    (s->ifindex == f->ifindex || pl_addr_eq(&s->loc, a)))
-			return true;
-	}
-	return false;
-}
-
-/* The backup flag a subflow on path gets under use u (the config's for PL_USE_ANY). */
-static bool use_backup(const struct pl_world *w, int path, uint8_t u)
-{
-	return u == PL_USE_BACKUP || (u == PL_USE_ANY && w->policy->paths[path].backup);
-}
-
-static void create(const struct pl_world *w, struct pl_conn *c, int path, const struct pl_iface *f,
-                   const struct pl_addr *a, const struct pl_ops *ops, void *ctx)
-{
-	if (c->n_sub >= PL_SUBS)
-		return;
-	uint8_t u = c->use[path];
-	bool path_backup = use_backup(w, path, u);
-	/* A protected join carries no data until the receiver has surely finished it. */
-	bool protect = c->prot.on && !path_backup;
-	bool backup = path_backup || protect;
-	if (ops->subflow_create(ctx, c, path, a, f->ifindex, backup) < 0) {
-		c->failed |= 1u << path;
-		return;
-	}
-	struct pl_sub *s = pl_sub_add(w, c, a, 0, &c->rem, c->rport); /* room checked above */
-	s->path = path;
-	s->ifindex = f->ifindex;
-	s->ours = true;
-	s->backup = backup;
-	s->flagged = true;
-	s->forced = u == PL_USE_BACKUP || u == PL_USE_ACTIVE ? u : 0;
-	if (protect)
-		s->promo = PL_PROMO_AWAIT_ESTABLISHED;
-}
-
-static void destroy(struct pl_conn *c, struct pl_sub *s, const char *why, const struct pl_ops *ops,
-                    void *ctx)
-{
-	if (s->closing || !s->lport)
-		return; /* its local port comes with SUB_ESTABLISHED */
-	ops->subflow_destroy(ctx, c, s, why);
-	s->closing = true; /* tried once, whatever the answer */
-}
-
-/* Closes s at once, what it holds unsent dropped (subflow_reset), or with a FIN without it. */
-static void reset(struct pl_conn *c, struct pl_sub *s, const char *why, const struct pl_ops *ops,
-                  void *ctx)
-{
-	if (s->closing || !s->lport)
-		return;
-	if (ops->subflow_reset)
-		ops->subflow_reset(ctx, c, s, why);
-	else
-		ops->subflow_destroy(ctx, c, s, why);
-	s->closing = true; /* tried once, whatever the answer */
 }
 
 static void announce(const struct pl_world *w, struct pl_conn *c, int path,
@@ -120,14 +51,11 @@ static void announce(const struct pl_world *w, struct pl_conn *c, int path,
 	if (!a || pl_addr_eq(a, &c->loc))
 		return;
 	/* Protected: the peer is asked (the address's backup flag, B in the MP_JOIN SYN/ACK) to
-	 * put no data on a join to it until this end has finished the join and says so. */
-	ops->announce(ctx, c, path, a, c->prot.on);
+	 * put no data on a join to it until this end has finished the join and says so. In
+	 * handover mode it stays so: the peer's scheduler uses it only when the first fails. */
+	bool backup = c->prot.on || c->tune.v[MR_MK_MODE] == MR_PATH_HANDOVER;
+	ops->announce(ctx, c, path, a, backup);
 	c->announced |= 1u << path;
-}
-
-static double earliest(double a, double b)
-{
-	return !a || (b && b < a) ? b : a;
 }
 
 /* Re-flags active the joins created backup for protection once promote_ms have passed since
@@ -140,108 +68,174 @@ static double promote(const struct pl_world *w, struct pl_conn *c, double now,
 		struct pl_sub *s = &c->s[i];
 		if (s->promo != PL_PROMO_DUE || s->closing || !s->live)
 			continue;
+		if (!pl_path_data_ok(c, s->path))
+			continue; /* kept due: promoted once its path may carry data again */
 		if (now < s->promote_at) {
-			wake = earliest(wake, s->promote_at);
+			wake = pl_earliest(wake, s->promote_at);
 			continue;
 		}
 		s->promo =
 		    PL_PROMO_NONE; /* tried once: a refusal leaves it backup, which is safe */
-		if (!mr_paths_lists(&c->pp, s->path) || !pl_path_has_addr(w, s->path, &s->loc))
+		if (!pl_sub_usable(w, c, s))
 			continue; /* to be closed instead */
-		if (c->use[s->path] >= PL_USE_BACKUP) {
-			s->forced =
-			    PL_USE_BACKUP; /* its path carries no data now: it stays backup */
+		if (pl_flag(c, s, false, ops, ctx))
+			pl_say(ops, ctx,
+			       "token %08x: subflow on %s from port %u promoted to active",
+			       c->token, pl_path_name(w, s->path), s->lport);
+	}
+	return wake;
+}
+
+/* Subflows to close: unlisted (once a listed one carries data), or their path lost its
+ * interface or address (once another carries data: closing the last one that may would
+ * leave only a join that the receiver may still be finishing). */
+static double close_stale(const struct pl_world *w, struct pl_conn *c, double now,
+                          const struct pl_ops *ops, void *ctx)
+{
+	const struct mr_policy *p = w->policy;
+	double wake = 0;
+	for (int i = 0; i < c->n_sub; i++) {
+		struct pl_sub *s = &c->s[i];
+		if (s->closing || !s->live)
 			continue;
+		bool listed = mr_paths_lists(&c->pp, s->path);
+		bool other = false;
+		double soon = 0; /* when a join that will carry data may */
+		for (int k = 0; k < c->n_sub && !other; k++) {
+			const struct pl_sub *o = &c->s[k];
+			other = k != i && pl_sub_carrier(w, c, o, now);
+			if (k != i && !other && o->live && !o->closing && o->promo == PL_PROMO_NONE)
+				soon = pl_earliest(soon, pl_sub_ready_at(c, o, now));
 		}
-		if (ops->set_backup(ctx, c, s, false) == 0) {
-			s->backup = false;
-			say(ops, ctx, "token %08x: subflow on %s from port %u promoted to active",
-			    c->token, w->policy->paths[s->path].name, s->lport);
+		bool gone = listed && !pl_sub_usable(w, c, s);
+		if (gone || !listed) {
+			if (other)
+				pl_destroy(c, s, gone ? "its path went away" : "unlisted interface",
+				           ops, ctx);
+			else if (soon > now)
+				wake = pl_earliest(wake, soon);
+		} else if (c->tune.v[MR_MK_MODE] == MR_PATH_AGGREGATE && s->initial &&
+		           p->paths[s->path].backup && !s->backup) {
+			/* Started on a backup path (nothing else was usable): flagged as one. */
+			pl_flag(c, s, true, ops, ctx);
+			s->backup = s->flagged = true; /* tried once, whatever the answer */
 		}
 	}
 	return wake;
 }
 
-/* Another subflow of c than s that can carry data (live, listed, its path not PL_USE_NONE). */
-static bool other_carrier(const struct pl_conn *c, const struct pl_sub *s)
+/* Joins of ours that did not come up in time are closed (their port is known from a sample:
+ * only connections that are sampled) and count as a failure of their path; the earliest time
+ * one is due, 0 for none. */
+static double join_timeouts(const struct pl_world *w, struct pl_conn *c, double now,
+                            const struct pl_ops *ops, void *ctx)
 {
+	double wake = 0;
+	if (!pl_sample_every(c))
+		return 0; /* no samples: the port of a pending join is not known */
 	for (int i = 0; i < c->n_sub; i++) {
-		const struct pl_sub *o = &c->s[i];
-		if (o != s && o->live && !o->closing && mr_paths_lists(&c->pp, o->path) &&
-		    c->use[o->path] != PL_USE_NONE)
-			return true;
+		struct pl_sub *s = &c->s[i];
+		if (!s->ours || s->live || s->closing || !s->t_create)
+			continue;
+		if (now < s->t_create + PL_JOIN_TIMEOUT_MS) {
+			wake = pl_earliest(wake, s->t_create + PL_JOIN_TIMEOUT_MS);
+			continue;
+		}
+		char why[64];
+		snprintf(why, sizeof(why), "not established in %.0f ms", PL_JOIN_TIMEOUT_MS);
+		if (pl_destroy(c, s, why, ops, ctx))
+			pl_retry_fail(c, s->path, PL_FAIL_TIMEOUT, 0, now);
 	}
-	return false;
+	(void)w;
+	return wake;
 }
 
-/* A listed path other than `path` that may carry data and where a subflow could be made. */
-static bool other_path_usable(const struct pl_world *w, const struct pl_conn *c, int path)
+/* Paths that may not carry data now: their data-carrying subflows are flagged backup (held);
+ * a held one whose path may again is given back to the mode (aggregate: re-flagged). */
+static void hold_no_data(const struct pl_world *w, struct pl_conn *c, const struct pl_ops *ops,
+                         void *ctx)
+{
+	for (int i = 0; i < c->n_sub; i++) {
+		struct pl_sub *s = &c->s[i];
+		if (!s->live || s->closing || s->path < 0)
+			continue;
+		if (!pl_path_data_ok(c, s->path) && !s->backup) {
+			if (pl_flag(c, s, true, ops, ctx))
+				s->held = true;
+		} else if (pl_path_data_ok(c, s->path) && s->held) {
+			s->held = false;
+			if (c->tune.v[MR_MK_MODE] == MR_PATH_AGGREGATE &&
+			    !w->policy->paths[s->path].backup)
+				pl_flag(c, s, false, ops, ctx);
+		}
+	}
+}
+
+/* A listed path other than `path` that may carry data and where a subflow could be made now. */
+static bool other_path_usable(const struct pl_world *w, const struct pl_conn *c, int path,
+                              double now)
 {
 	for (size_t i = 0; i < c->pp.list.n; i++) {
 		int k = c->pp.list.idx[i];
-		if (k != path && c->use[k] != PL_USE_NONE && !(c->failed & (1u << k)) &&
+		if (k != path && pl_path_data_ok(c, k) && pl_retry_allows(c, k, now) &&
 		    pl_path_addr(w, k, c->family, NULL))
 			return true;
 	}
 	return false;
 }
 
-/*
- * Subflow s on a listed path under its use: flagged backup or active when the use says so,
- * back to the config's flag when it no longer does; with PL_USE_NONE drained first (flagged
- * backup while another subflow carries the data, drain_ms) and then closed. Returns whether
- * the use decided (the config's rules then do not apply); *wake: a drain's end.
- */
-static bool apply_use(const struct pl_world *w, struct pl_conn *c, struct pl_sub *s, double now,
-                      double *wake, const struct pl_ops *ops, void *ctx)
+/* Paths the connection may not use now (no_path): their subflows are flagged backup while
+ * another subflow carries the data (drain_ms: no new data goes there), then reset; with no
+ * other subflow and none coming, reset at once (flagged backup, the only subflow would still
+ * carry everything). Returns a drain's end still to come, 0 for none. */
+static double leave_no_path(const struct pl_world *w, struct pl_conn *c, double now,
+                            const struct pl_ops *ops, void *ctx)
 {
-	uint8_t u = c->use[s->path];
-	if (s->promo != PL_PROMO_NONE && u != PL_USE_NONE)
-		return u != PL_USE_ANY; /* promote() decides, under the use */
-	if (u == PL_USE_NONE) {
-		s->promo = PL_PROMO_NONE; /* created backup to protect it: it carries nothing */
-		bool other = other_carrier(c, s);
-		if (!other && other_path_usable(w, c, s->path))
-			return true; /* a subflow elsewhere is coming: this one carries until then
-			              */
+	double wake = 0;
+	for (int i = 0; i < c->n_sub; i++) {
+		struct pl_sub *s = &c->s[i];
+		if (!s->live || s->closing || s->path < 0 || !(c->no_path & (1u << s->path))) {
+			s->drain_end = 0;
+			continue;
+		}
+		s->promo = PL_PROMO_NONE; /* created backup to protect it: it stays so */
+		bool other = false;
+		for (int k = 0; k < c->n_sub && !other; k++) {
+			const struct pl_sub *o = &c->s[k];
+			other = k != i && o->live && !o->closing && o->path >= 0 &&
+			        mr_paths_lists(&c->pp, o->path) && !(c->no_path & (1u << o->path));
+		}
+		if (!other && other_path_usable(w, c, s->path, now))
+			continue; /* a subflow elsewhere is coming: this one carries until then */
 		if (other && !s->drain_end && w->drain_ms > 0) {
-			if (!s->backup) {
-				ops->set_backup(ctx, c, s, true);
-				s->backup = s->flagged = true; /* tried once, whatever the answer */
-				s->forced = PL_USE_BACKUP;
-			}
+			if (!s->backup && pl_flag(c, s, true, ops, ctx))
+				s->held = true;
 			s->drain_end = now + w->drain_ms;
 		}
 		if (other && s->drain_end && now < s->drain_end) {
-			*wake = earliest(*wake, s->drain_end);
-			return true;
+			wake = pl_earliest(wake, s->drain_end);
+			continue;
 		}
-		reset(c, s, "its path is not to be used now", ops, ctx);
-		return true;
+		pl_reset(c, s, "its path is not to be used now", ops, ctx);
 	}
-	s->drain_end = 0;
-	bool want;
-	if (u == PL_USE_BACKUP || u == PL_USE_ACTIVE)
-		want = u == PL_USE_BACKUP;
-	else if (s->forced)
-		want = w->policy->paths[s->path].backup; /* the use is over: the config's flag */
-	else
-		return false;
-	if (s->backup != want) {
-		ops->set_backup(ctx, c, s, want);
-		s->flagged = true; /* tried once, whatever the answer */
-		s->backup = want;
-		say(ops, ctx, "token %08x: subflow on %s from port %u flagged %s", c->token,
-		    w->policy->paths[s->path].name, s->lport, want ? "backup" : "active");
+	return wake;
+}
+
+/* The retry waits still to come on paths without a subflow, 0 for none. */
+static double retries_due(const struct pl_conn *c, double now)
+{
+	double wake = 0;
+	for (size_t i = 0; i < c->pp.list.n; i++) {
+		const struct pl_retry *r = &c->retry[c->pp.list.idx[i]];
+		if (r->fails && r->at > now)
+			wake = pl_earliest(wake, r->at);
 	}
-	s->forced = u == PL_USE_ANY ? 0 : u;
-	return true;
+	return wake;
 }
 
 double pl_plan(const struct pl_world *w, struct pl_conn *c, double now, const struct pl_ops *ops,
                void *ctx)
 {
-	const struct mr_policy *p = w->policy;
 	if (!c->created || !c->established)
 		return 0;
 	if (!pl_decide(w, c, now, ops, ctx))
@@ -251,57 +245,31 @@ double pl_plan(const struct pl_world *w, struct pl_conn *c, double now, const st
 	if (c->server) {
 		for (size_t i = 0; i < c->pp.list.n; i++) {
 			int k = c->pp.list.idx[i];
-			if (!(c->announced & (1u << k)) && c->use[k] != PL_USE_NONE)
+			if (!(c->announced & (1u << k)) && !(c->no_path & (1u << k)))
 				announce(w, c, k, ops, ctx);
 		}
-		double wake = promote(w, c, now, ops, ctx);
-		for (int i = 0; i < c->n_sub; i++) {
-			struct pl_sub *s = &c->s[i];
-			if (s->live && !s->closing && mr_paths_lists(&c->pp, s->path))
-				apply_use(w, c, s, now, &wake, ops, ctx);
-		}
-		return wake;
+		return pl_earliest(promote(w, c, now, ops, ctx),
+		                   leave_no_path(w, c, now, ops, ctx));
 	}
+	/* A path without a usable address has no retry pending: made at once when it is back. */
+	for (size_t i = 0; i < c->pp.list.n; i++)
+		if (!pl_path_addr(w, c->pp.list.idx[i], c->family, NULL))
+			pl_retry_forget(c, c->pp.list.idx[i]);
 	double wake = promote(w, c, now, ops, ctx);
-	/* A listed subflow that carries data: established and not waiting for its promotion. */
-	bool listed_live = false;
-	for (int i = 0; i < c->n_sub; i++)
-		if (c->s[i].live && !c->s[i].closing && c->s[i].promo == PL_PROMO_NONE &&
-		    mr_paths_lists(&c->pp, c->s[i].path) && c->use[c->s[i].path] != PL_USE_NONE)
-			listed_live = true;
-	/* Subflows to close: unlisted, or their path lost its interface or address. */
-	for (int i = 0; i < c->n_sub; i++) {
-		struct pl_sub *s = &c->s[i];
-		if (s->closing || !s->live)
-			continue;
-		bool listed = mr_paths_lists(&c->pp, s->path);
-		bool gone = listed && !pl_path_has_addr(w, s->path, &s->loc);
-		if (gone && c->n_sub > 1)
-			destroy(c, s, "its path went away", ops, ctx);
-		else if (!listed && listed_live)
-			destroy(c, s, "unlisted interface", ops, ctx);
-		else if (listed && apply_use(w, c, s, now, &wake, ops, ctx))
-			continue;
-		else if (listed && s->initial && p->paths[s->path].backup && !s->backup) {
-			/* Started on a backup path (nothing else was usable): flagged as one. */
-			ops->set_backup(ctx, c, s, true);
-			s->backup = s->flagged = true; /* tried once, whatever the answer */
-		}
+	wake = pl_earliest(wake, close_stale(w, c, now, ops, ctx));
+	hold_no_data(w, c, ops, ctx);
+	wake = pl_earliest(wake, leave_no_path(w, c, now, ops, ctx));
+	switch (c->tune.v[MR_MK_MODE]) {
+	case MR_PATH_HANDOVER:
+		wake = pl_earliest(wake, pl_handover(w, c, now, ops, ctx));
+		break;
+	case MR_PATH_INTERACTIVE:
+		wake = pl_earliest(wake, pl_interactive(w, c, now, ops, ctx));
+		break;
+	default:
+		pl_aggregate(w, c, now, ops, ctx);
+		break;
 	}
-	for (size_t i = 0; i < c->pp.list.n; i++) {
-		int k = c->pp.list.idx[i];
-		if ((c->failed & (1u << k)) || c->use[k] == PL_USE_NONE)
-			continue;
-		for (const struct pl_iface *f = NULL; (f = pl_iface_next(w, k, f));) {
-			const struct pl_addr *a = pl_iface_addr(f, c->family);
-			if (a && !has_sub_from(c, k, f, a) && !(c->failed & (1u << k)))
-				create(w, c, k, f, a, ops, ctx);
-		}
-	}
-	return wake;
-}
-
-void pl_retry(struct pl_conn *c)
-{
-	c->failed = 0;
+	wake = pl_earliest(wake, join_timeouts(w, c, now, ops, ctx));
+	return pl_earliest(wake, retries_due(c, now));
 }

@@ -12,11 +12,16 @@
  *  - the owner decides the paths (mr_program_paths); a connection nobody
  *    registered waits grace_ms when some program lists its own paths, then
  *    gets the defaults; a later registration corrects it;
- *  - every other listed path with a usable address gets one subflow, created
- *    with the interface index (routing cannot move it) and the path's backup
- *    flag; a create that fails is not tried again before pl_retry();
- *  - a subflow whose path lost its interface or address is closed (when the
- *    connection has another), and a new one is made when the path comes back;
+ *  - the owner's path mode (mr_program_path_mode) says which listed paths get
+ *    a subflow and which one carries data: aggregate, every other listed path
+ *    with a usable address gets one, created with the interface index (routing
+ *    cannot move it) and the path's backup flag; handover and interactive, see
+ *    planner/modes.h;
+ *  - a subflow that failed (refused, never established, reset, closed by the
+ *    peer, judged stalled) while its path still has its address is made again
+ *    after a backoff (planner/retry.h), in every mode; each retry is logged;
+ *  - a subflow whose path lost its interface or address is closed once another
+ *    subflow carries data, and a new one is made when the path comes back;
  *  - a subflow on an unlisted interface (the initial one, when routing picked
  *    it) is closed once a listed subflow is established and active;
  *  - an initial subflow started on a backup path (nothing else was usable)
@@ -25,67 +30,41 @@
  *    backup path is created backup, so the scheduler puts no data on it while
  *    the receiver may still be finishing it, and is re-flagged active
  *    promote_ms after its SUB_ESTABLISHED; one that closes first is forgotten;
- *  - on the server side, the listed addresses are announced, once each;
- *  - pl_conn.use, the daemon's input per path: subflows flagged backup or
- *    active to match, the config's flag back when the use ends; a path the
- *    connection may not use gets no subflow, and those it has are flagged
- *    backup while another subflow carries the data (drain_ms) and then reset.
+ *    no subflow that was a join is made the one carrying data (a handover, an
+ *    interactive switch) before promote_ms after its SUB_ESTABLISHED, and a
+ *    subflow is closed for another only once that one may carry data;
+ *  - paths the daemon says may not carry data now (pl_conn.no_data) have their
+ *    subflows flagged backup, and no mode picks them to carry data;
+ *  - paths the daemon says the connection may not use at all now
+ *    (pl_conn.no_path: a spent data budget) get no subflow, and those they have
+ *    are flagged backup while another subflow carries the data (drain_ms), then
+ *    reset (subflow_reset): what their sockets hold is not sent;
+ *  - a path of a kind (every interface of that kind) has, in aggregate mode, a
+ *    subflow per interface;
+ *  - on the server side, the listed addresses are announced, once each.
  */
 #ifndef MPTCP_RUN_PLANNER_PLANNER_H
 #define MPTCP_RUN_PLANNER_PLANNER_H
 
 #include "planner/model.h"
-
-/*
- * The path-manager operations the planner acts through (as mptcpd's
- * path-manager command table). Each returns 0 or a negative errno; ctx is the
- * implementer's. The planner records what it asked for in the connection
- * (a subflow entry, a flag, a failed path) whatever the implementation does
- * besides, so a recorder is enough to test it.
- */
-struct pl_ops {
-	/* A subflow from loc (on interface ifindex, path `path`) to the connection's remote
-	 * address and port, with the backup flag or not. */
-	int (*subflow_create)(void *ctx, const struct pl_conn *c, int path,
-	                      const struct pl_addr *loc, int ifindex, bool backup);
-	/* Closes subflow s (its local port is known); why: for the log. */
-	int (*subflow_destroy)(void *ctx, const struct pl_conn *c, const struct pl_sub *s,
-	                       const char *why);
-	/* Resets subflow s (an RST): what its socket holds unsent is dropped rather than sent
-	 * before a FIN, as subflow_destroy would (the connection sends it again on its other
-	 * subflows). For a path the connection may not use (PL_USE_NONE), whose queue may hold
-	 * seconds of data. NULL: subflow_destroy. */
-	int (*subflow_reset)(void *ctx, const struct pl_conn *c, const struct pl_sub *s,
-	                     const char *why);
-	/* SET_FLAGS on subflow s (token, local address and port, remote address and port):
-	 * backup on or off; the kernel tells the peer with MP_PRIO. */
-	int (*set_backup)(void *ctx, const struct pl_conn *c, const struct pl_sub *s, bool backup);
-	/* Server side: ANNOUNCE loc (the address of path `path`) to the peer; with backup, joins
-	 * to it are asked (MP_JOIN SYN/ACK) to carry no data until re-flagged. */
-	int (*announce)(void *ctx, const struct pl_conn *c, int path, const struct pl_addr *loc,
-	                bool backup);
-	/* A line about a decision, for the debug log; NULL: none are formatted. */
-	void (*debug)(void *ctx, const char *line);
-};
+#include "planner/ops.h"
 
 /*
  * Brings connection c to what its paths say at time now (monotonic ms).
- * Idempotent: called after every change that concerns it. Returns when it
- * wants to be called again although nothing changes (the grace period's end,
- * a promotion due), 0 for never.
+ * Idempotent: called after every change that concerns it, and after each of
+ * its samples (pl_sub_sampled; pl_sample_every says how often it wants them).
+ * Returns when it wants to be called again although nothing changes (the
+ * grace period's end, a promotion, a retry or a hold due), 0 for never.
  */
-double pl_plan(const struct pl_world *w, struct pl_conn *c, double now, const struct pl_ops *ops,
-               void *ctx);
-
 /*
  * Decides c's paths (its owner's, or the defaults once the grace period is over) if not done
  * yet; pl_plan does it first. Whether they are decided: the daemon sets inputs that depend
- * on the owner (pl_conn.use) after it and before pl_plan.
+ * on the owner (no_data, no_path for its budgets) after it and before pl_plan.
  */
 bool pl_decide(const struct pl_world *w, struct pl_conn *c, double now, const struct pl_ops *ops,
                void *ctx);
 
-/* A link or address changed: paths whose create failed are tried again by the next plan. */
-void pl_retry(struct pl_conn *c);
+double pl_plan(const struct pl_world *w, struct pl_conn *c, double now, const struct pl_ops *ops,
+               void *ctx);
 
 #endif

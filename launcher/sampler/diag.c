@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "kernel/uapi.h"
+#include "pathd/diag.h"
 
 #define DIAG_BUF (64UL * 1024)
 
@@ -39,53 +40,13 @@ static void endpoints(const struct inet_diag_msg *m, struct lv_addr *loc, struct
 	*rport = ntohs(m->id.idiag_dport);
 }
 
-/* A subflow's ULP info: {NAME "mptcp", MPTCP {TOKEN_LOC, FLAGS, ...}}. false: not MPTCP. */
-static bool ulp_mptcp(const struct nlattr *ulp, uint32_t *token, uint32_t *flags)
-{
-	const struct nlattr *a, *b;
-	bool mptcp = false;
-
-	mnl_attr_for_each_nested(a, ulp)
-	{
-		if (mnl_attr_get_type(a) == INET_ULP_INFO_NAME)
-			mptcp = strcmp(mnl_attr_get_str(a), "mptcp") == 0;
-	}
-	if (!mptcp)
-		return false;
-	mnl_attr_for_each_nested(a, ulp)
-	{
-		if (mnl_attr_get_type(a) != INET_ULP_INFO_MPTCP)
-			continue;
-		mnl_attr_for_each_nested(b, a)
-		{
-			if (mnl_attr_get_payload_len(b) < 4)
-				continue;
-			if (mnl_attr_get_type(b) == MPTCP_SUBFLOW_ATTR_TOKEN_LOC)
-				*token = mnl_attr_get_u32(b);
-			else if (mnl_attr_get_type(b) == MPTCP_SUBFLOW_ATTR_FLAGS)
-				*flags = mnl_attr_get_u32(b);
-		}
-	}
-	return true;
-}
-
 static void tcp_socket(struct ctx *c, const struct nlmsghdr *nlh, const struct inet_diag_msg *m)
 {
-	const struct nlattr *a;
 	struct tcp_info ti;
-	uint32_t token = 0, flags = 0;
-	bool mptcp = false;
+	uint32_t token, flags;
 
-	memset(&ti, 0, sizeof(ti));
-	mnl_attr_for_each(a, nlh, sizeof(*m))
-	{
-		size_t len = mnl_attr_get_payload_len(a);
-		if (mnl_attr_get_type(a) == INET_DIAG_INFO)
-			memcpy(&ti, mnl_attr_get_payload(a), len < sizeof(ti) ? len : sizeof(ti));
-		else if (mnl_attr_get_type(a) == INET_DIAG_ULP_INFO)
-			mptcp = ulp_mptcp(a, &token, &flags);
-	}
-	if (!mptcp) {
+	/* The path daemon's reading of a subflow's attributes: one definition of it. */
+	if (!pd_diag_subflow(nlh, &token, &flags, &ti)) {
 		if (m->idiag_state == TCP_STATE_ESTABLISHED)
 			c->s->tcp_plain++;
 		return;

@@ -4,8 +4,9 @@
  * table and the error a load reports (struct mr_config_error, also part of
  * the loader's interface, policy/config_text.h), the parse context, and the
  * checks every key goes through, so that each file of keys (config_text.c,
- * config_budget.c) reports a mistake the same way: file:line, what was
- * expected, what was found.
+ * config_budget.c, config_modes.c) reports a mistake the same way: file:line,
+ * what was expected, what was found, without depending on config_text.c,
+ * which hands it its keys.
  */
 #ifndef MPTCP_RUN_POLICY_CONFIG_CHECK_H
 #define MPTCP_RUN_POLICY_CONFIG_CHECK_H

@@ -10,6 +10,7 @@
 
 #include "policy/config_budget.h"
 #include "policy/config_check.h"
+#include "policy/config_modes.h"
 #include "policy/config_text.h"
 
 /*
@@ -341,6 +342,10 @@ static int parse_section(struct mr_cfg *c, const config_setting_t *s, const stru
 			return -1;
 		if (handled)
 			continue;
+		if (mr_config_mode_key(c->lc, m, &sec->path_modes, &handled, c->err) < 0)
+			return -1;
+		if (handled)
+			continue;
 		if (strcmp(k, "match") == 0) {
 			match = m;
 			if (parse_match(c, m, sec) < 0)
@@ -371,7 +376,8 @@ static int parse_section(struct mr_cfg *c, const config_setting_t *s, const stru
 			    c, m,
 			    "unknown key \"%s\" in a program section (expected match, mode, "
 			    "include, exclude, ports, sockopt_fallback, integrity, paths, "
-			    "budgets, over_budget, connect, listen)",
+			    "path_mode, handover, interactive, budgets, over_budget, connect, "
+			    "listen)",
 			    k);
 		}
 	}
@@ -413,6 +419,11 @@ static int parse_root(struct mr_cfg *c, const config_setting_t *root, struct mr_
 					return -1;
 				if (handled)
 					continue;
+				if (mr_config_mode_key(c->lc, d, &p->default_path_modes, &handled,
+				                       c->err) < 0)
+					return -1;
+				if (handled)
+					continue;
 				if (strcmp(config_setting_name(d), "sockopt_fallback") == 0) {
 					if (mr_cfg_bool(c, d, "sockopt_fallback",
 					                &p->sockopt_fallback) < 0)
@@ -440,8 +451,8 @@ static int parse_root(struct mr_cfg *c, const config_setting_t *root, struct mr_
 					    c, d,
 					    "unknown key \"%s\" in defaults (expected mode, "
 					    "include, exclude, ports, sockopt_fallback, "
-					    "fallback_memory, integrity, paths, budgets, "
-					    "over_budget)",
+					    "fallback_memory, integrity, paths, path_mode, "
+					    "handover, interactive, budgets, over_budget)",
 					    config_setting_name(d));
 				}
 			}

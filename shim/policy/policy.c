@@ -505,4 +505,5 @@ void mr_policy_free(struct mr_policy *p)
 	p->n_paths = 0;
 	memset(&p->default_paths, 0, sizeof(p->default_paths));
 	memset(&p->default_budgets, 0, sizeof(p->default_budgets));
+	memset(&p->default_path_modes, 0, sizeof(p->default_path_modes));
 }

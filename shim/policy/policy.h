@@ -143,6 +143,40 @@ struct mr_path_list {
  */
 enum mr_integrity { MR_INTEGRITY_PROTECT = 0, MR_INTEGRITY_ACCEPT_RISK = 1 };
 
+/*
+ * How the path daemon uses a program's paths (its path mode), with the mode's tuning: the keys
+ * as written in `defaults` or in a program section (shim/policy/path_modes.c). A key set in the
+ * section beats the one in defaults, which beats the built-in value, key by key.
+ *  - aggregate: every listed path carries data at once;
+ *  - handover: one path carries data, the next listed one gets a subflow only when it fails or
+ *    degrades (handover = { stall_ms; rtt_ms; loss_pct; });
+ *  - interactive: every listed path has a subflow, the one measured best carries the data
+ *    (interactive = { every_ms; better_pct; hold_ms; }).
+ */
+enum mr_path_mode { MR_PATH_AGGREGATE = 0, MR_PATH_HANDOVER = 1, MR_PATH_INTERACTIVE = 2 };
+
+enum mr_mode_key {
+	MR_MK_MODE,   /* path_mode */
+	MR_MK_STALL,  /* handover.stall_ms */
+	MR_MK_RTT,    /* handover.rtt_ms */
+	MR_MK_LOSS,   /* handover.loss_pct */
+	MR_MK_EVERY,  /* interactive.every_ms */
+	MR_MK_BETTER, /* interactive.better_pct */
+	MR_MK_HOLD,   /* interactive.hold_ms */
+	MR_MK_COUNT
+};
+
+/* The path-mode keys of one level: v[k] counts where line[k] > 0 (the line it was set on). */
+struct mr_mode_keys {
+	int v[MR_MK_COUNT];
+	int line[MR_MK_COUNT];
+};
+
+/* One program's path mode and tuning, resolved (0 for a threshold: not used). */
+struct mr_path_tuning {
+	int v[MR_MK_COUNT]; /* v[MR_MK_MODE] is an enum mr_path_mode */
+};
+
 struct mr_section {
 	char **match; /* program names or absolute paths, shell globs */
 	size_t n_match;
@@ -151,9 +185,10 @@ struct mr_section {
 	int sockopt_fallback;                /* -1 unset, 0, 1 */
 	int integrity;                       /* -1 unset, enum mr_integrity */
 	int integrity_line;
-	struct mr_path_list paths; /* paths = [ ... ] of this section */
-	struct mr_budgets budgets; /* budgets = { PATH = ...; } of this section */
-	int over_budget;           /* -1 unset, enum mr_over */
+	struct mr_path_list paths;      /* paths = [ ... ] of this section */
+	struct mr_mode_keys path_modes; /* path_mode, handover = { }, interactive = { } */
+	struct mr_budgets budgets;      /* budgets = { PATH = ...; } of this section */
+	int over_budget;                /* -1 unset, enum mr_over */
 	int over_budget_line;
 	int line;
 };
@@ -169,9 +204,10 @@ struct mr_policy {
 	struct mr_path paths[MR_PATHS_MAX]; /* the top-level `paths = { name = { dev; backup } }` */
 	size_t n_paths;                     /* 0: no `paths` anywhere, nothing changes */
 	int paths_line;
-	struct mr_path_list default_paths; /* defaults.paths */
-	struct mr_budgets default_budgets; /* defaults.budgets: each program's own */
-	int over_budget;                   /* defaults.over_budget, -1 unless set (then: leave) */
+	struct mr_path_list default_paths;      /* defaults.paths */
+	struct mr_mode_keys default_path_modes; /* defaults.path_mode, .handover, .interactive */
+	struct mr_budgets default_budgets;      /* defaults.budgets: each program's own */
+	int over_budget; /* defaults.over_budget, -1 unless set (then: leave) */
 	int over_budget_line;
 };
 
@@ -321,6 +357,26 @@ int mr_paths_initial(const struct mr_policy *p, const struct mr_program_paths *p
  */
 const char *mr_paths_pin_device(const struct mr_policy *p, const struct mr_program_paths *pp,
                                 const bool usable[MR_PATHS_MAX], int routed);
+
+/* ---- path modes (shim/policy/path_modes.c) ---- */
+
+/* Where each resolved key came from: MR_FROM_BUILTIN, _DEFAULTS or _SECTION, and its line. */
+struct mr_path_tuning_source {
+	enum mr_origin origin[MR_MK_COUNT];
+	int line[MR_MK_COUNT];
+};
+
+/* The built-in value of each key: aggregate; stall_ms 1000, rtt_ms and loss_pct not used;
+ * every_ms 1000, better_pct 20, hold_ms 3000. */
+extern const struct mr_path_tuning mr_path_tuning_builtin;
+/* The path mode and tuning of a program resolved by mr_resolve() (prog NULL: the defaults'),
+ * and where each key came from (src may be NULL). Never fails. */
+void mr_program_path_mode(const struct mr_policy *p, const struct mr_program *prog,
+                          struct mr_path_tuning *out, struct mr_path_tuning_source *src);
+/* "aggregate", "handover", "interactive". */
+const char *mr_path_mode_name(enum mr_path_mode m);
+/* The key's name as written: "path_mode", "handover.stall_ms"... */
+const char *mr_mode_key_name(enum mr_mode_key k);
 
 /* Whether str is UTF-8 (RFC 3629, strict): config strings must be; JSON readers want it. */
 bool mr_utf8_valid(const char *str);

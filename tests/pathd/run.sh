@@ -6,9 +6,9 @@
 # manager switched and restored, refusals (no paths, bad configs, a second
 # daemon, another userspace PM), pathd killed mid-transfer, a non-root
 # squatter on the socket path, ANNOUNCE on the server side; restarts, late
-# registrations and a registration flood (lifecycle.sh); data budgets and
-# interface kinds (budgets.sh); the library's channel, and a program with paths
-# and no daemon left to routing (channel.sh).
+# registrations and a registration flood (lifecycle.sh); path modes and retries
+# (modes.sh); data budgets and interface kinds (budgets.sh); the library's
+# channel, and a program with paths and no daemon left to routing (channel.sh).
 # The daemon only ever runs inside the testbed's namespaces.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -644,6 +644,10 @@ else
 fi
 pathd_stop
 ins sysctl -qw net.mptcp.allow_join_initial_addr_port=1
+
+# ---- path modes (handover, interactive) and retries (tests/pathd/modes.sh) ----
+# shellcheck source=tests/pathd/modes.sh
+. "$T/modes.sh"
 
 # ---- the library's registration channel (tests/pathd/channel.sh) ----
 # shellcheck source=tests/pathd/channel.sh

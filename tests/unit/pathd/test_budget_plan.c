@@ -143,12 +143,12 @@ static void count(const struct mr_policy *p, struct pl_ledger *l, const char *ex
 	pl_count_add(pl_ledger_get(l, exe, path, ob), bytes, st.prog_budget.bytes, d, 0);
 }
 
-static uint8_t use(const struct mr_policy *p, struct pl_ledger *l, const char *exe, int section,
-                   int path, struct pl_date d)
+static enum pl_spent use(const struct mr_policy *p, struct pl_ledger *l, const char *exe,
+                         int section, int path, struct pl_date d)
 {
 	struct pl_budget_state st;
 	pl_budget_state(p, l, exe, section, path, d, &st);
-	return pl_budget_use(&st);
+	return pl_budget_spent(&st);
 }
 
 static void test_decisions(void **state)
@@ -163,22 +163,23 @@ static void test_decisions(void **state)
 	assert_true(pl_ledger_init(&l));
 	/* rsync's own 1M per day on cellular: spent by rsync, not by ssh. */
 	count(&p, &l, "/usr/bin/rsync", RSYNC, CELL, 999999, d);
-	assert_int_equal(use(&p, &l, "/usr/bin/rsync", RSYNC, CELL, d), PL_USE_ANY);
+	assert_int_equal(use(&p, &l, "/usr/bin/rsync", RSYNC, CELL, d), PL_SPENT_NOT);
 	count(&p, &l, "/usr/bin/rsync", RSYNC, CELL, 1, d);
-	assert_int_equal(use(&p, &l, "/usr/bin/rsync", RSYNC, CELL, d), PL_USE_NONE);
-	assert_int_equal(use(&p, &l, "/usr/bin/ssh", SSH, CELL, d), PL_USE_ANY);
-	assert_int_equal(use(&p, &l, "/usr/bin/rsync", RSYNC, WIFI, d), PL_USE_ANY);
+	assert_int_equal(use(&p, &l, "/usr/bin/rsync", RSYNC, CELL, d), PL_SPENT_LEAVE);
+	assert_int_equal(use(&p, &l, "/usr/bin/ssh", SSH, CELL, d), PL_SPENT_NOT);
+	assert_int_equal(use(&p, &l, "/usr/bin/rsync", RSYNC, WIFI, d), PL_SPENT_NOT);
 	/* The next day, rsync may use cellular again. */
-	assert_int_equal(use(&p, &l, "/usr/bin/rsync", RSYNC, CELL, D(2025, 6, 21, 0)), PL_USE_ANY);
+	assert_int_equal(use(&p, &l, "/usr/bin/rsync", RSYNC, CELL, D(2025, 6, 21, 0)),
+	                 PL_SPENT_NOT);
 	/* The path's 5M per month, all programs together: spent for everyone; ssh stays (as a
 	 * backup), the others leave. */
 	count(&p, &l, "/usr/bin/ssh", SSH, CELL, 2000000, d);
 	count(&p, &l, "/usr/bin/curl", -1, CELL, 1999999, d);
-	assert_int_equal(use(&p, &l, "/usr/bin/curl", -1, CELL, d), PL_USE_ANY);
+	assert_int_equal(use(&p, &l, "/usr/bin/curl", -1, CELL, d), PL_SPENT_NOT);
 	count(&p, &l, "/usr/bin/curl", -1, CELL, 1, d);
-	assert_int_equal(use(&p, &l, "/usr/bin/curl", -1, CELL, d), PL_USE_NONE);
-	assert_int_equal(use(&p, &l, "/usr/bin/ssh", SSH, CELL, d), PL_USE_BACKUP);
-	assert_int_equal(use(&p, &l, "/usr/bin/wget", -1, CELL, d), PL_USE_NONE);
+	assert_int_equal(use(&p, &l, "/usr/bin/curl", -1, CELL, d), PL_SPENT_LEAVE);
+	assert_int_equal(use(&p, &l, "/usr/bin/ssh", SSH, CELL, d), PL_SPENT_STAY);
+	assert_int_equal(use(&p, &l, "/usr/bin/wget", -1, CELL, d), PL_SPENT_LEAVE);
 	struct pl_budget_state st;
 	pl_budget_state(&p, &l, "/usr/bin/ssh", SSH, CELL, d, &st);
 	assert_true(st.over_path);
@@ -187,11 +188,11 @@ static void test_decisions(void **state)
 	assert_int_equal(pl_count_bytes(st.own, d), 2000000);
 	/* Metered without a budget: counted, never over. */
 	count(&p, &l, "/usr/bin/ssh", SSH, TETHER, 9000000000ULL, d);
-	assert_int_equal(use(&p, &l, "/usr/bin/ssh", SSH, TETHER, d), PL_USE_ANY);
+	assert_int_equal(use(&p, &l, "/usr/bin/ssh", SSH, TETHER, d), PL_SPENT_NOT);
 	pl_budget_state(&p, &l, "/usr/bin/ssh", SSH, TETHER, d, &st);
 	assert_int_equal(pl_count_bytes(st.total, d), 9000000000ULL);
 	/* The month the path's budget counts in begins on the 1st: July is free again. */
-	assert_int_equal(use(&p, &l, "/usr/bin/curl", -1, CELL, D(2025, 7, 1, 0)), PL_USE_ANY);
+	assert_int_equal(use(&p, &l, "/usr/bin/curl", -1, CELL, D(2025, 7, 1, 0)), PL_SPENT_NOT);
 	pl_ledger_free(&l);
 	mr_policy_free(&p);
 }
@@ -199,15 +200,15 @@ static void test_decisions(void **state)
 static void test_sample_interval(void **state)
 {
 	(void)state;
-	assert_true(pl_sample_interval(UINT64_MAX, 100) == PL_SAMPLE_MAX_MS);
-	assert_true(pl_sample_interval(0, 100) == PL_SAMPLE_MAX_MS);
+	assert_true(pl_sample_interval(UINT64_MAX, 100) == PL_COUNT_MAX_MS);
+	assert_true(pl_sample_interval(0, 100) == PL_COUNT_MAX_MS);
 	/* 5 MB left at the assumed floor of 12.5 kB/ms: 100 ms. */
 	assert_true(pl_sample_interval(5000000, 0) == 100);
 	/* Faster than the floor: sooner; little left: the fastest. */
 	assert_true(pl_sample_interval(5000000, 25000) == 50);
-	assert_true(pl_sample_interval(1000, 1) == PL_SAMPLE_MIN_MS);
+	assert_true(pl_sample_interval(1000, 1) == PL_COUNT_MIN_MS);
 	/* Much left: the slowest. */
-	assert_true(pl_sample_interval(5000000000ULL, 12500) == PL_SAMPLE_MAX_MS);
+	assert_true(pl_sample_interval(5000000000ULL, 12500) == PL_COUNT_MAX_MS);
 }
 
 int main(void)

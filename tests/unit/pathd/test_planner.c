@@ -10,20 +10,8 @@
  * ssh lists wifi and cellular, rsync wired and wifi, curl wifi only; the
  * defaults are all three. The peer is 198.19.0.1 port 5001.
  */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "kernel/libconfig_linked.h"
-#include "planner/planner.h"
-#include "policy/config_text.h"
+#include "planner/retry.h"
+#include "planner_world.h"
 
 static const char conf[] = "paths = {\n"
                            "  wired    = { dev = \"c1\"; };\n"
@@ -37,190 +25,10 @@ static const char conf[] = "paths = {\n"
                            ");\n"
                            "defaults = { paths = [ \"wired\", \"wifi\", \"cellular\" ]; };\n";
 
-enum { WIRED, WIFI, CELL };
-
-/* ---- the world ---- */
-
-static struct mr_policy policy;
-static struct pl_ifaces ifs;
-static struct pl_world world;
-
-static struct pl_addr ip(const char *text)
-{
-	struct pl_addr a = {.family = strchr(text, ':') ? AF_INET6 : AF_INET};
-	assert_int_equal(inet_pton(a.family, text, a.a), 1);
-	return a;
-}
-
-static struct pl_iface *iface(int path)
-{
-	return &ifs.ifs[path];
-}
-
-static void set_addr(int path, const char *v4)
-{
-	iface(path)->addr[0] = ip(v4);
-}
-
-static const struct pl_addr *addr_of(int path)
-{
-	return &iface(path)->addr[0];
-}
-
-static struct pl_addr peer(void)
-{
-	return ip("198.19.0.1");
-}
-
-/* ---- the recording table ---- */
-
-static char record[4096]; /* one line per operation */
-static char debug_log[2048];
-static int create_rc[MR_PATHS_MAX]; /* what subflow_create answers, per path */
-static int set_backup_rc;
-
-__attribute__((format(printf, 3, 4))) static void add(char *buf, size_t size, const char *fmt, ...)
-{
-	size_t n = strlen(buf);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf + n, size - n, fmt, ap);
-	va_end(ap);
-}
-
-static const char *str(const struct pl_addr *a, char *b)
-{
-	return pl_addr_str(a, b, 64);
-}
-
-static int rec_create(void *ctx, const struct pl_conn *c, int path, const struct pl_addr *loc,
-                      int ifindex, bool backup)
-{
-	char b1[64], b2[64];
-	(void)ctx;
-	add(record, sizeof(record), "create %08x %s %s if=%d -> %s:%u%s\n", c->token,
-	    policy.paths[path].name, str(loc, b1), ifindex, str(&c->rem, b2), c->rport,
-	    backup ? " backup" : "");
-	return create_rc[path];
-}
-
-static int rec_destroy(void *ctx, const struct pl_conn *c, const struct pl_sub *s, const char *why)
-{
-	char b1[64], b2[64];
-	(void)ctx;
-	add(record, sizeof(record), "destroy %08x %s:%u -> %s:%u (%s)\n", c->token,
-	    str(&s->loc, b1), s->lport, str(&s->rem, b2), s->rport, why);
-	return 0;
-}
-
-static int rec_set_backup(void *ctx, const struct pl_conn *c, const struct pl_sub *s, bool backup)
-{
-	char b1[64], b2[64];
-	(void)ctx;
-	add(record, sizeof(record), "set_backup %08x %s:%u -> %s:%u %s\n", c->token,
-	    str(&s->loc, b1), s->lport, str(&s->rem, b2), s->rport, backup ? "on" : "off");
-	return set_backup_rc;
-}
-
-static int rec_announce(void *ctx, const struct pl_conn *c, int path, const struct pl_addr *loc,
-                        bool backup)
-{
-	char b[64];
-	(void)ctx;
-	add(record, sizeof(record), "announce %08x %s %s%s\n", c->token, policy.paths[path].name,
-	    str(loc, b), backup ? " backup" : "");
-	return 0;
-}
-
-static void rec_debug(void *ctx, const char *line)
-{
-	(void)ctx;
-	add(debug_log, sizeof(debug_log), "%s\n", line);
-}
-
-static const struct pl_ops ops = {
-    .subflow_create = rec_create,
-    .subflow_destroy = rec_destroy,
-    .set_backup = rec_set_backup,
-    .announce = rec_announce,
-    .debug = rec_debug,
-};
-
-/* The operations since the last call, exactly. */
-#define expect(want)                                                                               \
-	do {                                                                                       \
-		assert_string_equal(record, want);                                                 \
-		record[0] = '\0';                                                                  \
-	} while (0)
-
-static double plan(struct pl_conn *c, double now)
-{
-	return pl_plan(&world, c, now, &ops, NULL);
-}
-
 static int setup(void **state)
 {
-	struct mr_config_error err;
 	(void)state;
-	assert_int_equal(
-	    mr_config_parse(mr_libconfig_linked, conf, strlen(conf), "t", &policy, &err), 0);
-	memset(&ifs, 0, sizeof(ifs));
-	for (int i = 0; i < 3; i++) {
-		struct pl_iface *f = iface(i);
-		f->ifindex = 11 + i;
-		snprintf(f->name, sizeof(f->name), "c%d", i + 1);
-		f->up = true;
-		f->n_addr = 2;
-		char v4[32], v6[32];
-		snprintf(v4, sizeof(v4), "198.18.%d.1", i + 1);
-		snprintf(v6, sizeof(v6), "fd00:%d::1", i + 1);
-		f->addr[0] = ip(v4);
-		f->addr[1] = ip(v6);
-	}
-	/* An interface no path names. */
-	snprintf(ifs.ifs[5].name, IF_NAMESIZE, "lo");
-	ifs.ifs[5].ifindex = 1;
-	ifs.ifs[5].up = true;
-	world = (struct pl_world){
-	    .policy = &policy, .ifs = &ifs, .grace_ms = 50, .wait_registration = true};
-	record[0] = debug_log[0] = '\0';
-	memset(create_rc, 0, sizeof(create_rc));
-	set_backup_rc = 0;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	mr_policy_free(&policy);
-	return 0;
-}
-
-/* A client connection whose initial subflow leaves by `path` from port 40000, established at t. */
-static void client(struct pl_conn *c, uint32_t token, int path, const char *exe, double t)
-{
-	struct pl_addr rem = peer();
-	memset(c, 0, sizeof(*c));
-	c->token = token;
-	c->t_seen = t;
-	if (exe)
-		pl_conn_owner(c, 1000, 1000, exe);
-	pl_conn_seen(&world, c, false, AF_INET, addr_of(path), 40000, &rem, 5001, false, t);
-	pl_conn_seen(&world, c, true, 0, &(struct pl_addr){0}, 0, &rem, 0, false, t);
-}
-
-/* SUB_ESTABLISHED of the subflow from path's address, local port lport. */
-static void sub_up(struct pl_conn *c, int path, uint16_t lport, bool backup, double now)
-{
-	struct pl_addr rem = peer();
-	assert_non_null(
-	    pl_sub_established(&world, c, addr_of(path), lport, &rem, 5001, backup, now));
-}
-
-static void sub_closed(struct pl_conn *c, int path, uint16_t lport)
-{
-	struct pl_addr rem = peer();
-	pl_sub_closed(c, addr_of(path), lport, &rem, 5001);
+	return rec_setup(conf);
 }
 
 /* ---- cases ---- */
@@ -325,13 +133,14 @@ static void test_link_down_and_up(void **state)
 	plan(&c, 100);
 	expect("destroy 000000c1 198.18.2.1:40001 -> 198.19.0.1:5001 (its path went away)\n");
 	plan(&c, 101); /* SUB_CLOSED not seen yet: not closed twice */
-	sub_closed(&c, WIFI, 40001);
+	sub_closed(&c, WIFI, 40001, 0, 101);
 	plan(&c, 102);
 	expect("");
+	/* Back: made at once (closed by the daemon, not a failure to wait for). */
 	iface(WIFI)->up = true;
-	pl_retry(&c);
 	plan(&c, 200);
 	expect("create 000000c1 wifi 198.18.2.1 if=12 -> 198.19.0.1:5001\n");
+	assert_string_equal(info_log, "");
 }
 
 /* The only subflow is never closed, even when its path goes away. */
@@ -361,30 +170,39 @@ static void test_address_change(void **state)
 	plan(&c, 50);
 	expect("destroy 000000c3 198.18.2.1:40001 -> 198.19.0.1:5001 (its path went away)\n"
 	       "create 000000c3 wifi 198.18.2.9 if=12 -> 198.19.0.1:5001\n");
-	pl_sub_closed(&c, &old, 40001, &rem, 5001);
+	pl_sub_closed(&c, &old, 40001, &rem, 5001, 0, 51);
 	plan(&c, 51);
 	expect("");
 }
 
-/* A refused create is not retried on every event, only after a link change. */
+/* A refused create is not tried on every event: after 1 s, then 2 s, and so on. */
 static void test_create_refused(void **state)
 {
 	struct pl_conn c;
 	(void)state;
 	create_rc[WIFI] = -ENETUNREACH;
 	client(&c, 0xc4, WIRED, "/usr/bin/rsync", 0);
-	plan(&c, 0);
-	plan(&c, 1);
+	assert_true(plan(&c, 0) == 1000);
+	assert_true(plan(&c, 1) == 1000);
 	expect("create 000000c4 wifi 198.18.2.1 if=12 -> 198.19.0.1:5001\n");
 	assert_int_equal(c.n_sub, 1);
+	assert_true(plan(&c, 1000) == 3000); /* refused again: 2 s */
+	expect("create 000000c4 wifi 198.18.2.1 if=12 -> 198.19.0.1:5001\n");
+	assert_string_equal(info_log, "token 000000c4: subflow on wifi again (retry 1, after 1 s): "
+	                              "refused (ENETUNREACH)\n");
 	create_rc[WIFI] = 0;
-	pl_retry(&c);
-	plan(&c, 2);
+	plan(&c, 2999);
+	expect("");
+	plan(&c, 3000);
 	expect("create 000000c4 wifi 198.18.2.1 if=12 -> 198.19.0.1:5001\n");
 }
 
-/* A join that closes before it was established marks its path failed; one that closes after
- * is made again at once. */
+/*
+ * Subflows that come back: a join that never came up, one reset after it carried data, the
+ * initial one closed by the peer: each path waits 1 s, 2 s, 4 s... (failures in a row), each
+ * retry logged with its reason; a subflow that carried data for as long as the last wait
+ * resets the count; a path without its address waits for nothing once it is back.
+ */
 static void test_closed_subflows(void **state)
 {
 	struct pl_conn c;
@@ -392,20 +210,74 @@ static void test_closed_subflows(void **state)
 	client(&c, 0xc5, WIRED, "/usr/bin/rsync", 0);
 	plan(&c, 0);
 	expect("create 000000c5 wifi 198.18.2.1 if=12 -> 198.19.0.1:5001\n");
-	sub_closed(&c, WIFI, 40001); /* refused by the peer: never came up */
-	plan(&c, 1);
+	sub_closed(&c, WIFI, 40001, ECONNREFUSED, 10); /* refused by the peer: never came up */
+	assert_true(plan(&c, 10) == 1010);
 	expect("");
-	pl_retry(&c);
-	plan(&c, 2);
-	sub_up(&c, WIFI, 40002, false, 3);
+	/* Sampled while wifi retries: a join that does not come up is closed 2.5 s later. */
+	assert_true(plan(&c, 1010) == 3510);
 	expect("create 000000c5 wifi 198.18.2.1 if=12 -> 198.19.0.1:5001\n");
-	sub_closed(&c, WIFI, 40002); /* reset after it carried data */
-	plan(&c, 4);
+	sub_up(&c, WIFI, 40002, false, 1011);
+	sub_closed(&c, WIFI, 40002, ECONNRESET, 1500); /* reset after it came up */
+	assert_true(plan(&c, 1500) == 3500);
+	plan(&c, 3500);
 	expect("create 000000c5 wifi 198.18.2.1 if=12 -> 198.19.0.1:5001\n");
-	/* The initial subflow closing: its path gets a join like any other. */
-	sub_closed(&c, WIRED, 40000);
-	plan(&c, 5);
+	assert_string_equal(info_log,
+	                    "token 000000c5: subflow on wifi again (retry 1, after 1 s): never "
+	                    "established (ECONNREFUSED)\n"
+	                    "token 000000c5: subflow on wifi again (retry 2, after 2 s): reset "
+	                    "(ECONNRESET)\n");
+	assert_int_equal(c.retry[WIFI].fails, 2);
+	assert_false(pl_retry_unreachable(&c, WIFI));
+	/* Data flows on the new one: the count goes back to 0 once it lived 2 s (the last wait). */
+	sub_up(&c, WIFI, 40003, false, 3501);
+	struct pl_addr rem = peer();
+	struct pl_sample x = {.bytes_acked = 1000, .unacked = 1};
+	pl_sub_sampled(&c, addr_of(WIFI), 40003, &rem, 5001, false, &x, 4000);
+	x.bytes_acked = 5000;
+	pl_sub_sampled(&c, addr_of(WIFI), 40003, &rem, 5001, false, &x, 5000);
+	assert_int_equal(c.retry[WIFI].fails, 2); /* 1.5 s: not yet */
+	x.bytes_acked = 9000;
+	pl_sub_sampled(&c, addr_of(WIFI), 40003, &rem, 5001, false, &x, 5600);
+	assert_int_equal(c.retry[WIFI].fails, 0);
+	/* The initial subflow closed by the peer (no error): wired waits 1 s like any path. */
+	sub_closed(&c, WIRED, 40000, 0, 6000);
+	plan(&c, 6000);
+	expect("");
+	plan(&c, 7000);
 	expect("create 000000c5 wired 198.18.1.1 if=11 -> 198.19.0.1:5001\n");
+	assert_non_null(strstr(info_log, "subflow on wired again (retry 1, after 1 s): closed by "
+	                                 "the peer\n"));
+	/* Wired fails twice more in a row: unreachable; its interface goes: forgotten. */
+	sub_closed(&c, WIRED, 0, ETIMEDOUT, 7100);
+	plan(&c, 9100);
+	sub_closed(&c, WIRED, 0, ETIMEDOUT, 9200);
+	assert_true(pl_retry_unreachable(&c, WIRED));
+	iface(WIRED)->up = false;
+	plan(&c, 9300);
+	assert_false(pl_retry_unreachable(&c, WIRED));
+	iface(WIRED)->up = true;
+	record[0] = '\0';
+	plan(&c, 9301);
+	expect("create 000000c5 wired 198.18.1.1 if=11 -> 198.19.0.1:5001\n");
+}
+
+/* A SUB_CLOSED is matched by its port first: the closing subflow it names goes, not a join on
+ * the same path whose port is not known yet, and no failure is counted. */
+static void test_closed_exact_port(void **state)
+{
+	struct pl_conn c;
+	struct pl_addr rem = peer();
+	(void)state;
+	client(&c, 0xc6, WIRED, "/usr/bin/rsync", 0);
+	plan(&c, 0);
+	expect("create 000000c6 wifi 198.18.2.1 if=12 -> 198.19.0.1:5001\n");
+	struct pl_sub *old = pl_sub_add(&world, &c, addr_of(WIFI), 40001, &rem, 5001);
+	old->live = old->ours = old->closing = true;
+	sub_closed(&c, WIFI, 40001, 0, 10);
+	assert_int_equal(c.n_sub, 2);
+	assert_int_equal(c.s[1].lport, 0);
+	assert_false(c.s[1].closing);
+	assert_int_equal(c.retry[WIFI].fails, 0);
 }
 
 /* ssh (wifi, cellular): cellular is a backup path, and stays one even when protected. */
@@ -440,7 +312,6 @@ static void test_initial_on_backup_path(void **state)
 	expect("");
 	/* Wifi comes: its subflow is an active one; cellular stays a backup. */
 	iface(WIFI)->up = true;
-	pl_retry(&c);
 	plan(&c, 2);
 	expect("create 000000d2 wifi 198.18.2.1 if=12 -> 198.19.0.1:5001\n");
 }
@@ -527,14 +398,15 @@ static void test_protected_closed_or_refused(void **state)
 	plan(&c, 0);
 	sub_up(&c, WIFI, 40001, true, 100);
 	plan(&c, 110);
-	sub_closed(&c, WIFI, 40001);
-	assert_true(plan(&c, 120) == 0);
+	sub_closed(&c, WIFI, 40001, 0, 110);
+	assert_true(plan(&c, 120) == 1110);
+	plan(&c, 1110);
 	expect("create 000000e4 wifi 198.18.2.1 if=12 -> 198.19.0.1:5001 backup\n"
 	       "create 000000e4 wifi 198.18.2.1 if=12 -> 198.19.0.1:5001 backup\n");
 	set_backup_rc = -EINVAL;
-	sub_up(&c, WIFI, 40002, true, 200);
-	plan(&c, 220);
-	plan(&c, 300);
+	sub_up(&c, WIFI, 40002, true, 1200);
+	plan(&c, 1220);
+	plan(&c, 1300);
 	expect("set_backup 000000e4 198.18.2.1:40002 -> 198.19.0.1:5001 off\n");
 	assert_true(c.s[1].backup);
 	assert_null(strstr(debug_log, "promoted"));
@@ -735,6 +607,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_address_change, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_create_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_closed_subflows, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_closed_exact_port, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup_path, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_initial_on_backup_path, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unlisted_initial, setup, teardown),

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The planner's per-path input (pl_conn.use: what a connection may do on a
- * path now, from budgets or a mode) and paths of a kind, driven with a
- * recording table of path-manager operations like tests/unit/pathd/
- * test_planner.c: every operation asked for, with its arguments, in order.
+ * The planner's per-path inputs from budgets (pl_conn.no_data: a path that may
+ * not carry data now; pl_conn.no_path: one the connection may not use at all)
+ * and paths of a kind, driven with a recording table of path-manager
+ * operations like tests/unit/pathd/test_planner.c: every operation asked for,
+ * with its arguments, in order.
  *
  * The world: wired is a device (eth0), wifi and cellular are kinds (cellular
  * a backup path); the interfaces are eth0, two Wi-Fi cards (wlp2s0, wlp3s0)
@@ -23,6 +24,7 @@
 
 #include "kernel/libconfig_linked.h"
 #include "planner/planner.h"
+#include "planner/retry.h"
 #include "policy/config_text.h"
 
 static const char conf[] =
@@ -190,7 +192,7 @@ static void sub_up(struct pl_conn *c, const char *v4, uint16_t lport, bool backu
 static void sub_closed(struct pl_conn *c, const char *v4, uint16_t lport)
 {
 	struct pl_addr rem = peer(), loc = ip(v4);
-	pl_sub_closed(c, &loc, lport, &rem, 5001);
+	pl_sub_closed(c, &loc, lport, &rem, 5001, 0, 0);
 }
 
 /* ---- kinds ---- */
@@ -237,16 +239,18 @@ static void test_kind_second_interface(void **state)
 	assert_int_equal(pl_path_of_iface(&world, &ifs.ifs[IF_WLP3]), -1);
 }
 
-/* ---- uses ---- */
+/* ---- what a connection may do on a path ---- */
 
-/* PL_USE_BACKUP flags the path's subflows backup, new ones are created so; back to
- * PL_USE_ANY, the config's flag again (wifi: active). */
-static void test_use_backup(void **state)
+#define BIT(path) (1u << (path))
+
+/* no_data: the path's subflows are flagged backup, new ones are created so; once it may carry
+ * data again, the config's flag (wifi: active). */
+static void test_no_data(void **state)
 {
 	struct pl_conn c;
 	(void)state;
 	client(&c, 0x21, "198.18.1.1", "/usr/bin/rsync", 0);
-	c.use[WIFI] = PL_USE_BACKUP;
+	c.no_data = BIT(WIFI);
 	plan(&c, 0);
 	expect("create 00000021 wifi 198.18.2.1 if=12 backup\n"
 	       "create 00000021 cellular 198.18.3.1 if=13 backup\n");
@@ -254,46 +258,23 @@ static void test_use_backup(void **state)
 	sub_up(&c, "198.18.3.1", 40002, true, 1);
 	plan(&c, 2);
 	expect("");
-	c.use[WIFI] = PL_USE_ANY;
+	c.no_data = 0;
 	plan(&c, 3);
 	expect("set_backup 00000021 198.18.2.1:40001 off\n");
 	plan(&c, 4);
 	expect("");
-	/* The wired initial subflow made backup, then given back. */
-	c.use[WIRED] = PL_USE_BACKUP;
+	/* The wired initial subflow held backup, then given back. */
+	c.no_data = BIT(WIRED);
 	plan(&c, 5);
 	expect("set_backup 00000021 198.18.1.1:40000 on\n");
-	c.use[WIRED] = PL_USE_ANY;
+	c.no_data = 0;
 	plan(&c, 6);
 	expect("set_backup 00000021 198.18.1.1:40000 off\n");
 }
 
-/* PL_USE_ACTIVE makes a backup path carry data; the config's backup flag comes back after. */
-static void test_use_active(void **state)
-{
-	struct pl_conn c;
-	(void)state;
-	client(&c, 0x22, "198.18.2.1", "/usr/bin/ssh", 0);
-	c.use[CELL] = PL_USE_ACTIVE;
-	plan(&c, 0);
-	expect("create 00000022 cellular 198.18.3.1 if=13\n");
-	sub_up(&c, "198.18.3.1", 40001, false, 1);
-	plan(&c, 1);
-	expect("");
-	c.use[CELL] = PL_USE_ANY;
-	plan(&c, 2);
-	expect("set_backup 00000022 198.18.3.1:40001 on\n");
-	c.use[CELL] = PL_USE_ACTIVE;
-	plan(&c, 3);
-	expect("set_backup 00000022 198.18.3.1:40001 off\n");
-	assert_int_equal(pl_use_merge(PL_USE_ACTIVE, PL_USE_BACKUP), PL_USE_BACKUP);
-	assert_int_equal(pl_use_merge(PL_USE_NONE, PL_USE_ANY), PL_USE_NONE);
-	assert_int_equal(pl_use_merge(PL_USE_ANY, PL_USE_ACTIVE), PL_USE_ACTIVE);
-}
-
-/* PL_USE_NONE with another subflow carrying data: first flagged backup (no new data goes
- * there), closed drain_ms later; no subflow is made there again while it lasts. */
-static void test_use_none_drained(void **state)
+/* no_path with another subflow carrying data: first flagged backup (no new data goes there),
+ * reset drain_ms later; no subflow is made there again while it lasts. */
+static void test_no_path_drained(void **state)
 {
 	struct pl_conn c;
 	(void)state;
@@ -303,7 +284,7 @@ static void test_use_none_drained(void **state)
 	sub_up(&c, "198.18.3.1", 40002, true, 1);
 	expect("create 00000023 wired 198.18.1.1 if=11\n"
 	       "create 00000023 cellular 198.18.3.1 if=13 backup\n");
-	c.use[WIFI] = PL_USE_NONE;
+	c.no_path = BIT(WIFI);
 	assert_true(plan(&c, 100) == 600);
 	expect("set_backup 00000023 198.18.2.1:40000 on\n");
 	assert_true(plan(&c, 599) == 600);
@@ -313,49 +294,51 @@ static void test_use_none_drained(void **state)
 	sub_closed(&c, "198.18.2.1", 40000);
 	plan(&c, 601);
 	expect("");
-	/* Cellular is backup already: closed when its drain is over, no re-flag. */
-	c.use[CELL] = PL_USE_NONE;
+	/* Cellular is backup already: reset when its drain is over, no re-flag. */
+	c.no_path = BIT(WIFI) | BIT(CELL);
 	assert_true(plan(&c, 700) == 1200);
 	expect("");
 	plan(&c, 1200);
 	expect("reset 00000023 198.18.3.1:40002 (its path is not to be used now)\n");
-	/* Usable again: a subflow comes back. */
+	/* Usable again: subflows come back. */
 	sub_closed(&c, "198.18.3.1", 40002);
-	c.use[WIFI] = c.use[CELL] = PL_USE_ANY;
+	c.no_path = 0;
 	plan(&c, 1300);
 	expect("create 00000023 wifi 198.18.2.1 if=12\n"
 	       "create 00000023 cellular 198.18.3.1 if=13 backup\n");
 }
 
-/* PL_USE_NONE on the only subflow: while another path's subflow is being made it keeps
- * carrying; with nothing else usable it is closed at once (flagging it backup would change
- * nothing: the scheduler uses a backup subflow when it is the only one). */
-static void test_use_none_only_path(void **state)
+/* no_path on the only subflow: while another path's subflow is being made it keeps
+ * carrying; with nothing else usable it is reset at once (flagged backup, the only subflow
+ * would still carry everything). */
+static void test_no_path_only_path(void **state)
 {
 	struct pl_conn c;
 	(void)state;
 	client(&c, 0x24, "198.18.3.1", "/usr/bin/ssh", 0);
 	ifs.ifs[IF_WLP2].up = false;
-	c.use[CELL] = PL_USE_NONE;
+	c.no_path = BIT(CELL);
 	plan(&c, 0);
-	expect("reset 00000024 198.18.3.1:40000 (its path is not to be used now)\n");
+	expect("set_backup 00000024 198.18.3.1:40000 on\n"
+	       "reset 00000024 198.18.3.1:40000 (its path is not to be used now)\n");
 
 	client(&c, 0x25, "198.18.3.1", "/usr/bin/ssh", 0);
 	ifs.ifs[IF_WLP2].up = true;
-	c.use[CELL] = PL_USE_NONE;
+	c.no_path = BIT(CELL);
 	plan(&c, 0);
-	expect("create 00000025 wifi 198.18.2.1 if=12\n");
+	expect("set_backup 00000025 198.18.3.1:40000 on\n"
+	       "create 00000025 wifi 198.18.2.1 if=12\n");
 	plan(&c, 1);
 	expect("");
 	sub_up(&c, "198.18.2.1", 40001, false, 2);
 	assert_true(plan(&c, 2) == 502);
-	expect("set_backup 00000025 198.18.3.1:40000 on\n");
+	expect("");
 	plan(&c, 502);
 	expect("reset 00000025 198.18.3.1:40000 (its path is not to be used now)\n");
 }
 
 /* Without a reset operation, a subflow leaving a path is closed (SUBFLOW_DESTROY). */
-static void test_use_none_without_reset(void **state)
+static void test_no_path_without_reset(void **state)
 {
 	struct pl_conn c;
 	struct pl_ops no_reset = ops;
@@ -363,16 +346,17 @@ static void test_use_none_without_reset(void **state)
 	no_reset.subflow_reset = NULL;
 	client(&c, 0x28, "198.18.3.1", "/usr/bin/ssh", 0);
 	ifs.ifs[IF_WLP2].up = false;
-	c.use[CELL] = PL_USE_NONE;
+	c.no_path = BIT(CELL);
 	pl_plan(&world, &c, 0, &no_reset, NULL);
-	expect("destroy 00000028 198.18.3.1:40000 (its path is not to be used now)\n");
+	expect("set_backup 00000028 198.18.3.1:40000 on\n"
+	       "destroy 00000028 198.18.3.1:40000 (its path is not to be used now)\n");
 	pl_plan(&world, &c, 1, &no_reset, NULL);
 	expect("");
 }
 
-/* A protected join on a path turned PL_USE_BACKUP is not promoted; once the use is over it
- * gets the config's flag (active). */
-static void test_use_backup_protected(void **state)
+/* A protected join on a path in no_data is not promoted; once the path may carry data it is,
+ * promote_ms after it was established. */
+static void test_no_data_protected(void **state)
 {
 	struct pl_conn c;
 	(void)state;
@@ -382,18 +366,18 @@ static void test_use_backup_protected(void **state)
 	expect("create 00000026 wifi 198.18.2.1 if=12 backup\n"
 	       "create 00000026 cellular 198.18.3.1 if=13 backup\n");
 	sub_up(&c, "198.18.2.1", 40001, true, 1);
-	c.use[WIFI] = PL_USE_BACKUP;
+	c.no_data = BIT(WIFI);
 	plan(&c, 21);
 	expect("");
 	plan(&c, 50);
 	expect("");
-	c.use[WIFI] = PL_USE_ANY;
+	c.no_data = 0;
 	plan(&c, 60);
 	expect("set_backup 00000026 198.18.2.1:40001 off\n");
 }
 
-/* Server side: no announce of a path the connection may not use; its joins drained. */
-static void test_use_server(void **state)
+/* Server side: no announce of a path the connection may not use; its joins there reset. */
+static void test_no_path_server(void **state)
 {
 	struct pl_conn c;
 	struct pl_addr loc = ip("198.18.1.1"), rem = peer(), wifi = ip("198.18.2.1");
@@ -402,13 +386,16 @@ static void test_use_server(void **state)
 	c.token = 0x27;
 	pl_conn_seen(&world, &c, true, AF_INET, &loc, 5001, &rem, 40000, true, 0);
 	pl_conn_owner(&c, 9, 0, "/usr/bin/rsync");
-	c.use[CELL] = PL_USE_NONE;
+	c.no_path = BIT(CELL);
 	plan(&c, 0);
 	expect("announce 00000027 wifi 198.18.2.1\n");
 	pl_sub_established(&world, &c, &wifi, 5001, &rem, 40001, false, 5);
-	c.use[WIFI] = PL_USE_BACKUP;
+	c.no_path = BIT(WIFI); /* cellular allowed again: announced now */
 	plan(&c, 6);
-	expect("set_backup 00000027 198.18.2.1:5001 on\n");
+	expect("announce 00000027 cellular 198.18.3.1\n"
+	       "set_backup 00000027 198.18.2.1:5001 on\n");
+	plan(&c, 506);
+	expect("reset 00000027 198.18.2.1:5001 (its path is not to be used now)\n");
 }
 
 int main(void)
@@ -416,13 +403,12 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_kind_paths, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kind_second_interface, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_use_backup, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_use_active, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_use_none_drained, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_use_none_only_path, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_use_none_without_reset, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_use_backup_protected, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_use_server, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_data, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_path_drained, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_path_only_path, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_path_without_reset, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_data_protected, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_path_server, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,8 +52,18 @@ static struct pd_state_sub subs[3] = {
      .local = "198.18.2.1:40001",
      .backup = true,
      .live = true,
-     .promoting = true},
+     .promoting = true,
+     .rtt_ms = 12.5},
     {.path = "(unlisted)", .local = "fd00:3::1:0"},
+};
+
+static struct pd_state_retry retries[2] = {
+    {.path = "wifi \"5 GHz\"",
+     .fails = 3,
+     .unreachable = true,
+     .retry_in_ms = 3999.5,
+     .why = "reset (ECONNRESET)"},
+    {.path = "cellular", .fails = 1, .retry_in_ms = 0, .why = "stalled (no ACK progress)"},
 };
 
 static struct pd_state_conn conns[3] = {
@@ -65,8 +75,11 @@ static struct pd_state_conn conns[3] = {
      .uid = 1000,
      .exe = "/opt/we\\ird/\"bin\"/ssh\ttab",
      .paths = "wifi, cellular (backup)",
+     .mode = "handover",
      .subs = subs,
-     .n_subs = 3},
+     .n_subs = 3,
+     .retries = retries,
+     .n_retries = 2},
     {.token = 0x1,
      .server = true,
      .state = PD_CONN_CREATED,
@@ -74,14 +87,16 @@ static struct pd_state_conn conns[3] = {
      .remote = "fd00:99::1:40002",
      .pid = 0,
      .uid = -1,
-     .exe = ""},
+     .exe = "",
+     .mode = ""},
     {.token = 0x00c0ffee,
      .state = PD_CONN_REGISTERED,
      .local = "-:0",
      .remote = "-:0",
      .pid = 7,
      .uid = 0,
-     .exe = "/usr/bin/caf\xc3\xa9"},
+     .exe = "/usr/bin/caf\xc3\xa9",
+     .mode = "interactive"},
 };
 
 static struct pd_state_path paths[3] = {
@@ -214,6 +229,17 @@ static void assert_same(const struct pd_state *a, const struct pd_state *b)
 			assert_int_equal(x->subs[k].live, y->subs[k].live);
 			assert_int_equal(x->subs[k].initial, y->subs[k].initial);
 			assert_int_equal(x->subs[k].promoting, y->subs[k].promoting);
+			assert_true(x->subs[k].rtt_ms == y->subs[k].rtt_ms);
+		}
+		assert_string_equal(x->mode ? x->mode : "", y->mode);
+		assert_int_equal(x->n_retries, y->n_retries);
+		for (size_t k = 0; k < x->n_retries; k++) {
+			const struct pd_state_retry *p = &x->retries[k], *q = &y->retries[k];
+			assert_string_equal(p->path, q->path);
+			assert_int_equal(p->fails, q->fails);
+			assert_int_equal(p->unreachable, q->unreachable);
+			assert_true(p->retry_in_ms == q->retry_in_ms);
+			assert_string_equal(p->why, q->why);
 		}
 	}
 	const struct pd_state_counters *m = &a->counters, *n = &b->counters;
@@ -337,6 +363,10 @@ static void test_older_file(void **state)
 	assert_int_equal(r.conns[0].state, PD_CONN_REGISTERED);
 	assert_string_equal(r.conns[0].exe, "");
 	assert_false(r.conns[0].subs[0].promoting);
+	assert_true(r.conns[0].subs[0].rtt_ms == 0);
+	assert_string_equal(r.conns[0].mode, "");
+	assert_int_equal(r.conns[0].n_retries, 0);
+	assert_null(r.conns[0].retries);
 	assert_int_equal(r.counters.subflow_create, 3);
 	assert_int_equal(r.counters.set_flags, 0);
 	assert_int_equal(r.latency.n, 0);
