@@ -14,7 +14,7 @@
 #include "cmd/integrity_text.h"
 #include "integrity/probe.h"
 #include "kernel/integrity_file.h"
-#include "os/root_dir.h"
+#include "os/state_dir.h"
 #include "text/ldso_text.h"
 #include "os/libpath.h"
 #include "os/msg.h"
@@ -510,7 +510,7 @@ static enum mr_kernel_integrity check_integrity(struct report *r, int probe, int
 	char buf[MR_INTEGRITY_MAX];
 	size_t n = mr_integrity_format(&rec, buf, sizeof(buf));
 	int err = -1;
-	if (n && lr_root_dir(MR_STATEDIR, why, sizeof(why)))
+	if (n && lr_state_dir(MR_STATEDIR, why, sizeof(why)))
 		err = lr_write_atomic(MR_INTEGRITY_FILE, buf, n, 0644, NULL);
 	else if (!n)
 		snprintf(why, sizeof(why), "record too long");

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* --root DIR handling: every system path is built under it, with bounded joins. */
-#ifndef MPTCP_RUN_LAUNCHER_PATHS_H
-#define MPTCP_RUN_LAUNCHER_PATHS_H
+#ifndef MPTCP_RUN_LAUNCHER_ROOTDIR_H
+#define MPTCP_RUN_LAUNCHER_ROOTDIR_H
 
 #include <stdbool.h>
 #include <stddef.h>

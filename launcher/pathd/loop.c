@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "os/msg.h"
-#include "os/root_dir.h"
+#include "os/state_dir.h"
 #include "pathd/adopt.h"
 #include "pathd/clock.h"
 #include "pathd/daemon.h"
@@ -56,7 +56,7 @@ static void resync(struct pd_daemon *d)
 	pd_plan_all(d, pd_now_ms());
 }
 
-/* The folder of the daemon's file `file`, made or checked (os/root_dir.h): whoever can write
+/* The folder of the daemon's file `file`, made or checked (os/state_dir.h): whoever can write
  * in it can replace the socket the library trusts. */
 static bool folder_ok(const char *file, char *why, size_t wsize)
 {
@@ -71,7 +71,7 @@ static bool folder_ok(const char *file, char *why, size_t wsize)
 		return false;
 	} else
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - file), file);
-	return lr_root_dir(dir, why, wsize);
+	return lr_state_dir(dir, why, wsize);
 }
 
 /* Everything the loop needs, in the order that keeps the namespace unchanged on a refusal. */

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "os/msg.h"
-#include "os/root_dir.h"
+#include "os/state_dir.h"
 #include "pathd/clock.h"
 #include "pathd/daemon.h"
 #include "planner/planner.h"
@@ -67,7 +67,7 @@ static bool folder_ok(const char *file, char *why, size_t wsize)
 		return false;
 	}
 	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - file), file);
-	return lr_root_dir(dir, why, wsize);
+	return lr_state_dir(dir, why, wsize);
 }
 
 /* The budget a counter read back counts against under this config (0: none, or another). */

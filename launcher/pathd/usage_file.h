@@ -4,7 +4,7 @@
  * /var/lib/mptcp-run/pathd-usage.json, `mptcp-run pathd --usage`): its one
  * definition, written by the daemon and read back by it at start, through
  * this module pair only, tested against each other. Root's file in root's
- * folder (os/root_dir.h), replaced whole with fsync (os/atomic_file.h): a
+ * folder (os/state_dir.h), replaced whole with fsync (os/atomic_file.h): a
  * crash leaves the previous version, never half of one.
  *
  * {"version":1, "written":"2025-06-20T09:13:05",

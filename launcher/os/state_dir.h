@@ -6,13 +6,13 @@
  * folder not owned by root, or one that group or others may write), so that a
  * file written there can be trusted by every process that reads it.
  */
-#ifndef MPTCP_RUN_LAUNCHER_ROOT_DIR_H
-#define MPTCP_RUN_LAUNCHER_ROOT_DIR_H
+#ifndef MPTCP_RUN_LAUNCHER_STATE_DIR_H
+#define MPTCP_RUN_LAUNCHER_STATE_DIR_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 /* Creates path (mode 0755, its parent must exist) or checks the one there. false with why. */
-bool lr_root_dir(const char *path, char *why, size_t wsize);
+bool lr_state_dir(const char *path, char *why, size_t wsize);
 
 #endif

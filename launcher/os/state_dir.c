@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* Root-owned state folders (os/root_dir.h). */
-#include "os/root_dir.h"
+/* Root-owned state folders (os/state_dir.h). */
+#include "os/state_dir.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
-bool lr_root_dir(const char *path, char *why, size_t wsize)
+bool lr_state_dir(const char *path, char *why, size_t wsize)
 {
 	struct stat st;
 	if (mkdir(path, 0755) == 0) {
