@@ -7,20 +7,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-bool lr_state_dir(const char *path, char *why, size_t wsize)
+/* The folder at path is root's and only root's to change. */
+static bool trusted(const char *path, char *why, size_t wsize)
 {
 	struct stat st;
-	if (mkdir(path, 0755) == 0) {
-		/* mkdir() applied the umask: programs that read the files (or connect to a socket)
-		 * there need 0755. */
-		if (chmod(path, 0755) < 0) {
-			snprintf(why, wsize, "chmod %s: %s", path, strerror(errno));
-			return false;
-		}
-	} else if (errno != EEXIST) {
-		snprintf(why, wsize, "cannot create %s: %s", path, strerror(errno));
-		return false;
-	}
 	if (lstat(path, &st) < 0) {
 		snprintf(why, wsize, "%s: %s", path, strerror(errno));
 		return false;
@@ -38,4 +28,28 @@ bool lr_state_dir(const char *path, char *why, size_t wsize)
 		return false;
 	}
 	return true;
+}
+
+bool lr_state_dir(const char *path, char *why, size_t wsize)
+{
+	if (mkdir(path, 0755) == 0) {
+		/* mkdir() applied the umask: programs that read the files (or connect to a socket)
+		 * there need 0755. */
+		if (chmod(path, 0755) < 0) {
+			snprintf(why, wsize, "chmod %s: %s", path, strerror(errno));
+			return false;
+		}
+	} else if (errno != EEXIST) {
+		snprintf(why, wsize, "cannot create %s: %s", path, strerror(errno));
+		return false;
+	}
+	return trusted(path, why, wsize);
+}
+
+bool lr_state_dir_usable(const char *path, char *why, size_t wsize)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0 && errno == ENOENT)
+		return true;
+	return trusted(path, why, wsize);
 }

@@ -15,4 +15,9 @@
 /* Creates path (mode 0755, its parent must exist) or checks the one there. false with why. */
 bool lr_state_dir(const char *path, char *why, size_t wsize);
 
+/* Checks the folder at path if there is one, creating nothing: a program that can still refuse
+ * to start asks this first and creates the folder once it is sure to run, so that a refusal
+ * leaves no folder behind. true when path is missing. */
+bool lr_state_dir_usable(const char *path, char *why, size_t wsize);
+
 #endif

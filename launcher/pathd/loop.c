@@ -56,9 +56,9 @@ static void resync(struct pd_daemon *d)
 	pd_plan_all(d, pd_now_ms());
 }
 
-/* The folder of the daemon's file `file`, made or checked (os/state_dir.h): whoever can write
- * in it can replace the socket the library trusts. */
-static bool folder_ok(const char *file, char *why, size_t wsize)
+/* The folder of the daemon's file `file`, checked, and made when `make` (os/state_dir.h):
+ * whoever can write in it can replace the socket the library trusts. */
+static bool folder_ok(const char *file, bool make, char *why, size_t wsize)
 {
 	char dir[PATH_MAX];
 	const char *slash = strrchr(file, '/');
@@ -71,7 +71,20 @@ static bool folder_ok(const char *file, char *why, size_t wsize)
 		return false;
 	} else
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - file), file);
-	return lr_state_dir(dir, why, wsize);
+	return make ? lr_state_dir(dir, why, wsize) : lr_state_dir_usable(dir, why, wsize);
+}
+
+/* The folders of the socket and of the state file: checked (make false) before anything can
+ * refuse the start, made (make true) once nothing can, so that a refusal leaves none behind. */
+static bool folders_ok(const struct pd_options *o, bool make)
+{
+	char why[PATH_MAX + 128];
+	if (!folder_ok(o->socket_path, make, why, sizeof(why)) ||
+	    (o->state_path && !folder_ok(o->state_path, make, why, sizeof(why)))) {
+		lr_err("%s", why);
+		return false;
+	}
+	return true;
 }
 
 /* Everything the loop needs, in the order that keeps the namespace unchanged on a refusal. */
@@ -79,17 +92,12 @@ static bool start(struct pd_daemon *d, const struct pd_options *o)
 {
 	const char *why = "";
 	struct pd_genl *probe;
-	char dir_why[PATH_MAX + 128];
 	if ((d->lockfd = pd_instance_lock()) < 0) {
 		lr_err("another pathd runs in this network namespace: refusing to start");
 		return false;
 	}
-	/* Run by hand, nothing made /run/mptcp-run (the unit's RuntimeDirectory= does). */
-	if (!folder_ok(o->socket_path, dir_why, sizeof(dir_why)) ||
-	    (o->state_path && !folder_ok(o->state_path, dir_why, sizeof(dir_why)))) {
-		lr_err("%s", dir_why);
+	if (!folders_ok(o, false))
 		return false;
-	}
 	/* Resets of subflows on paths a connection may not use (budgets): not worth a refusal. */
 	d->pm.diag = pd_diag_open();
 	if (!(d->pm.cmd = pd_genl_open(false, &why)) || !(probe = pd_genl_open(false, &why))) {
@@ -121,6 +129,9 @@ static bool start(struct pd_daemon *d, const struct pd_options *o)
 		lr_err("cannot list links and addresses: %s", strerror(errno));
 		return false;
 	}
+	/* Run by hand, nothing made /run/mptcp-run (the unit's RuntimeDirectory= does). */
+	if (!folders_ok(o, true))
+		return false;
 	if (!(d->reg = pd_reg_open(o->socket_path))) {
 		lr_err("cannot listen on %s: %s", o->socket_path, strerror(errno));
 		return false;

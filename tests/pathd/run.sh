@@ -562,10 +562,16 @@ inc sysctl -qw net.mptcp.path_manager=userspace
 ip netns exec "$C" ip mptcp monitor >/dev/null 2>&1 &
 mon=$!
 sleep 0.3
-msg=$(inc "$B/mptcp-run" pathd -c "$W/paths.conf" -f --socket "$W/z.sock" 2>&1); rc=$?
+# With its default paths, in an empty /run: a refused start leaves no /run/mptcp-run behind.
+# shellcheck disable=SC2016 # expanded by the inner bash
+msg=$(inc unshare -m bash -c 'mount -t tmpfs -o mode=0755 pdrefuse /run || exit 9
+	"$1" pathd -c "$2" -f 2>&1; rc=$?
+	[ -e /run/mptcp-run ] && echo "left: /run/mptcp-run"
+	exit $rc' refuse "$B/mptcp-run" "$W/paths.conf" 2>&1); rc=$?
 kill $mon; wait $mon 2>/dev/null
-if [ $rc -eq 1 ] && grep -q "another userspace path manager is active" <<<"$msg" && [ "$(pm)" = userspace ]; then
-	ok "refuses to start next to another active userspace path manager, changing nothing"
+if [ $rc -eq 1 ] && grep -q "another userspace path manager is active" <<<"$msg" &&
+	! grep -q '^left:' <<<"$msg" && [ "$(pm)" = userspace ]; then
+	ok "refuses to start next to another active userspace path manager, changing nothing (no /run/mptcp-run made)"
 else
 	not_ok "another userspace PM" "rc=$rc $msg"
 fi
