@@ -28,6 +28,13 @@ fi
 touch /etc/ld.so.preload /etc/mptcp-run.conf
 
 F=$T/files
+# The cases run as nobody: the library and the probe are used from copies in F (0755), so
+# that a checkout nobody cannot enter (a clone in /root, mode 0700) tests the same.
+if ! { cp "$LIB" "$F/libmptcp-run.so" && cp "$PROBE" "$F/probe"; }; then
+	tap_bail "ld.so.preload: cannot copy the library and the probe to $F"
+fi
+chmod 0755 "$F/libmptcp-run.so" "$F/probe"
+LIB=$F/libmptcp-run.so PROBE=$F/probe
 printf '%s\n' "$LIB" >"$F/preload"
 printf 'defaults = { mode = "mptcp"; exclude = []; integrity = "accept-risk"; };\n' >"$F/mptcp.conf"
 printf 'defaults = { mode = "tcp"; };\n' >"$F/tcp.conf"

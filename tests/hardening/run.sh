@@ -111,7 +111,12 @@ chmod 000 "$B/unreadable.conf"
 mkdir "$B/directory.conf"
 AS=()
 if is_root; then
-	# root reads a mode-000 file anyway: the unreadable case runs as nobody.
+	# root reads a mode-000 file anyway: the unreadable case runs as nobody, with copies of the
+	# library and the probe it can reach whatever the checkout's folder (a clone in /root: 0700).
+	if ! { mkdir -m 0755 "$TMP/bin" && cp "$LIB" "$PROBE" "$TMP/bin/"; }; then
+		tap_bail "cannot copy the library and the probe to $TMP/bin"
+	fi
+	chmod 0755 "$TMP/bin/libmptcp-run.so" "$TMP/bin/probe"
 	if command -v setpriv >/dev/null; then
 		AS=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
 	else
@@ -135,7 +140,9 @@ for c in "${cases[@]}"; do
 	want=$file
 	[ "$line" != - ] && want="$file:$line:"
 	# Through the library: the socket stays TCP, exactly one error line naming the file.
-	out=$("${runner[@]}" env LD_PRELOAD="$LIB" MPTCP_RUN_CONF="$file" "$PROBE" socket4 proto 2>"$TMP/err")
+	lib=$LIB probe=$PROBE
+	[ ${#runner[@]} -eq 0 ] || lib=$TMP/bin/libmptcp-run.so probe=$TMP/bin/probe
+	out=$("${runner[@]}" env LD_PRELOAD="$lib" MPTCP_RUN_CONF="$file" "$probe" socket4 proto 2>"$TMP/err")
 	err=$(cat "$TMP/err")
 	nerr=$(grep -c 'error:' <<<"$err")
 	if grep -qx 'proto=6' <<<"$out" && [ "$nerr" = 1 ] && grep -qF -- "error: $want" <<<"$err"; then

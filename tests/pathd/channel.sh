@@ -205,7 +205,7 @@ if [ $((r1 - r0)) -eq 1 ] && [ $((f1 - f0)) -eq 1 ] && logged_since "$mark" "reg
 else
 	not_ok "channel used by another process" "registrations $r0 -> $r1, refused $f0 -> $f1, pids $ppid_ $cpid_"
 fi
-inc setpriv --reuid 65534 --regid 65534 --clear-groups "$PY" "$T/channels.py" "$W/pathd.sock" 60 "$W/sq/chans.out"
+inc setpriv --reuid 65534 --regid 65534 --clear-groups "$PY" "$TN/channels.py" "$W/pathd.sock" 60 "$W/sq/chans.out"
 if [ "$(cat "$W/sq/chans.out")" = 48 ]; then
 	ok "one uid opening 60 channels: the daemon keeps its 48 most recent"
 else

@@ -103,7 +103,7 @@ pathd_start "$W/paths.conf"
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$PATHD_PID/status"; }
 nfd() { find "/proc/$PATHD_PID/fd" -mindepth 1 2>/dev/null | wc -l; }
 rss0=$(rss) fd0=$(nfd)
-inc setpriv --reuid 65534 --regid 65534 --clear-groups "$PY" "$T/flood.py" "$W/pathd.sock" 4 "$W/sq/flood.out" &
+inc setpriv --reuid 65534 --regid 65534 --clear-groups "$PY" "$TN/flood.py" "$W/pathd.sock" 4 "$W/sq/flood.out" &
 fp=$!
 sleep 0.5
 count_port 5134
@@ -115,6 +115,7 @@ transfer_wait 5134 && sha=1 || sha=0
 rss1=$(rss)
 sleep 0.4 # the live view is written at most every 200 ms
 limited=$("$PY" -c 'import json,sys; c=json.load(open(sys.argv[1]))["counters"]; print(c["rate_limited"], c["refused"])' "$W/pathd.json")
+n_conn="?" n_busy="?"
 read -r n_conn n_busy <"$W/sq/flood.out"
 c1=$(bytes c1 5134) c3=$(bytes c3 5134)
 if [ "$sha" = 1 ] && [ "$c1" -eq 0 ] && [ "$c3" -gt 0 ] && [ $((rss1 - rss0)) -le 512 ] && [ "$fdmax" -le $((fd0 + 130)) ] &&

@@ -53,6 +53,13 @@ else
 	skipped "systemd unit" "no systemd-analyze"
 fi
 chmod 755 "$W"
+# The helpers that run as uid 65534, copied where it can read them: the checkout may be in a
+# folder it cannot enter (a clone in /root, mode 0700).
+TN=$W/as-nobody
+if ! { mkdir -m 0755 "$TN" && cp "$T/squatter.py" "$T/flood.py" "$T/channels.py" "$TN/" &&
+	chmod 0644 "$TN"/*.py; }; then
+	tap_bail "cannot copy the uid-65534 helpers to $TN"
+fi
 PATHD_PID=""
 TB_STATE=""
 # shellcheck disable=SC2317 # run by the EXIT trap
@@ -497,7 +504,7 @@ fi
 
 # ---- a squatter (uid 65534) on the socket path gets no descriptor ----
 mkdir -p "$W/sq" && chmod 1777 "$W/sq"
-inc setpriv --reuid 65534 --regid 65534 --clear-groups "$PY" "$T/squatter.py" "$W/sq/squat.sock" "$W/sq/squat.out" 3 &
+inc setpriv --reuid 65534 --regid 65534 --clear-groups "$PY" "$TN/squatter.py" "$W/sq/squat.sock" "$W/sq/squat.out" 3 &
 sq=$!
 for _ in $(seq 50); do [ -e "$W/sq/squat.out.ready" ] && break; sleep 0.1; done
 count_port 5106
