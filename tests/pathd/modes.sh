@@ -38,15 +38,15 @@ packets() {
 # shellcheck disable=SC2317 # called through tap_wait
 log_has() { tail -n +"$(($1 + 1))" "$W/pathd.log" | grep -q "$2"; }
 
-# mode_send NAME PORT RATE: NAME (an ncat copy) sends RATE bytes/s from paced.py (every byte
-# kept) to gapsink.py, until mode_wait PORT.
+# mode_send NAME PORT RATE: NAME (an ncat copy) sends RATE bytes/s from feed.py to sink.py
+# (both keep every byte), until mode_wait PORT.
 mode_send() {
 	local name=$1 port=$2 rate=$3
 	rm -f "$W/gsink.$port" "$W/gsink.$port".* "$W/stop.$port" "$W/sent.$port" "$W/sent.$port.data"
-	ins "$B/mptcp-run" "$PY" "$T/gapsink.py" "$TB_SERVER_ADDR" "$port" "$W/gsink.$port" &
+	SINK_KEEP=1 ins "$B/mptcp-run" "$PY" "$T/sink.py" "$TB_SERVER_ADDR" "$port" "$W/gsink.$port" &
 	MODE_SINK=$!
 	tap_wait 5 test -e "$W/gsink.$port.ready"
-	"$PY" "$T/paced.py" "$W/stop.$port" "$W/sent.$port" "$rate" 90 "$W/sent.$port.data" |
+	FEED_KEEP=1 "$PY" "$T/feed.py" "$W/stop.$port" "$W/sent.$port" 90 "$rate" |
 		inc env MPTCP_RUN_CONF="$W/modes.conf" MPTCP_RUN_PATHD_SOCKET="$W/pathd.sock" \
 			"$B/mptcp-run" "$W/bin/$name" --send-only "$TB_SERVER_ADDR" "$port" 2>>"$W/client.log" &
 	MODE_CLIENT=$!
