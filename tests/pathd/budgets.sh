@@ -42,16 +42,9 @@ programs = (
 );
 CONF
 
-# pathd_usage USAGE-ARGS…: the daemon with the budgets config; its usage file as given.
-pathd_budgets() {
-	rm -f "$W/pathd.sock"
-	ip netns exec "$C" "$B/mptcp-run" pathd -c "$W/budgets.conf" -f -d --socket "$W/pathd.sock" \
-		--state "$W/pathd.json" "$@" >>"$W/pathd.log" 2>&1 &
-	PATHD_PID=$!
-	tap_wait 5 test -S "$W/pathd.sock"
-}
-# The same with the README's default usage file, /var/lib being $W/varlib (a bind mount in a
-# private mount namespace: the host's /var/lib is not touched).
+# The daemon with the budgets config and the README's default usage file, /var/lib being
+# $W/varlib (a bind mount in a private mount namespace: the host's /var/lib is not touched).
+# Other usage files: pathd_start (run.sh) with --usage.
 # shellcheck disable=SC2016 # expanded by the inner sh
 pathd_budgets_default() {
 	rm -f "$W/pathd.sock"
@@ -188,7 +181,7 @@ rm -rf "$W/usage"
 for try in 1 2 3; do
 	count_port $((BUD_PORT + 10 + try))
 	wire_port $((BUD_PORT + 10 + try))
-	pathd_budgets --usage "$W/usage/pathd-usage.json"
+	pathd_start "$W/budgets.conf" --usage "$W/usage/pathd-usage.json"
 	mark=$(wc -l <"$W/pathd.log")
 	send_file rsync $((BUD_PORT + 10 + try)) "$W/twenty"
 	tap_wait 15 above $((BUD_PORT + 10 + try)) 1000000 c2
@@ -235,12 +228,7 @@ kind_if c3 wwan0 3
 inc nft add rule inet pdcount out oifname wlp2s0 tcp dport "$((BUD_PORT + 20))-$((BUD_PORT + 29))" counter comment '"wlp-out"'
 inc nft add rule inet pdcount out oifname wwan0 tcp dport "$((BUD_PORT + 20))-$((BUD_PORT + 29))" counter comment '"wwan-out"'
 kbytes() { inc nft list table inet pdcount | awk -v tag="\"$1\"" 'index($0, tag) { for (i = 1; i < NF; i++) if ($i == "bytes") print $(i + 1) }'; }
-rm -f "$W/pathd.sock"
-ip netns exec "$C" "$B/mptcp-run" pathd -c "$W/kinds.conf" -f -d --socket "$W/pathd.sock" \
-	--state "$W/pathd.json" >>"$W/pathd.log" 2>&1 &
-# shellcheck disable=SC2034 # read by pathd_stop (run.sh)
-PATHD_PID=$!
-tap_wait 5 test -S "$W/pathd.sock"
+pathd_start "$W/kinds.conf"
 # Their names are a laptop's, but a veth is no Wi-Fi card: no kind, no path.
 w0=$(kbytes wlp-out) m0=$(kbytes wwan-out)
 send_file ssh $((BUD_PORT + 20)) "$W/payload"
