@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A real /etc/ld.so.preload, in a private mount namespace: run by run.sh as
-#   unshare -m --propagation private bash tests/hardening/ldpreload.sh ROOT
+#   unshare -m --propagation private bash tests/hardening/ldpreload.sh ROOT NB
+# NB: the folder of run.sh's copies of the library and the probe, which nobody can read
+# whatever the checkout's folder (a clone in /root, mode 0700).
 # The host's /etc is never written: an overlay whose upper layer is a tmpfs
 # private to this namespace is mounted on /etc, the two files the test needs are
 # created in it, and test files are bind-mounted over them. Everything vanishes
@@ -8,8 +10,8 @@
 # its own with tap_include.
 set -u
 ROOT=$1
-LIB=$ROOT/build/libmptcp-run.so
-PROBE=$ROOT/build/tests/shim/probe
+LIB=$2/libmptcp-run.so
+PROBE=$2/probe
 # shellcheck source=tests/lib/tap.sh
 . "$ROOT/tests/lib/tap.sh"
 
@@ -28,13 +30,6 @@ fi
 touch /etc/ld.so.preload /etc/mptcp-run.conf
 
 F=$T/files
-# The cases run as nobody: the library and the probe are used from copies in F (0755), so
-# that a checkout nobody cannot enter (a clone in /root, mode 0700) tests the same.
-if ! { cp "$LIB" "$F/libmptcp-run.so" && cp "$PROBE" "$F/probe"; }; then
-	tap_bail "ld.so.preload: cannot copy the library and the probe to $F"
-fi
-chmod 0755 "$F/libmptcp-run.so" "$F/probe"
-LIB=$F/libmptcp-run.so PROBE=$F/probe
 printf '%s\n' "$LIB" >"$F/preload"
 printf 'defaults = { mode = "mptcp"; exclude = []; integrity = "accept-risk"; };\n' >"$F/mptcp.conf"
 printf 'defaults = { mode = "tcp"; };\n' >"$F/tcp.conf"

@@ -28,6 +28,14 @@ is_root() { [ "$(id -u)" = 0 ]; }
 for f in "$LIB" "$PROBE"; do
 	[ -e "$f" ] || tap_bail "prerequisite $f missing (run make tests first)"
 done
+# What runs as nobody (the ld.so.preload cases, the unreadable config) loads copies of the
+# library and the probe from NB: the checkout may be in a folder nobody cannot enter (a clone
+# in /root, mode 0700).
+NB=$TMP/bin
+chmod 0755 "$TMP"
+if ! { mkdir -m 0755 "$NB" && cp "$LIB" "$PROBE" "$NB/" && chmod 0755 "$NB"/*; }; then
+	tap_bail "cannot copy the library and the probe to $NB"
+fi
 
 # --- 1. fuzz regressions ---
 export LSAN_OPTIONS="suppressions=$ROOT/tests/fuzz/lsan.supp:print_suppressions=0"
@@ -89,7 +97,7 @@ if ! is_root || ! unshare -m true 2>/dev/null; then
 elif ! command -v setpriv >/dev/null; then
 	skipped "ld.so.preload" "setpriv (util-linux) not installed"
 else
-	tap_include "" timeout -k 5 120 unshare -m --propagation private bash tests/hardening/ldpreload.sh "$ROOT"
+	tap_include "" timeout -k 5 120 unshare -m --propagation private bash tests/hardening/ldpreload.sh "$ROOT" "$NB"
 fi
 
 # --- 4. bad-input catalogue ---
@@ -98,7 +106,7 @@ cases=(syntax-error:6 wrong-type:3 bad-cidr:4 port-zero:4 port-65536:4 inverted-
 	empty-match:3 non-utf8:3 deeply-nested:4 huge:- unreadable:- directory:-)
 B=$TMP/badconf
 mkdir -p "$B"
-chmod 0755 "$TMP" "$B"
+chmod 0755 "$B"
 cp tests/hardening/badconf/*.conf "$B/"
 # > 1 MiB, valid text: refused for its size, before parsing.
 {
@@ -111,12 +119,7 @@ chmod 000 "$B/unreadable.conf"
 mkdir "$B/directory.conf"
 AS=()
 if is_root; then
-	# root reads a mode-000 file anyway: the unreadable case runs as nobody, with copies of the
-	# library and the probe it can reach whatever the checkout's folder (a clone in /root: 0700).
-	if ! { mkdir -m 0755 "$TMP/bin" && cp "$LIB" "$PROBE" "$TMP/bin/"; }; then
-		tap_bail "cannot copy the library and the probe to $TMP/bin"
-	fi
-	chmod 0755 "$TMP/bin/libmptcp-run.so" "$TMP/bin/probe"
+	# root reads a mode-000 file anyway: the unreadable case runs as nobody (from NB).
 	if command -v setpriv >/dev/null; then
 		AS=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
 	else
@@ -141,7 +144,7 @@ for c in "${cases[@]}"; do
 	[ "$line" != - ] && want="$file:$line:"
 	# Through the library: the socket stays TCP, exactly one error line naming the file.
 	lib=$LIB probe=$PROBE
-	[ ${#runner[@]} -eq 0 ] || lib=$TMP/bin/libmptcp-run.so probe=$TMP/bin/probe
+	[ ${#runner[@]} -eq 0 ] || lib=$NB/libmptcp-run.so probe=$NB/probe
 	out=$("${runner[@]}" env LD_PRELOAD="$lib" MPTCP_RUN_CONF="$file" "$probe" socket4 proto 2>"$TMP/err")
 	err=$(cat "$TMP/err")
 	nerr=$(grep -c 'error:' <<<"$err")
