@@ -3,6 +3,7 @@
 #include "os/state_dir.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -52,4 +53,20 @@ bool lr_state_dir_usable(const char *path, char *why, size_t wsize)
 	if (lstat(path, &st) < 0 && errno == ENOENT)
 		return true;
 	return trusted(path, why, wsize);
+}
+
+bool lr_state_dir_of(const char *file, bool make, char *why, size_t wsize)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(file, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == file)
+		snprintf(dir, sizeof(dir), "/");
+	else if ((size_t)(slash - file) >= sizeof(dir)) {
+		snprintf(why, wsize, "%s: path too long", file);
+		return false;
+	} else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - file), file);
+	return make ? lr_state_dir(dir, why, wsize) : lr_state_dir_usable(dir, why, wsize);
 }

@@ -20,4 +20,8 @@ bool lr_state_dir(const char *path, char *why, size_t wsize);
  * leaves no folder behind. true when path is missing. */
 bool lr_state_dir_usable(const char *path, char *why, size_t wsize);
 
+/* The same for the folder that holds file ("." for a bare name, "/" for one at the root):
+ * made when make (lr_state_dir), else only checked (lr_state_dir_usable). */
+bool lr_state_dir_of(const char *file, bool make, char *why, size_t wsize);
+
 #endif

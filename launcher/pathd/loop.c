@@ -56,31 +56,14 @@ static void resync(struct pd_daemon *d)
 	pd_plan_all(d, pd_now_ms());
 }
 
-/* The folder of the daemon's file `file`, checked, and made when `make` (os/state_dir.h):
- * whoever can write in it can replace the socket the library trusts. */
-static bool folder_ok(const char *file, bool make, char *why, size_t wsize)
-{
-	char dir[PATH_MAX];
-	const char *slash = strrchr(file, '/');
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == file)
-		snprintf(dir, sizeof(dir), "/");
-	else if ((size_t)(slash - file) >= sizeof(dir)) {
-		snprintf(why, wsize, "%s: path too long", file);
-		return false;
-	} else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - file), file);
-	return make ? lr_state_dir(dir, why, wsize) : lr_state_dir_usable(dir, why, wsize);
-}
-
 /* The folders of the socket and of the state file: checked (make false) before anything can
  * refuse the start, made (make true) once nothing can, so that a refusal leaves none behind. */
 static bool folders_ok(const struct pd_options *o, bool make)
 {
 	char why[PATH_MAX + 128];
-	if (!folder_ok(o->socket_path, make, why, sizeof(why)) ||
-	    (o->state_path && !folder_ok(o->state_path, make, why, sizeof(why)))) {
+	/* Whoever can write in them can replace the socket the library trusts. */
+	if (!lr_state_dir_of(o->socket_path, make, why, sizeof(why)) ||
+	    (o->state_path && !lr_state_dir_of(o->state_path, make, why, sizeof(why)))) {
 		lr_err("%s", why);
 		return false;
 	}

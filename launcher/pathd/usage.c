@@ -60,14 +60,12 @@ static int path_index(const struct mr_policy *p, const char *name)
 /* The folder of the usage file, made or checked: a file others could write is not believed. */
 static bool folder_ok(const char *file, char *why, size_t wsize)
 {
-	char dir[PATH_MAX];
 	const char *slash = strrchr(file, '/');
-	if (!slash || slash == file || (size_t)(slash - file) >= sizeof(dir)) {
+	if (!slash || slash == file) {
 		snprintf(why, wsize, "%s: the usage file needs an absolute path in a folder", file);
 		return false;
 	}
-	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - file), file);
-	return lr_state_dir(dir, why, wsize);
+	return lr_state_dir_of(file, true, why, wsize);
 }
 
 /* The budget a counter read back counts against under this config (0: none, or another). */
