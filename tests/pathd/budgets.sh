@@ -51,6 +51,7 @@ pathd_budgets_default() {
 	ip netns exec "$C" unshare -m sh -c 'mount --bind "$1" /var/lib && shift && exec "$@"' sh \
 		"$W/varlib" "$B/mptcp-run" pathd -c "$W/budgets.conf" -f -d --socket "$W/pathd.sock" \
 		--state "$W/pathd.json" >>"$W/pathd.log" 2>&1 &
+	# shellcheck disable=SC2034 # read by pathd_stop (run.sh)
 	PATHD_PID=$!
 	tap_wait 5 test -S "$W/pathd.sock"
 }
